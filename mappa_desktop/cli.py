@@ -1,0 +1,188 @@
+"""The administrator's command line: ``init`` and ``check``, beside the window.
+
+Scripts depend on these exact forms; the passphrase is read as one line from standard
+input, never from an argument (arguments show up in process lists and shell history).
+Exit codes: 0 all well, 1 a problem found or refused, 2 wrong usage (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from . import APP_NAME, __version__
+from .paths import ENV_DATA_DIR, resolve_data_dir
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mappa-desktop",
+        description=(
+            f"{APP_NAME} {__version__}: offline minutes, action register and printouts for "
+            "MAPPA meetings. With no command, starts the application window."
+        ),
+        epilog=(
+            f"The data folder is --data-dir, else ${ENV_DATA_DIR}, else the user's data "
+            "folder. Passphrases are read from standard input, one line, never from "
+            "arguments. Exit status: 0 success, 1 a problem was found or the request was "
+            "refused, 2 wrong usage."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="the data folder to use")
+    parser.add_argument(
+        "--exit-after-start",
+        action="store_true",
+        help=argparse.SUPPRESS,  # for the bundle check and the start-up benchmark
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser(
+        "init",
+        help="create the encrypted store and its first (admin) user",
+        description=(
+            "Create the encrypted store in the data folder and its first user, who is an "
+            "administrator. The passphrase is read as one line from standard input."
+        ),
+    )
+    init.add_argument("--data-dir", metavar="DIR", dest="sub_data_dir", help="the data folder")
+    init.add_argument("--user", required=True, metavar="NAME", help="the first user's name")
+    init.add_argument("--agency", required=True, metavar="AGENCY", help="their agency")
+    init.add_argument("--role", default="", metavar="ROLE", help="their role (optional)")
+
+    check = commands.add_parser(
+        "check",
+        help="unlock, run integrity_check and verify the audit log's chain",
+        description=(
+            "Unlock the store as NAME (passphrase as one line on standard input), run "
+            "SQLite's integrity_check and verify the audit log's hash chain. Prints what it "
+            "found; exits 1 on any problem."
+        ),
+    )
+    check.add_argument("--data-dir", metavar="DIR", dest="sub_data_dir", help="the data folder")
+    check.add_argument("--user", required=True, metavar="NAME", help="the user to unlock as")
+    return parser
+
+
+def read_passphrase(stdin: TextIO) -> str:
+    """One line from standard input, without its line ending."""
+    line = stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def run_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    paths = resolve_data_dir(getattr(args, "sub_data_dir", None) or args.data_dir)
+    if args.command == "init":
+        return _init(args, paths, stdin, out, err)
+    if args.command == "check":
+        return _check(args, paths, stdin, out, err)
+    raise AssertionError(args.command)
+
+
+def _init(args, paths, stdin, out, err) -> int:
+    from .db.errors import StoreError
+    from .db.session import create_store
+    from .instance import AlreadyRunning, hold_instance_lock
+    from .security import MIN_PASSPHRASE_LENGTH
+
+    passphrase = read_passphrase(stdin)
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        print(
+            f"init: the passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters "
+            "(read as one line from standard input)",
+            file=err,
+        )
+        return EXIT_PROBLEM
+    try:
+        lock = hold_instance_lock(paths)
+    except AlreadyRunning as exc:
+        print(f"init: {exc}", file=err)
+        return EXIT_PROBLEM
+    except OSError as exc:
+        from .db.errors import os_reason
+
+        print(f"init: cannot use the data folder: {os_reason(exc)}", file=err)
+        return EXIT_PROBLEM
+    try:
+        session = create_store(
+            paths, name=args.user, agency=args.agency, role=args.role, passphrase=passphrase
+        )
+    except StoreError as exc:
+        print(f"init: {exc.reason}", file=err)
+        return EXIT_PROBLEM
+    finally:
+        lock.release()
+    session.close()
+    print(f"init: created the store in {paths.root} with one administrator", file=out)
+    return EXIT_OK
+
+
+def _check(args, paths, stdin, out, err) -> int:
+    from .db.errors import StoreError
+    from .db.session import unlock
+    from .instance import AlreadyRunning, hold_instance_lock
+    from .security import KeyFileError, WrongPassphrase
+
+    passphrase = read_passphrase(stdin)
+    if not paths.store.exists():
+        print(f"check: there is no store in {paths.root}", file=err)
+        return EXIT_PROBLEM
+    try:
+        lock = hold_instance_lock(paths)
+    except AlreadyRunning as exc:
+        print(f"check: {exc}", file=err)
+        return EXIT_PROBLEM
+    try:
+        session = unlock(paths, name=args.user, passphrase=passphrase)
+    except WrongPassphrase as exc:
+        print(f"check: {exc}", file=err)
+        lock.release()
+        return EXIT_PROBLEM
+    except (StoreError, KeyFileError) as exc:
+        print(f"check: the store cannot be opened: {exc.reason}", file=err)
+        lock.release()
+        return EXIT_PROBLEM
+    problems = 0
+    try:
+        integrity = session.store.integrity_check()
+        if integrity == ["ok"]:
+            print("integrity_check: ok", file=out)
+        else:
+            problems += 1
+            print(f"integrity_check: {len(integrity)} problems", file=out)
+            for line in integrity[:20]:
+                print(f"  {line}", file=out)
+        chain = session.store.audit.verify()
+        if chain.ok:
+            print(f"audit log: {chain.entries} entries, chain verified", file=out)
+        else:
+            problems += 1
+            print(f"audit log: chain broken at entry {chain.first_broken_id}", file=out)
+        migrations = session.store.applied_migrations()
+        print(f"schema: {len(migrations)} migrations applied, latest {migrations[-1]}", file=out)
+    except StoreError as exc:
+        problems += 1
+        print(f"check: {exc.reason}", file=err)
+    finally:
+        session.close()
+        lock.release()
+    print("check: ok" if not problems else f"check: {problems} problem(s) found", file=out)
+    return EXIT_OK if not problems else EXIT_PROBLEM
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``mappa-desktop`` and ``python -m mappa_desktop``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command:
+        from .logs import setup_logging
+
+        setup_logging(resolve_data_dir(getattr(args, "sub_data_dir", None) or args.data_dir), console=False)
+        return run_command(args, sys.stdin, sys.stdout, sys.stderr)
+    from .ui.app import run_gui
+
+    return run_gui(args)

@@ -1,0 +1,247 @@
+"""The schema, as numbered, append-only migrations.
+
+Never edit a migration once it has shipped: add the next one. Each runs in its own
+transaction together with the record that it ran (``sqlite_utils.Migrations``). A store
+that has a migration this version does not know was written by a newer version and is
+refused before anything touches it.
+
+Layout rules learnt from measuring the encrypted store: rows that lists scan hold short
+values only; narrative text lives in its own table (``meeting_text``) so that a scan of
+meetings does not decrypt pages of prose.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("mappa")
+
+
+def _run(db, script: str) -> None:
+    """Run a script statement by statement, inside the migration's transaction.
+
+    (``executescript`` would commit first and break the migration's atomicity.)
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        db.execute(pending)
+
+
+@MIGRATIONS(name="0001_foundation")
+def m0001_foundation(db) -> None:
+    _run(
+        db,
+        """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    agency TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL DEFAULT '',
+    is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    slot_id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    full_name TEXT NOT NULL,
+    date_of_birth TEXT,
+    gender TEXT,
+    category TEXT,
+    mappa_level TEXT,
+    current_rosh TEXT,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
+    next_review_date TEXT,
+    visor_number TEXT,
+    pnc_number TEXT,
+    chs_number TEXT,
+    ethnicity TEXT,
+    nationality TEXT,
+    first_language TEXT,
+    interpreter_needed INTEGER,
+    address_from TEXT,
+    index_offence_date TEXT,
+    earliest_liberation_date TEXT,
+    licence_expiry_date TEXT,
+    sonr_start_date TEXT,
+    sonr_expiry_date TEXT,
+    sonr_indefinite INTEGER,
+    lead_authority TEXT,
+    lead_telephone TEXT,
+    lead_email TEXT,
+    case_officer TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    -- longer text last, so that list scans stop before it
+    aliases TEXT,
+    address TEXT,
+    other_identifiers TEXT,
+    disabilities TEXT,
+    lead_address TEXT,
+    lead_case_details TEXT
+);
+CREATE INDEX cases_status ON cases (status, next_review_date);
+CREATE TABLE civil_orders (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    position INTEGER NOT NULL DEFAULT 0,
+    order_type TEXT NOT NULL,
+    order_detail TEXT,
+    granted_date TEXT,
+    expiry_date TEXT
+);
+CREATE INDEX civil_orders_case ON civil_orders (case_id, position);
+CREATE INDEX civil_orders_expiry ON civil_orders (expiry_date);
+CREATE TABLE meetings (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'issued', 'finalised')),
+    version INTEGER NOT NULL DEFAULT 0,
+    meeting_type TEXT,
+    meeting_date TEXT,
+    meeting_time TEXT,
+    location TEXT,
+    category TEXT,
+    mappa_level TEXT,
+    chair TEXT,
+    minute_taker TEXT,
+    confidentiality_agreed INTEGER,
+    confidentiality_time TEXT,
+    confidentiality_reaffirmed TEXT,
+    agreed_rosh TEXT,
+    rosh_to_whom TEXT,
+    level_decision TEXT,
+    new_level TEXT,
+    next_review_date TEXT,
+    next_review_notes TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX meetings_case ON meetings (case_id, meeting_date);
+CREATE INDEX meetings_status ON meetings (status);
+CREATE TABLE meeting_text (
+    meeting_id INTEGER PRIMARY KEY REFERENCES meetings (id),
+    purpose_notes TEXT,
+    risk_assessment TEXT,
+    rosh_rationale TEXT,
+    risk_management TEXT,
+    contingency TEXT,
+    level_discussion TEXT,
+    level_rationale TEXT,
+    diversity_offender TEXT,
+    diversity_victims TEXT,
+    victim_issues TEXT,
+    dissent TEXT,
+    chair_summary TEXT
+);
+CREATE TABLE documents_tabled (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    position INTEGER NOT NULL DEFAULT 0,
+    title TEXT,
+    document_notes TEXT
+);
+CREATE INDEX documents_tabled_meeting ON documents_tabled (meeting_id, position);
+CREATE TABLE attendance (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    position INTEGER NOT NULL DEFAULT 0,
+    name TEXT,
+    agency TEXT,
+    role TEXT,
+    status TEXT,
+    attendance_note TEXT
+);
+CREATE INDEX attendance_meeting ON attendance (meeting_id, position);
+CREATE TABLE agency_updates (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    position INTEGER NOT NULL DEFAULT 0,
+    agency TEXT,
+    briefer TEXT,
+    update_text TEXT
+);
+CREATE INDEX agency_updates_meeting ON agency_updates (meeting_id, position);
+CREATE TABLE disclosures (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    position INTEGER NOT NULL DEFAULT 0,
+    disclosure_needed INTEGER,
+    reason TEXT,
+    disclosure_date TEXT,
+    recipient TEXT,
+    decided_by TEXT,
+    disclosed_by TEXT
+);
+CREATE INDEX disclosures_meeting ON disclosures (meeting_id, position);
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    meeting_id INTEGER REFERENCES meetings (id),
+    number INTEGER NOT NULL,
+    raised_date TEXT NOT NULL,
+    owner_person TEXT,
+    owner_agency TEXT,
+    target_date TEXT,
+    status TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'done', 'carried', 'withdrawn')),
+    completed_date TEXT,
+    updated_at TEXT NOT NULL,
+    action_text TEXT,
+    outcome TEXT,
+    UNIQUE (case_id, number)
+);
+CREATE INDEX actions_case ON actions (case_id, number);
+CREATE INDEX actions_open ON actions (status, target_date);
+CREATE TABLE action_updates (
+    id INTEGER PRIMARY KEY,
+    action_id INTEGER NOT NULL REFERENCES actions (id),
+    meeting_id INTEGER REFERENCES meetings (id),
+    user_id INTEGER REFERENCES users (id),
+    at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX action_updates_action ON action_updates (action_id, at);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id INTEGER,
+    kind TEXT NOT NULL CHECK (kind IN (
+        'collection', 'alteration', 'consultation', 'disclosure', 'combination', 'erasure')),
+    record_type TEXT NOT NULL,
+    record_id INTEGER,
+    detail TEXT NOT NULL DEFAULT '',
+    recipient TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE
+);
+CREATE INDEX audit_log_record ON audit_log (record_type, record_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: the audit log cannot be changed');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: the audit log cannot be changed');
+END;
+""",
+    )
+
+
+def known_names() -> list[str]:
+    """Every migration this version knows, in order."""
+    return [m.name for m in MIGRATIONS._migrations]

@@ -1,0 +1,95 @@
+"""Creating a store and unlocking one: key file + encrypted database + the user."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from ..model import User
+from ..paths import DataPaths
+from ..security import DEFAULT_KDF, KdfParams, KeyFile, KeyFileError, WrongPassphrase
+from .errors import StoreError, ValidationError, storage_errors
+from .store import Clock, Store, utc_now
+
+log = logging.getLogger(__name__)
+
+
+class AlreadyExists(StoreError):
+    """There is already a store in that folder."""
+
+
+class UserDisabled(StoreError):
+    """The user's slot opened but an administrator has disabled the user."""
+
+
+@dataclass
+class Session:
+    """An unlocked store and the person using it."""
+
+    store: Store
+    user: User
+    keyfile: KeyFile
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def create_store(
+    paths: DataPaths,
+    *,
+    name: str,
+    agency: str,
+    role: str,
+    passphrase: str,
+    kdf: KdfParams = DEFAULT_KDF,
+    clock: Clock = utc_now,
+) -> Session:
+    """Create the encrypted store and its first (admin) user.
+
+    Built under a temporary name and moved into place last, so that a failure part-way
+    leaves no half-made store that a later start would try to open.
+    """
+    if not " ".join(name.split()):
+        raise ValidationError("Enter your name.", "name")
+    if paths.store.exists():
+        raise AlreadyExists("a store already exists in this folder")
+    with storage_errors():
+        paths.ensure()
+    building = paths.root / "store.db.new"
+    for leftover in (building, building.with_name("store.db.new-wal"), building.with_name("store.db.new-shm")):
+        leftover.unlink(missing_ok=True)
+    keyfile, db_key = KeyFile.create(paths.keyfile)
+    slot_id = keyfile.set_slot(name, passphrase, db_key, kdf)
+    store = Store.open(paths, db_key, clock=clock, path=building)
+    try:
+        store.users.add(name=name, agency=agency, role=role, is_admin=True, slot_id=slot_id)
+    finally:
+        store.close()
+    with storage_errors():
+        if os.name == "posix":
+            os.chmod(building, 0o600)
+        keyfile.save()
+        os.replace(building, paths.store)
+    log.info("store created")
+    return unlock(paths, name=name, passphrase=passphrase, clock=clock)
+
+
+def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_now) -> Session:
+    """Open the store as this user. :class:`WrongPassphrase` says nothing about which part."""
+    if not paths.store.exists():
+        raise KeyFileError("there is no store in this folder")
+    keyfile = KeyFile.load(paths.keyfile)
+    db_key = keyfile.unlock(name, passphrase)
+    store = Store.open(paths, db_key, clock=clock)
+    try:
+        user = store.users.by_slot(keyfile.slot_id(name))
+        if user is None:
+            raise WrongPassphrase()
+        if not user.active:
+            raise UserDisabled("this user has been disabled by an administrator")
+    except BaseException:
+        store.close()
+        raise
+    store.user = user
+    return Session(store, user, keyfile)

@@ -1,0 +1,133 @@
+"""The encrypted store: opening it safely, transactions, and its repositories.
+
+Opening runs in a fixed order so that nothing writes to a file we should refuse:
+key check -> ``quick_check`` -> refuse a newer store -> pragmas -> backup -> migrate.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..model import User
+from ..paths import DataPaths
+from . import backup
+from .audit import AuditLog
+from .connection import apply_pragmas, connect, quick_check, wrap
+from .errors import StoreDamaged, StoreTooNew, storage_errors
+from .migrations import MIGRATIONS, known_names
+from .settings import SettingsRepo
+from .users import UsersRepo
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Store:
+    """One open, unlocked store. Hands out plain dataclasses; knows every table name."""
+
+    def __init__(self, db, paths: DataPaths, key: bytes, clock: Clock = utc_now):
+        self.db = db
+        self.paths = paths
+        self._key = key
+        self.clock = clock
+        self.user: User | None = None  # who the audit log names; set after unlock
+        self.audit = AuditLog(self)
+        self.users = UsersRepo(self)
+        self.settings = SettingsRepo(self)
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, paths: DataPaths, key: bytes, *, clock: Clock = utc_now, path: Path | None = None
+    ) -> "Store":
+        """Open and, if needed, migrate the store. Refuses damaged and newer stores."""
+        target = Path(path or paths.store)
+        # An existing file must already be a store: only a missing one is created. (An empty
+        # file, say one truncated by a failing disk, would otherwise be rebuilt as a new,
+        # empty store in place of the user's data.)
+        existed = target.exists()
+        # Unlocking runs on the worker thread (Argon2id is slow); from then on only the GUI
+        # thread uses the connection, one call at a time, so it may change hands once.
+        conn = connect(target, key, check_same_thread=False)
+        try:
+            quick_check(conn)
+            db = wrap(conn)
+            with storage_errors():
+                applied = [m.name for m in MIGRATIONS.applied(db)]
+            unknown = [name for name in applied if name not in known_names()]
+            if unknown:
+                raise StoreTooNew(
+                    "this store was written by a newer version of MAPPA Desktop; "
+                    "install that version (or newer) to open it"
+                )
+            if existed and not applied:
+                raise StoreDamaged("the store file is empty or is not a MAPPA Desktop store")
+            apply_pragmas(conn)
+            with storage_errors():
+                pending = MIGRATIONS.pending(db)
+                if pending and applied:
+                    backup.write_backup(
+                        conn, key, paths.backups, reason=f"before-migration-{len(applied)}"
+                    )
+                if pending:
+                    log.info("applying %d migrations", len(pending))
+                    MIGRATIONS.apply(db)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(db, paths, key, clock)
+
+    def close(self) -> None:
+        """Checkpoint the WAL and close. Safe to call twice."""
+        conn = getattr(self.db, "conn", None)
+        if conn is None:
+            return
+        try:
+            with storage_errors():
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception:  # closing must not fail because the disk is unhappy
+            log.warning("checkpoint on close failed", exc_info=True)
+        finally:
+            conn.close()
+            self.db.conn = None
+            self._key = b""
+
+    @property
+    def key(self) -> bytes:
+        return self._key
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing store work; SQLite errors come out as our own."""
+        with storage_errors():
+            with self.db.atomic():
+                yield
+
+    def now_iso(self) -> str:
+        return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
+
+    def acting_user_id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    # -- health ---------------------------------------------------------------------------
+
+    def integrity_check(self) -> list[str]:
+        """``PRAGMA integrity_check``: ["ok"] when the file is sound."""
+        with storage_errors():
+            return [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
+
+    def applied_migrations(self) -> list[str]:
+        with storage_errors():
+            return [m.name for m in MIGRATIONS.applied(self.db)]

@@ -1,0 +1,63 @@
+"""Users of the store. Their key slots live in the key file; this table says who they are."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import User
+from .errors import NotFound, ValidationError, storage_errors
+
+if TYPE_CHECKING:
+    from .store import Store
+
+_COLUMNS = "id, name, agency, role, is_admin, active, slot_id, created_at"
+
+
+def _user(row) -> User:
+    return User(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6], row[7])
+
+
+class UsersRepo:
+    def __init__(self, store: "Store"):
+        self._store = store
+
+    def add(self, *, name: str, agency: str, role: str, is_admin: bool, slot_id: str) -> User:
+        name = " ".join(name.split())
+        if not name:
+            raise ValidationError("A user needs a name.", "name")
+        with self._store.transaction():
+            if self._store.db.execute(
+                "SELECT 1 FROM users WHERE slot_id = ?", [slot_id]
+            ).fetchone():
+                raise ValidationError("There is already a user with that name.", "name")
+            cursor = self._store.db.execute(
+                "INSERT INTO users (name, agency, role, is_admin, active, slot_id, created_at) "
+                "VALUES (?, ?, ?, ?, 1, ?, ?)",
+                [name, agency.strip(), role.strip(), int(is_admin), slot_id, self._store.now_iso()],
+            )
+            user_id = cursor.lastrowid
+            if self._store.user is None:  # the first user records their own creation
+                self._store.user = self.get(user_id)
+            self._store.audit.record("collection", "user", user_id, detail="created")
+        return self.get(user_id)
+
+    def get(self, user_id: int) -> User:
+        with storage_errors():
+            row = self._store.db.execute(
+                f"SELECT {_COLUMNS} FROM users WHERE id = ?", [user_id]
+            ).fetchone()
+        if row is None:
+            raise NotFound("no such user")
+        return _user(row)
+
+    def by_slot(self, slot_id: str) -> User | None:
+        with storage_errors():
+            row = self._store.db.execute(
+                f"SELECT {_COLUMNS} FROM users WHERE slot_id = ?", [slot_id]
+            ).fetchone()
+        return _user(row) if row else None
+
+    def all(self) -> list[User]:
+        with storage_errors():
+            rows = self._store.db.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name").fetchall()
+        return [_user(r) for r in rows]

@@ -1,0 +1,57 @@
+"""The area's settings, declared once with their defaults. Stored in the encrypted store;
+window geometry and other per-machine state live in QSettings instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+
+def default_confidentiality_statement() -> str:
+    text = resources.files("mappa_desktop.resources").joinpath(
+        "texts/confidentiality_statement.txt"
+    )
+    return " ".join(text.read_text(encoding="utf-8").split())
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: str
+    default: object
+    help: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("area_name", "MAPPA area", "", "The area's name, printed on every minute."),
+    Setting(
+        "protective_marking",
+        "Protective marking",
+        "OFFICIAL-SENSITIVE",
+        "Printed at the top and bottom of every page.",
+    ),
+    Setting(
+        "confidentiality_statement",
+        "Confidentiality statement",
+        None,  # filled from resources/texts at first read
+        "Read out at the start of each meeting.",
+    ),
+    Setting(
+        "idle_lock_minutes",
+        "Lock after idle (minutes)",
+        5,
+        "Between 1 and 15.",
+    ),
+)
+
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def declared(key: str) -> Setting:
+    return _BY_KEY[key]
+
+
+def default_of(key: str) -> object:
+    if key == "confidentiality_statement":
+        return default_confidentiality_statement()
+    return declared(key).default

@@ -1,0 +1,597 @@
+"""The MAPPA minute, described once.
+
+Every section of MAPPA Document 5B in its order, with its fields, their kinds, which are
+required, and guidance in our own words. The meeting editor builds its forms from this,
+the printout walks it for order and captions, and the completeness check reads the
+``required`` marks. A test keeps the database schema and this description in step.
+
+Where 5B is out of date (its category list), the current Scottish position from FACTS.md
+is used: category 1, restricted patients and category 3; category 2 exists in statute but
+is not used in Scotland.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What kind of value a field holds; the form picks its widget from this."""
+
+    TEXT = "text"  # one line
+    LONG_TEXT = "long_text"  # paragraphs
+    DATE = "date"  # shown dd/mm/yyyy, stored ISO yyyy-mm-dd
+    TIME = "time"  # hh:mm, 24-hour
+    CHOICE = "choice"  # one of ``choices``
+    YES_NO = "yes_no"  # stored 1 / 0, empty when not answered
+    PERSON = "person"  # a name, picked from the directory or typed
+    AGENCY = "agency"  # an agency, picked from the directory or typed
+
+
+class Source(str, Enum):
+    """Where a section's values live."""
+
+    MEETING = "meeting"  # the meeting's own record (one value per field)
+    ROWS = "rows"  # repeating rows of the meeting, in their own table
+    CASE = "case"  # the case record, carried into every minute and frozen at finalising
+    CASE_ROWS = "case_rows"  # repeating rows of the case (civil orders)
+    REGISTER = "register"  # the case's action register (rows shared across meetings)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of a choice field, with the words shown and its meaning."""
+
+    value: str
+    label: str
+    help: str = ""
+    in_use: bool = True  # False: shown for completeness, cannot be picked
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value of the minute."""
+
+    key: str  # the column name in the store
+    label: str
+    kind: Kind
+    required: bool = False
+    help: str = ""
+    choices: tuple[Choice, ...] = ()
+
+    def choice(self, value: str) -> Choice | None:
+        for option in self.choices:
+            if option.value == value:
+                return option
+        return None
+
+    def label_of(self, value: str | None) -> str:
+        """The words for a stored choice value (the value itself if unknown)."""
+        if value is None or value == "":
+            return ""
+        option = self.choice(str(value))
+        return option.label if option else str(value)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the minute, in 5B's order."""
+
+    key: str
+    title: str
+    guidance: str
+    fields: tuple[Field, ...]
+    source: Source = Source.MEETING
+    table: str = ""  # for ROWS / CASE_ROWS / REGISTER sections: the table of the rows
+    min_rows: int = 0  # for repeating sections: rows the check expects
+    row_noun: str = "row"  # "attendee", "document"...
+    shortcut: str = ""  # the key that jumps to this section in the editor (Alt+key)
+
+    @property
+    def repeating(self) -> bool:
+        return self.source in (Source.ROWS, Source.CASE_ROWS, Source.REGISTER)
+
+    def field(self, key: str) -> Field:
+        for item in self.fields:
+            if item.key == key:
+                return item
+        raise KeyError(f"{self.key}.{key}")
+
+    @property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+
+# --- Choice lists used in several places -------------------------------------------------
+
+MEETING_TYPES = (
+    Choice("initial", "Initial", "The first MAPPA meeting for this offender in this period."),
+    Choice("review", "Review", "A meeting that reviews an existing risk management plan."),
+)
+
+CATEGORIES = (
+    Choice(
+        "1",
+        "Category 1: registered sex offender",
+        "Subject to the sex offender notification requirements (SONR).",
+    ),
+    Choice(
+        "restricted_patient",
+        "Restricted patient",
+        "A mentally disordered offender under a compulsion order with a restriction order, "
+        "a hospital direction or a transfer for treatment direction.",
+    ),
+    Choice(
+        "3",
+        "Category 3: other risk of serious harm offender",
+        "Convicted, under statutory supervision in the community, assessed as high or very "
+        "high risk of serious harm and needing level 2 or 3 management. Level 1 does not "
+        "apply.",
+    ),
+    Choice(
+        "2",
+        "Category 2: violent offender (not in use in Scotland)",
+        "Exists in the 2005 Act but is not currently used in Scotland.",
+        in_use=False,
+    ),
+)
+
+MAPPA_LEVELS = (
+    Choice("1", "Level 1", "Routine risk management: one lead agency can manage the risk."),
+    Choice(
+        "2",
+        "Level 2",
+        "Multi-agency risk management: several agencies are actively involved.",
+    ),
+    Choice(
+        "3",
+        "Level 3",
+        "Multi-Agency Public Protection Panel: the critical few, needing senior co-operation, "
+        "unusual resources, or with media or public interest.",
+    ),
+)
+
+ROSH_LEVELS = (
+    Choice(
+        "very_high",
+        "Very High",
+        "There is imminent risk of serious harm. The potential event is more likely than not "
+        "to happen imminently, and the impact would be serious.",
+    ),
+    Choice(
+        "high",
+        "High",
+        "There are identifiable indicators of risk of serious harm. The potential event could "
+        "happen at any time and the impact would be serious.",
+    ),
+    Choice(
+        "medium",
+        "Medium",
+        "There are identifiable indicators of risk of serious harm. The person has the "
+        "potential to cause harm, but is unlikely to do so unless circumstances change.",
+    ),
+    Choice(
+        "low",
+        "Low",
+        "Current evidence does not indicate a likelihood of causing serious harm.",
+    ),
+)
+
+LEVEL_DECISIONS = (
+    Choice("stays", "Stays at the current level"),
+    Choice("up", "Moves up"),
+    Choice("down", "Moves down"),
+)
+
+ATTENDANCE = (
+    Choice("present", "Present"),
+    Choice("apologies", "Apologies"),
+    Choice("did_not_attend", "Did not attend", "Said they would attend but did not."),
+)
+
+CIVIL_ORDER_TYPES = (
+    Choice("shpo", "Sexual Harm Prevention Order (SHPO)"),
+    Choice("sro", "Sexual Risk Order (SRO)", "In force in Scotland from 31 March 2023."),
+    Choice("sopo", "Sexual Offences Prevention Order (SOPO, legacy)"),
+    Choice("rsho", "Risk of Sexual Harm Order (RSHO, legacy)"),
+    Choice("fto", "Foreign Travel Order (legacy)"),
+    Choice("notification_order", "Notification Order"),
+    Choice("other", "Other order"),
+)
+
+GENDERS = (
+    Choice("male", "Male"),
+    Choice("female", "Female"),
+    Choice("other", "Other / self-described"),
+    Choice("not_known", "Not known"),
+)
+
+ACTION_STATUSES = (
+    Choice("open", "Open"),
+    Choice("done", "Done"),
+    Choice("carried", "Carried forward"),
+    Choice("withdrawn", "Withdrawn"),
+)
+
+
+def _text(key, label, required=False, help=""):
+    return Field(key, label, Kind.TEXT, required, help)
+
+
+def _long(key, label, required=False, help=""):
+    return Field(key, label, Kind.LONG_TEXT, required, help)
+
+
+def _date(key, label, required=False, help=""):
+    return Field(key, label, Kind.DATE, required, help)
+
+
+def _choice(key, label, choices, required=False, help=""):
+    return Field(key, label, Kind.CHOICE, required, help, tuple(choices))
+
+
+# --- The minute ------------------------------------------------------------------------
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "confidentiality",
+        "Confidentiality statement",
+        "Read the area's confidentiality statement at the start of the meeting and record "
+        "that everyone present agreed to it, with the time. It reminds those attending how "
+        "sensitive the shared information is. Re-affirm it when someone joins late.",
+        (
+            Field("confidentiality_agreed", "Agreed by all present", Kind.YES_NO, True),
+            Field("confidentiality_time", "Time agreed", Kind.TIME, True),
+            _text(
+                "confidentiality_reaffirmed",
+                "Re-affirmed",
+                help="When and why it was re-affirmed, for example when someone joined late.",
+            ),
+        ),
+        shortcut="0",
+    ),
+    Section(
+        "purpose",
+        "Purpose of the meeting",
+        "Every minute must say whether this is an initial or a review meeting. A meeting "
+        "brings in new information or helps agencies weigh what is known; agrees and reviews "
+        "the risk management plan (the risks identified, strategies carried out within each "
+        "agency's role, obstacles removed); considers whether the MAPPA level should change; "
+        "and sets a formal review date.",
+        (
+            _choice("meeting_type", "Initial or review", MEETING_TYPES, True),
+            _long(
+                "purpose_notes",
+                "Purpose stated by the chair",
+                help="Anything particular to this meeting, for example a change in risk "
+                "that called it early.",
+            ),
+        ),
+        shortcut="1",
+    ),
+    Section(
+        "meeting_details",
+        "Meeting details",
+        "The date, time and place of the meeting, the offender's category, and the MAPPA "
+        "level at which the risk is assessed and managed going into the meeting.",
+        (
+            _date("meeting_date", "Date", True),
+            Field("meeting_time", "Start time", Kind.TIME, True),
+            _text("location", "Location", True),
+            _choice("category", "Category", CATEGORIES, True),
+            _choice("mappa_level", "MAPPA level", MAPPA_LEVELS, True),
+            Field("chair", "Chair", Kind.PERSON, True),
+            Field("minute_taker", "Minute taker", Kind.PERSON, True),
+        ),
+        shortcut="2",
+    ),
+    Section(
+        "offender",
+        "Offender information",
+        "The offender's details, filled in before the meeting from the case record. Check "
+        "them with the meeting; corrections are made to the case and carried forward.",
+        (
+            _text("reference", "Case reference", True),
+            _text("full_name", "Name", True),
+            _long("aliases", "Also known as", help="One alias per line."),
+            _date("date_of_birth", "Date of birth", True),
+            _choice("gender", "Gender", GENDERS),
+            _long("address", "Address", True),
+            _date("address_from", "At this address since"),
+            _text("visor_number", "ViSOR number"),
+            _text("pnc_number", "PNC number"),
+            _text("chs_number", "CHS number"),
+            _long("other_identifiers", "Other identifiers", help="One per line."),
+            _text("ethnicity", "Ethnicity"),
+            _text("nationality", "Nationality"),
+            _text("first_language", "First language"),
+            Field("interpreter_needed", "Interpreter needed", Kind.YES_NO),
+            _long(
+                "disabilities",
+                "Disabilities or health needs relevant to management",
+                help="For example a hearing impairment that needs a hearing loop.",
+            ),
+        ),
+        source=Source.CASE,
+        shortcut="3",
+    ),
+    Section(
+        "key_dates",
+        "Key dates",
+        "The index offence, the earliest date of liberation, licence expiry, the sex offender "
+        "notification requirements (SONR) and any civil orders with the dates granted and "
+        "of expiry. The police hold the authoritative SONR dates.",
+        (
+            _date("index_offence_date", "Index offence", True),
+            _date("earliest_liberation_date", "Earliest date of liberation"),
+            _date("licence_expiry_date", "Licence expiry"),
+            _date("sonr_start_date", "SONR from"),
+            _date("sonr_expiry_date", "SONR expiry"),
+            Field(
+                "sonr_indefinite",
+                "SONR indefinite",
+                Kind.YES_NO,
+                help="Indefinite notification can be reviewed after 15 years (8 for under-18s).",
+            ),
+        ),
+        source=Source.CASE,
+        shortcut="4",
+    ),
+    Section(
+        "civil_orders",
+        "Civil orders",
+        "Each civil order in force or relevant to the risk, with the date it was granted "
+        "and the date it expires.",
+        (
+            _choice("order_type", "Order", CIVIL_ORDER_TYPES, True),
+            _text("order_detail", "Detail", help="For 'other', what the order is."),
+            _date("granted_date", "Granted", True),
+            _date("expiry_date", "Expires", help="Empty when the order has no end date."),
+        ),
+        source=Source.CASE_ROWS,
+        table="civil_orders",
+        row_noun="order",
+    ),
+    Section(
+        "lead_authority",
+        "Lead authority",
+        "The responsible authority that leads on the case, how to reach it, the case "
+        "officer, and its own case details.",
+        (
+            Field("lead_authority", "Lead authority", Kind.AGENCY, True),
+            _long("lead_address", "Address"),
+            _text("lead_telephone", "Telephone"),
+            _text("lead_email", "E-mail"),
+            Field("case_officer", "Case officer", Kind.PERSON, True),
+            _long("lead_case_details", "Case details"),
+        ),
+        source=Source.CASE,
+        shortcut="5",
+    ),
+    Section(
+        "documents",
+        "Documents tabled",
+        "Each document used at the meeting, clearly labelled: for example the previous "
+        "minutes, the action register, risk assessments, agency update reports and the "
+        "current risk management plan.",
+        (
+            _text("title", "Document", True),
+            _text("document_notes", "Date or notes"),
+        ),
+        source=Source.ROWS,
+        table="documents_tabled",
+        row_noun="document",
+        shortcut="6",
+    ),
+    Section(
+        "attendance",
+        "Attendance",
+        "Everyone at the meeting with the agency they represent; also those who sent "
+        "apologies in advance and those who said they would attend but did not.",
+        (
+            Field("name", "Name", Kind.PERSON, True),
+            Field("agency", "Agency", Kind.AGENCY, True),
+            _text("role", "Role"),
+            _choice("status", "Attendance", ATTENDANCE, True),
+            _text("attendance_note", "Note", help="For example 'from 10:25'."),
+        ),
+        source=Source.ROWS,
+        table="attendance",
+        min_rows=1,
+        row_noun="person",
+        shortcut="7",
+    ),
+    Section(
+        "agency_updates",
+        "Agency updates",
+        "Each agency's briefing, with the name of the person who gave it. Each agency "
+        "decides how to present its information.",
+        (
+            Field("agency", "Agency", Kind.AGENCY, True),
+            Field("briefer", "Briefing given by", Kind.PERSON, True),
+            _long("update_text", "Update", True),
+        ),
+        source=Source.ROWS,
+        table="agency_updates",
+        row_noun="update",
+        shortcut="8",
+    ),
+    Section(
+        "risk_assessment",
+        "Risk assessment discussion",
+        "The discussion of the risk assessment: the tools used and their results, and what "
+        "has changed in the dynamic factors since the last meeting.",
+        (_long("risk_assessment", "Discussion", True),),
+        shortcut="9",
+    ),
+    Section(
+        "rosh",
+        "Agreed level of risk of serious harm",
+        "The level of risk of serious harm the meeting agrees, with the definition it meets, "
+        "who is at risk, and the reasons for the level.",
+        (
+            _choice("agreed_rosh", "Risk of serious harm", ROSH_LEVELS, True),
+            _text("rosh_to_whom", "To whom", help="For example children, a known adult, the public."),
+            _long("rosh_rationale", "Rationale", True),
+        ),
+        shortcut="R",
+    ),
+    Section(
+        "risk_management",
+        "Risk management discussion",
+        "The plan to manage the risk: supervision, monitoring and control, interventions and "
+        "treatment, and victim safety, with who does what.",
+        (_long("risk_management", "Discussion", True),),
+        shortcut="M",
+    ),
+    Section(
+        "contingency",
+        "Contingency planning discussion",
+        "What happens if the plan fails or the risk rises: the warning signs and who "
+        "responds, how and how fast.",
+        (_long("contingency", "Discussion", True),),
+        shortcut="C",
+    ),
+    Section(
+        "mappa_level",
+        "MAPPA level discussion",
+        "Whether the current MAPPA level is still right in the light of the risk assessment "
+        "and the plan. Cases are managed at the lowest level that gives a defensible plan.",
+        (
+            _long("level_discussion", "Discussion"),
+            _choice("level_decision", "Decision", LEVEL_DECISIONS, True),
+            _choice("new_level", "Level from now", MAPPA_LEVELS, True),
+            _long("level_rationale", "Rationale", True),
+        ),
+        shortcut="L",
+    ),
+    Section(
+        "disclosure",
+        "Disclosure and public protection decisions",
+        "Whether disclosure to a third party outside MAPPA is needed, mostly for child or "
+        "adult protection. Record the reason for disclosing or not, when it took place and "
+        "to whom. Sharing among MAPPA agencies is not disclosure. The decision on disclosing "
+        "a registered sex offender's status rests with the Chief Constable, usually after "
+        "consulting the other agencies.",
+        (
+            Field("disclosure_needed", "Disclosure needed", Kind.YES_NO, True),
+            _long("reason", "Reason for disclosure or no disclosure", True),
+            _date("disclosure_date", "Date of disclosure"),
+            _text("recipient", "To whom"),
+            Field("decided_by", "Decided by", Kind.PERSON, True),
+            _text("disclosed_by", "Carried out by"),
+        ),
+        source=Source.ROWS,
+        table="disclosures",
+        min_rows=1,
+        row_noun="decision",
+        shortcut="D",
+    ),
+    Section(
+        "diversity",
+        "Diversity considerations",
+        "Whether, for the offender or for actual or potential victims, there are gender, "
+        "age, sexuality, race, religion, disability or other issues that could lead to unfair "
+        "or unlawful discrimination, and how they affect both the assessment and the "
+        "management of the risk.",
+        (
+            _long("diversity_offender", "The offender", True),
+            _long("diversity_victims", "Victims and potential victims", True),
+        ),
+        shortcut="V",
+    ),
+    Section(
+        "victims",
+        "Victim issues",
+        "Issues for known and potential victims: their safety, information schemes, "
+        "exclusion zones and contact conditions.",
+        (_long("victim_issues", "Victim issues", True),),
+        shortcut="I",
+    ),
+    Section(
+        "dissent",
+        "Dissent",
+        "Any disagreement with a decision, whose it was, and what the meeting decided. "
+        "Record 'None' when there was none.",
+        (_long("dissent", "Dissent"),),
+        shortcut="S",
+    ),
+    Section(
+        "chair_summary",
+        "Chair's summary",
+        "The chair's summary of the decisions at the end of the meeting.",
+        (_long("chair_summary", "Summary"),),
+        shortcut="Y",
+    ),
+    Section(
+        "previous_actions",
+        "Previous actions reviewed",
+        "Actions still open from earlier meetings: record each as done with its outcome, "
+        "or carried forward with a note.",
+        (
+            _long("action_text", "Action", True),
+            Field("owner_person", "Owner", Kind.PERSON, True),
+            Field("owner_agency", "Agency", Kind.AGENCY, True),
+            _date("target_date", "Target date", True),
+            _choice("status", "Status", ACTION_STATUSES, True),
+            _date("completed_date", "Date completed"),
+            _long("outcome", "Outcome or note"),
+        ),
+        source=Source.REGISTER,
+        table="actions",
+        row_noun="action",
+        shortcut="P",
+    ),
+    Section(
+        "actions",
+        "Actions agreed",
+        "Every action agreed at this meeting, each with a named owner and a target date. "
+        "They join the case's action register.",
+        (
+            _long("action_text", "Action", True),
+            Field("owner_person", "Owner", Kind.PERSON, True),
+            Field("owner_agency", "Agency", Kind.AGENCY, True),
+            _date("target_date", "Target date", True),
+        ),
+        source=Source.REGISTER,
+        table="actions",
+        row_noun="action",
+        shortcut="A",
+    ),
+    Section(
+        "next_review",
+        "Next review",
+        "The date of the formal review of the risk management plan. There is no national "
+        "interval: set it for this case, sooner if the risk changes.",
+        (
+            _date("next_review_date", "Next review date", True),
+            _text("next_review_notes", "Notes", help="For example 'sooner if any breach'."),
+        ),
+        shortcut="N",
+    ),
+)
+
+
+_BY_KEY = {s.key: s for s in SECTIONS}
+
+
+def section(key: str) -> Section:
+    """The section with this key."""
+    return _BY_KEY[key]
+
+
+def meeting_fields() -> tuple[Field, ...]:
+    """All single-valued fields the meeting record itself holds, in minute order."""
+    return tuple(f for s in SECTIONS if s.source is Source.MEETING for f in s.fields)
+
+
+def case_fields() -> tuple[Field, ...]:
+    """All single-valued fields of the case record that the minute carries."""
+    return tuple(f for s in SECTIONS if s.source is Source.CASE for f in s.fields)
+
+
+def field(path: str) -> Field:
+    """A field by ``section.field`` path."""
+    section_key, _, field_key = path.partition(".")
+    return section(section_key).field(field_key)

@@ -1,0 +1,326 @@
+"""Start-up, the lock cycle and the crash hook.
+
+The controller shows the gate (first run or unlock), then a fresh main window per unlock.
+Locking saves pending edits, closes the window and the store (the key goes with it) and
+shows the gate again; unlocking returns to the page that was open.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+
+from .. import APP_ID, APP_NAME
+from ..instance import AlreadyRunning, hold_instance_lock
+from ..logs import setup_logging, write_crash_report
+from ..paths import DataPaths, resolve_data_dir
+from ..security import DEFAULT_KDF, KdfParams, KeyFileError, WrongPassphrase
+from .gate import FirstRunScreen, UnlockScreen
+from .style import STYLE_SHEET
+from .tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+def is_offscreen() -> bool:
+    return QGuiApplication.platformName() in ("offscreen", "minimal")
+
+
+class GateWindow(QWidget):
+    """The window shown while nothing is unlocked."""
+
+    closed = Signal()
+
+    def __init__(self, paths: DataPaths, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("gateWindow")
+        self.setStyleSheet(STYLE_SHEET)
+        self.stack = QStackedWidget()
+        self.first_run = FirstRunScreen(str(paths.root))
+        self.unlock = UnlockScreen()
+        self.stack.addWidget(self.first_run)
+        self.stack.addWidget(self.unlock)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.resize(1100, 720)
+
+    def show_first_run(self) -> None:
+        self.stack.setCurrentWidget(self.first_run)
+
+    def show_unlock(self, name: str = "") -> None:
+        self.stack.setCurrentWidget(self.unlock)
+        self.unlock.prepare(name)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.accept()
+        self.closed.emit()
+
+
+def _unlock_failure_text(exc: BaseException) -> str | None:
+    """What to tell the user for an expected failure; None for a bug."""
+    from ..db.errors import StoreDamaged, StoreError, StoreTooNew
+    from ..db.session import UserDisabled
+
+    if isinstance(exc, StoreDamaged):
+        return (
+            f"The store cannot be opened: {exc.reason}. It has been left exactly as it is. "
+            "Restore the newest backup, or ask IT support to run 'mappa-desktop check'."
+        )
+    if isinstance(exc, StoreTooNew):
+        return f"The store cannot be opened: {exc.reason}."
+    if isinstance(exc, UserDisabled):
+        return "This user has been disabled. Ask an administrator."
+    if isinstance(exc, StoreError):
+        return f"The store cannot be opened: {exc.reason}."
+    if isinstance(exc, KeyFileError):
+        return f"The store cannot be opened: {exc.reason}."
+    return None
+
+
+class AppController(QObject):
+    """Owns the session and decides which window is showing."""
+
+    unlocked = Signal()
+    locked = Signal()
+
+    def __init__(
+        self,
+        paths: DataPaths,
+        tasks: TaskRunner,
+        *,
+        kdf: KdfParams = DEFAULT_KDF,
+        clock: Callable | None = None,
+    ):
+        super().__init__()
+        self.paths = paths
+        self.tasks = tasks
+        self.kdf = kdf
+        self.clock = clock
+        self.session = None
+        self.main_window = None
+        self._last_user = ""
+        self._last_page = ""
+        self._geometry = None
+        self._quitting = False
+        self.gate = GateWindow(paths)
+        self.gate.first_run.create_requested.connect(self._create)
+        self.gate.unlock.unlock_requested.connect(self._unlock)
+        self.gate.closed.connect(self._gate_closed)
+
+    # -- start ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.paths.store.exists():
+            self.gate.show_unlock(self._last_user)
+        else:
+            self.gate.show_first_run()
+        self.gate.show()
+
+    def _clock_kwargs(self) -> dict:
+        return {"clock": self.clock} if self.clock else {}
+
+    # -- creating and unlocking -----------------------------------------------------------
+
+    def _create(self, name: str, agency: str, role: str, passphrase: str) -> None:
+        from ..db.session import create_store
+
+        paths, kdf, extra = self.paths, self.kdf, self._clock_kwargs()
+
+        def work():
+            return create_store(
+                paths, name=name, agency=agency, role=role, passphrase=passphrase, kdf=kdf, **extra
+            )
+
+        self.tasks.run(work, self._opened, self._create_failed)
+
+    def _create_failed(self, exc: BaseException) -> None:
+        from ..db.errors import ValidationError
+
+        if isinstance(exc, ValidationError):
+            self.gate.first_run.failed(exc.reason)
+            return
+        text = _unlock_failure_text(exc)
+        if text is None:
+            self.gate.first_run.failed("The store could not be created. A report was saved.")
+            raise exc
+        self.gate.first_run.failed(text.replace("opened", "created"))
+
+    def _unlock(self, name: str, passphrase: str) -> None:
+        from ..db.session import unlock
+
+        paths, extra = self.paths, self._clock_kwargs()
+        self.tasks.run(
+            lambda: unlock(paths, name=name, passphrase=passphrase, **extra),
+            self._opened,
+            self._unlock_failed,
+        )
+
+    def _unlock_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, WrongPassphrase):
+            log.info("unlock refused")
+            self.gate.unlock.wrong_passphrase(str(exc))
+            return
+        text = _unlock_failure_text(exc)
+        if text is None:
+            self.gate.unlock.failed("The store could not be opened. A report was saved.")
+            raise exc
+        log.warning("unlock failed: %s", type(exc).__name__)
+        self.gate.unlock.failed(text)
+
+    def _opened(self, session) -> None:
+        from .main_window import MainWindow
+
+        if self._quitting:
+            session.close()
+            return
+        self.session = session
+        self._last_user = session.user.name
+        self.gate.first_run.clear_secrets()
+        self.gate.unlock.succeeded()
+        window = MainWindow(session, self.tasks)
+        window.lock_requested.connect(self.lock)
+        window.quit_requested.connect(self.quit)
+        if self._last_page:
+            window.show_page(self._last_page)
+        window.setGeometry(self._geometry or self.gate.geometry())
+        self.main_window = window
+        window.show()
+        self.gate.hide()
+        log.info("unlocked (user id %s)", session.user.id)
+        self.unlocked.emit()
+
+    # -- locking and quitting -------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Save, close the window and the store, and show the unlock screen."""
+        if self.main_window is None:
+            return
+        window, self.main_window = self.main_window, None
+        self._last_page = window.current_page()
+        self._geometry = window.geometry()
+        window.flush()
+        window.close_for_lock()
+        window.deleteLater()
+        self._close_session()
+        self._clear_clipboard()
+        self.gate.setGeometry(self._geometry)
+        self.gate.show_unlock(self._last_user)
+        self.gate.show()
+        log.info("locked")
+        self.locked.emit()
+
+    def _close_session(self) -> None:
+        if self.session is not None:
+            session, self.session = self.session, None
+            session.close()
+
+    @staticmethod
+    def _clear_clipboard() -> None:
+        # Whatever was copied from a case must not outlive the lock.
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.clear()
+
+    def quit(self) -> None:
+        self._quitting = True
+        if self.main_window is not None:
+            window, self.main_window = self.main_window, None
+            window.flush()
+            window.deleteLater()
+        self._close_session()
+        self.gate.hide()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def _gate_closed(self) -> None:
+        if self.main_window is None:
+            self.quit()
+
+    def shutdown(self) -> None:
+        """Last words on exit: nothing pending, store closed."""
+        if self.main_window is not None:
+            self.main_window.flush()
+        self._close_session()
+
+
+# -- process start ------------------------------------------------------------------------
+
+
+def show_startup_error(text: str) -> None:
+    """Tell the user why we cannot start: stderr always, a dialog when there is a screen."""
+    print(f"{APP_NAME}: {text}", file=sys.stderr)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if not is_offscreen():
+        QMessageBox.warning(None, APP_NAME, text)
+    del app
+
+
+def install_crash_hook(paths: DataPaths) -> None:
+    """Unexpected errors are saved as a report (no personal data) and told to the user."""
+
+    def hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.error("unexpected error: %s", exc_type.__name__)
+        report = write_crash_report(paths, exc_type, exc, tb)
+        where = f"A report (with no personal data) was saved as {report}." if report else ""
+        text = (
+            "Something went wrong inside MAPPA Desktop. What you had saved is safe. "
+            f"{where} Please tell IT support."
+        )
+        print(f"{APP_NAME}: {text}", file=sys.stderr)
+        if QApplication.instance() is not None and not is_offscreen():
+            QMessageBox.critical(None, APP_NAME, text)
+
+    sys.excepthook = hook
+
+
+class _FirstPaint(QObject):
+    """Quits the event loop at the first paint of a window (start-up timing, bundle check)."""
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def run_gui(args) -> int:
+    paths = resolve_data_dir(args.data_dir)
+    setup_logging(paths)
+    try:
+        instance_lock = hold_instance_lock(paths)
+    except AlreadyRunning as exc:
+        show_startup_error(str(exc))
+        return 1
+    except OSError as exc:
+        from ..db.errors import os_reason
+
+        show_startup_error(f"The data folder cannot be used: {os_reason(exc)}.")
+        return 1
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_ID)
+    app.setDesktopFileName(APP_ID)
+    install_crash_hook(paths)
+    tasks = TaskRunner()
+    controller = AppController(paths, tasks)
+    if args.exit_after_start:
+        painter = _FirstPaint(app)
+        controller.gate.installEventFilter(painter)
+    controller.start()
+    try:
+        code = app.exec()
+    finally:
+        controller.shutdown()
+        tasks.shutdown()
+        instance_lock.release()
+    return code

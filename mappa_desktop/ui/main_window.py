@@ -1,0 +1,191 @@
+"""The main window: navigation on the left, the current page on the right, a status bar.
+
+It receives the unlocked session and the task runner as arguments (no globals), so every
+test builds a fresh one. On lock it is closed and deleted whole: a locked application
+keeps no widget that could hold personal data.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import APP_NAME, __version__
+from ..db.session import Session
+from .style import STYLE_SHEET
+from .tasks import TaskRunner
+from .widgets import plain_label
+
+
+class EmptyState(QWidget):
+    """A page with nothing to show yet, saying plainly what will appear and how."""
+
+    def __init__(self, title: str, explanation: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        heading = plain_label(title)
+        heading.setObjectName("pageTitle")
+        layout.addWidget(heading)
+        body = plain_label(explanation)
+        body.setWordWrap(True)
+        layout.addWidget(body)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    """Navigation frame that each feature fills with a page."""
+
+    lock_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self._closing_for_lock = False
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("mainWindow")
+        self.setStyleSheet(STYLE_SHEET)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setFixedWidth(200)
+        self.pages = QStackedWidget()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self._page_keys: list[str] = []
+
+        self._build_pages()
+        self._build_menus()
+        self._build_status_bar()
+        self.nav.setCurrentRow(0)
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def add_page(self, key: str, title: str, widget: QWidget, shortcut: str = "") -> None:
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        if shortcut:
+            item.setToolTip(f"{title} ({shortcut})")
+        self.nav.addItem(item)
+        self.pages.addWidget(widget)
+        self._page_keys.append(key)
+        if shortcut:
+            action = QAction(title, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _=False, k=key: self.show_page(k))
+            self.addAction(action)
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(self._page_keys.index(key))
+
+    def current_page(self) -> str:
+        row = self.nav.currentRow()
+        return self._page_keys[row] if row >= 0 else ""
+
+    def page(self, key: str) -> QWidget:
+        return self.pages.widget(self._page_keys.index(key))
+
+    def _build_pages(self) -> None:
+        self.add_page(
+            "dashboard",
+            "Dashboard",
+            EmptyState(
+                "Dashboard",
+                "Reviews due and overdue, overdue actions, and civil orders and SONR ending "
+                "soon will be listed here once cases and meetings are recorded.",
+            ),
+            "Ctrl+1",
+        )
+        self.add_page(
+            "cases",
+            "Cases",
+            EmptyState("Cases", "No cases yet."),
+            "Ctrl+2",
+        )
+        self.add_page(
+            "register",
+            "Action register",
+            EmptyState("Action register", "No actions recorded yet."),
+            "Ctrl+3",
+        )
+
+    # -- menus and status ---------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(self.lock_requested)
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        go_menu = self.menuBar().addMenu("&Go")
+        for index, key in enumerate(self._page_keys):
+            action = QAction(self.nav.item(index).text(), self)
+            action.triggered.connect(lambda _=False, k=key: self.show_page(k))
+            go_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction(f"&About {APP_NAME}", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        user = self.session.user
+        who = f"Signed in as {user.name}" + (f" · {user.agency}" if user.agency else "")
+        self.user_label = plain_label(who)
+        self.statusBar().addWidget(self.user_label)
+        self.save_label = plain_label("")
+        self.save_label.setObjectName("saveStatus")
+        self.statusBar().addPermanentWidget(self.save_label)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nMinutes, action register and printouts for MAPPA "
+            "meetings. Works offline; everything is stored encrypted on this computer.",
+        )
+
+    # -- closing ----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Save anything pending. Pages that hold edits override ``flush`` and are called."""
+        for index in range(self.pages.count()):
+            flush = getattr(self.pages.widget(index), "flush", None)
+            if callable(flush):
+                flush()
+
+    def close_for_lock(self) -> None:
+        self._closing_for_lock = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.flush()
+        event.accept()
+        if not self._closing_for_lock:
+            self.quit_requested.emit()
