@@ -136,6 +136,11 @@ def _check(args, paths, stdin, out, err) -> int:
     except AlreadyRunning as exc:
         print(f"check: {exc}", file=err)
         return EXIT_PROBLEM
+    except OSError as exc:  # a read-only or unreachable data folder: as init does
+        from .db.errors import os_reason
+
+        print(f"check: cannot use the data folder: {os_reason(exc)}", file=err)
+        return EXIT_PROBLEM
     try:
         session = unlock(paths, name=args.user, passphrase=passphrase)
     except WrongPassphrase as exc:
@@ -181,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command:
         from .logs import setup_logging
 
-        setup_logging(resolve_data_dir(getattr(args, "sub_data_dir", None) or args.data_dir), console=False)
+        paths = resolve_data_dir(getattr(args, "sub_data_dir", None) or args.data_dir)
+        if args.command == "init" or paths.root.exists():  # check never creates a folder
+            setup_logging(paths, console=False)
         return run_command(args, sys.stdin, sys.stdout, sys.stderr)
     from .ui.app import run_gui
 

@@ -67,7 +67,8 @@ def derive_key(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     """Argon2id of the passphrase (NFC-normalised, so any keyboard types the same key)."""
     from argon2.low_level import Type, hash_secret_raw
 
-    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    # surrogatepass: a lone surrogate (pasted from a broken source) is still a key, not a crash.
+    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8", "surrogatepass")
     return hash_secret_raw(
         secret,
         salt,
@@ -143,7 +144,7 @@ class KeyFile:
         try:
             slots = {sid: Slot.from_json(s) for sid, s in data["slots"].items()}
             return cls(path, _unb64(data["store_id"]), slots)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):  # wrong types of value
             raise KeyFileError("the key file of this store is damaged") from None
 
     def save(self) -> None:
@@ -162,7 +163,7 @@ class KeyFile:
 
     def slot_id(self, name: str) -> str:
         """The slot identifier of a user name: no name is stored in the key file."""
-        digest = hmac.new(self.store_id, normalise_name(name).encode("utf-8"), hashlib.sha256)
+        digest = hmac.new(self.store_id, normalise_name(name).encode("utf-8", "surrogatepass"), hashlib.sha256)
         return digest.hexdigest()[:32]
 
     def has_slot(self, name: str) -> bool:

@@ -573,7 +573,30 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-_BY_KEY = {s.key: s for s in SECTIONS}
+# --- The case record --------------------------------------------------------------------
+
+CASE_STATUS = Section(
+    "case_status",
+    "Category, level and risk",
+    "Where the case stands now. Finalising a minute updates the level, the risk of serious "
+    "harm and the next review date from that meeting's decisions.",
+    (
+        _choice("category", "Category", CATEGORIES, True),
+        _choice("mappa_level", "MAPPA level", MAPPA_LEVELS, True),
+        _choice("current_rosh", "Risk of serious harm", ROSH_LEVELS),
+        _date("next_review_date", "Next review date"),
+    ),
+    source=Source.CASE,
+)
+
+#: The case form, in order: what the co-ordinator fills in before the first meeting.
+CASE_SECTIONS: tuple[Section, ...] = (
+    CASE_STATUS,
+    *(s for s in SECTIONS if s.source in (Source.CASE, Source.CASE_ROWS)),
+)
+
+
+_BY_KEY = {s.key: s for s in (*SECTIONS, CASE_STATUS)}
 
 
 def section(key: str) -> Section:
@@ -587,8 +610,16 @@ def meeting_fields() -> tuple[Field, ...]:
 
 
 def case_fields() -> tuple[Field, ...]:
-    """All single-valued fields of the case record that the minute carries."""
-    return tuple(f for s in SECTIONS if s.source is Source.CASE for f in s.fields)
+    """All single-valued fields of the case record, in form order."""
+    return tuple(f for s in CASE_SECTIONS if s.source is Source.CASE for f in s.fields)
+
+
+def field_of_case(key: str) -> Field:
+    """A field of the case record by its key."""
+    for item in case_fields():
+        if item.key == key:
+            return item
+    raise KeyError(key)
 
 
 def field(path: str) -> Field:

@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlcipher3
 import sqlite_utils
 
-from .errors import StoreDamaged, storage_errors, translate
+from .errors import StorageUnavailable, StoreDamaged, storage_errors, translate
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ def connect(path: Path, key: bytes, *, check_same_thread: bool = True) -> sqlcip
     with storage_errors():
         conn = sqlcipher3.connect(str(path), check_same_thread=check_same_thread)
     try:
+        # SQLCipher's own log goes to stderr, one line per page it fails to decrypt; our
+        # errors already say what happened, plainly. (Process-wide, which is what we want.)
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
         # The first read is where a wrong key or a damaged header shows.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -61,6 +64,8 @@ def quick_check(conn: sqlcipher3.Connection) -> None:
         mapped = translate(exc)
         if mapped is exc:
             raise
+        if isinstance(mapped, StorageUnavailable):  # busy, locked, I/O: not damage
+            raise mapped from exc
         raise StoreDamaged("the store file is damaged") from exc
     if [r[0] for r in rows] != ["ok"]:
         log.error("quick_check found %d problems", len(rows))

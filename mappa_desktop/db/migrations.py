@@ -245,3 +245,66 @@ END;
 def known_names() -> list[str]:
     """Every migration this version knows, in order."""
     return [m.name for m in MIGRATIONS._migrations]
+
+
+# Agencies every Scottish MAPPA area works with (FACTS.md): the responsible authorities and
+# the usual duty-to-co-operate agencies. Areas edit the list in the directory.
+SEED_AGENCIES = (
+    ("Police Scotland", "responsible_authority"),
+    ("Justice Social Work", "responsible_authority"),
+    ("Scottish Prison Service", "responsible_authority"),
+    ("NHS health board", "responsible_authority"),
+    ("MAPPA unit", "other"),
+    ("Children's Services", "other"),
+    ("Local authority housing", "duty_to_cooperate"),
+    ("Registered social landlord", "duty_to_cooperate"),
+    ("Scottish Children's Reporter Administration (SCRA)", "duty_to_cooperate"),
+    ("Electronic monitoring provider", "duty_to_cooperate"),
+    ("DWP / Jobcentre Plus", "duty_to_cooperate"),
+    ("Social Security Scotland", "duty_to_cooperate"),
+)
+
+
+@MIGRATIONS(name="0002_directory_drafts_case_search")
+def m0002_directory_drafts_case_search(db) -> None:
+    _run(
+        db,
+        """
+CREATE TABLE agencies (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    kind TEXT NOT NULL DEFAULT 'other'
+        CHECK (kind IN ('responsible_authority', 'duty_to_cooperate', 'other')),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    agency TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+CREATE INDEX people_name ON people (name COLLATE NOCASE);
+-- What a form held when it was locked or closed before it could be saved properly
+-- (for example a date that does not parse yet): put back on unlock, never lost.
+CREATE TABLE drafts (
+    key TEXT PRIMARY KEY,
+    payload TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+);
+-- The cases list reads only this index (it covers every column the list shows), so that
+-- listing never decrypts the pages of the case rows with their longer text.
+CREATE INDEX cases_list ON cases (
+    status, reference COLLATE NOCASE, full_name, category, mappa_level, current_rosh,
+    lead_authority, next_review_date
+);
+CREATE VIRTUAL TABLE case_search USING fts5 (
+    names, identifiers, compact,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+""",
+    )
+    for name, kind in SEED_AGENCIES:
+        db.execute("INSERT INTO agencies (name, kind) VALUES (?, ?)", [name, kind])

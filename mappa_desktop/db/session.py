@@ -72,7 +72,10 @@ def create_store(
         keyfile.save()
         os.replace(building, paths.store)
     log.info("store created")
-    return unlock(paths, name=name, passphrase=passphrase, clock=clock)
+    # Open with the key we already hold: a second Argon2id run would only cost time.
+    store = Store.open(paths, db_key, clock=clock)
+    store.user = store.users.by_slot(slot_id)
+    return Session(store, store.user, keyfile)
 
 
 def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_now) -> Session:

@@ -16,6 +16,9 @@ from ..model import User
 from ..paths import DataPaths
 from . import backup
 from .audit import AuditLog
+from .cases import CasesRepo
+from .directory import DirectoryRepo
+from .drafts import DraftsRepo
 from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, StoreTooNew, storage_errors
 from .migrations import MIGRATIONS, known_names
@@ -43,6 +46,9 @@ class Store:
         self.audit = AuditLog(self)
         self.users = UsersRepo(self)
         self.settings = SettingsRepo(self)
+        self.cases = CasesRepo(self)
+        self.directory = DirectoryRepo(self)
+        self.drafts = DraftsRepo(self)
 
     # -- life cycle ---------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ class AppController(QObject):
         self.session = None
         self.main_window = None
         self._last_user = ""
-        self._last_page = ""
+        self._location: dict = {}
         self._geometry = None
         self._quitting = False
         self.gate = GateWindow(paths)
@@ -187,8 +187,8 @@ class AppController(QObject):
         window = MainWindow(session, self.tasks)
         window.lock_requested.connect(self.lock)
         window.quit_requested.connect(self.quit)
-        if self._last_page:
-            window.show_page(self._last_page)
+        if self._location:
+            window.restore(self._location)
         window.setGeometry(self._geometry or self.gate.geometry())
         self.main_window = window
         window.show()
@@ -203,11 +203,9 @@ class AppController(QObject):
         if self.main_window is None:
             return
         window, self.main_window = self.main_window, None
-        self._last_page = window.current_page()
+        self._location = window.location()
         self._geometry = window.geometry()
-        window.flush()
-        window.close_for_lock()
-        window.deleteLater()
+        window.dispose()
         self._close_session()
         self._clear_clipboard()
         self.gate.setGeometry(self._geometry)
@@ -232,8 +230,7 @@ class AppController(QObject):
         self._quitting = True
         if self.main_window is not None:
             window, self.main_window = self.main_window, None
-            window.flush()
-            window.deleteLater()
+            window.dispose()
         self._close_session()
         self.gate.hide()
         app = QApplication.instance()

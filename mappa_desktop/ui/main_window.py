@@ -7,7 +7,7 @@ keeps no widget that could hold personal data.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME, __version__
 from ..db.session import Session
+from .case_view import CasesArea
+from .directory_page import DirectoryPage
 from .style import STYLE_SHEET
 from .tasks import TaskRunner
 from .widgets import plain_label
@@ -104,6 +106,21 @@ class MainWindow(QMainWindow):
     def page(self, key: str) -> QWidget:
         return self.pages.widget(self._page_keys.index(key))
 
+    def location(self) -> dict:
+        """Where the user is, as ids and keys only (kept across a lock, never personal data)."""
+        key = self.current_page()
+        inner = getattr(self.page(key), "location", None) if key else None
+        return {"page": key, **(inner() if callable(inner) else {})}
+
+    def restore(self, location: dict) -> None:
+        key = location.get("page")
+        if key not in self._page_keys:
+            return
+        self.show_page(key)
+        restore = getattr(self.page(key), "restore", None)
+        if callable(restore):
+            restore(location)
+
     def _build_pages(self) -> None:
         self.add_page(
             "dashboard",
@@ -115,18 +132,14 @@ class MainWindow(QMainWindow):
             ),
             "Ctrl+1",
         )
-        self.add_page(
-            "cases",
-            "Cases",
-            EmptyState("Cases", "No cases yet."),
-            "Ctrl+2",
-        )
+        self.add_page("cases", "Cases", CasesArea(self.session.store), "Ctrl+2")
         self.add_page(
             "register",
             "Action register",
             EmptyState("Action register", "No actions recorded yet."),
             "Ctrl+3",
         )
+        self.add_page("directory", "Directory", DirectoryPage(self.session.store), "Ctrl+4")
 
     # -- menus and status ---------------------------------------------------------------------
 
@@ -183,6 +196,14 @@ class MainWindow(QMainWindow):
     def close_for_lock(self) -> None:
         self._closing_for_lock = True
         self.close()
+
+    def dispose(self) -> None:
+        """Close (which saves), stop every timer (none may touch the store after this), delete."""
+        self._closing_for_lock = True
+        self.close()
+        for timer in self.findChildren(QTimer):
+            timer.stop()
+        self.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()

@@ -16,4 +16,12 @@ QLabel#muted { color: palette(dark); }
 QLabel#saveStatus { padding: 0 8px; }
 QLabel#saveStatus[state="error"] { color: white; background: #9b1c1c; font-weight: bold; }
 QLabel#pageTitle { font-size: 15pt; font-weight: bold; }
+QLabel#sectionTitle { font-size: 12pt; font-weight: bold; color: #1f3d57; }
+QLabel#guidance, QLabel#choiceHelp { color: #4a4a4a; }
+QLabel#caption { color: #4a4a4a; }
+QLabel#caseSummary { font-size: 11pt; }
+QLabel#overdue { color: #9b1c1c; font-weight: bold; }
+QLabel#warning { color: #7a4b00; }
+QFrame#attentionBox { background: #fff8e6; border: 1px solid #e6c877; border-radius: 4px; }
+QFrame#repeatingRow { background: palette(base); }
 """

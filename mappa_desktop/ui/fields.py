@@ -1,0 +1,368 @@
+"""One widget per field kind of the spec. Forms pick from here; nothing is hand-placed.
+
+Every field widget has ``edited`` (the user changed something), ``value()`` (the stored
+form: ISO dates, choice values, 1/0; raises :class:`DateError` for text that is not a date
+or time, leaving the text where it is), ``set_value()`` and ``focus_target()``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCalendarWidget,
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QRadioButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
+
+from .. import spec
+from ..dates import DateError, format_date, parse_user_date, parse_user_time, to_iso
+from .widgets import plain_label
+
+
+def _none_if_blank(text: str):
+    return text if text.strip() else None
+
+
+class _RawIsValue:
+    """Fields whose value cannot fail to parse: the raw state is the value."""
+
+    def raw(self):
+        return self.value()
+
+    def set_raw(self, raw) -> None:
+        self.set_value(raw)
+
+
+class LineField(_RawIsValue, QLineEdit):
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.textEdited.connect(lambda _t: self.edited.emit())
+
+    def value(self):
+        return _none_if_blank(self.text())
+
+    def set_value(self, value) -> None:
+        self.setText("" if value is None else str(value))
+
+    def focus_target(self) -> QWidget:
+        return self
+
+
+class LongTextField(_RawIsValue, QPlainTextEdit):
+    """Paragraphs. Tab moves to the next field (keyboard first). The box grows with its
+    text (from 3 to 18 lines) so that a long discussion scrolls with the form, not inside it."""
+
+    edited = Signal()
+    MIN_LINES, MAX_LINES = 3, 18
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self._loading = False
+        self.textChanged.connect(self._changed)
+        self._fit()
+
+    def _changed(self) -> None:
+        self._fit()
+        if not self._loading:
+            self.edited.emit()
+
+    def _fit(self) -> None:
+        # A plain-text document's layout measures its height in lines (wrapped lines count).
+        lines = int(self.document().documentLayout().documentSize().height())
+        lines = max(self.MIN_LINES, min(self.MAX_LINES, lines + 1))
+        margins = self.contentsMargins()
+        frame = int(self.document().documentMargin() * 2) + margins.top() + margins.bottom()
+        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + frame + 4)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()  # a narrower box wraps into more lines
+
+    def value(self):
+        return _none_if_blank(self.toPlainText())
+
+    def set_value(self, value) -> None:
+        self._loading = True
+        try:
+            self.setPlainText("" if value is None else str(value))
+        finally:
+            self._loading = False
+
+    def focus_target(self) -> QWidget:
+        return self
+
+
+class DateField(QWidget):
+    """dd/mm/yyyy typed, or picked from a calendar (the button, or Alt+Down)."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.line = QLineEdit()
+        self.line.setPlaceholderText("dd/mm/yyyy")
+        self.line.setMaxLength(10)
+        self.line.setMaximumWidth(130)
+        self.pick = QToolButton()
+        self.pick.setText("▾")
+        self.pick.setToolTip("Pick from a calendar (Alt+Down)")
+        self.pick.setAccessibleName("Pick a date")
+        self.pick.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.line)
+        row.addWidget(self.pick)
+        row.addStretch(1)
+        self.setFocusProxy(self.line)
+        self.line.textEdited.connect(lambda _t: self.edited.emit())
+        self.pick.clicked.connect(self.open_calendar)
+        self.line.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and event.modifiers() & Qt.KeyboardModifier.AltModifier
+        ):
+            self.open_calendar()
+            return True
+        return False
+
+    def open_calendar(self) -> None:
+        menu = QMenu(self)
+        calendar = QCalendarWidget()
+        calendar.setGridVisible(True)
+        calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        try:
+            current = parse_user_date(self.line.text())
+        except DateError:
+            current = None
+        if current:
+            calendar.setSelectedDate(QDate(current.year, current.month, current.day))
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(calendar)
+        menu.addAction(action)
+
+        def chosen(qdate: QDate) -> None:
+            self.line.setText(qdate.toString("dd/MM/yyyy"))
+            menu.close()
+            self.line.setFocus()
+            self.edited.emit()
+
+        calendar.activated.connect(chosen)
+        calendar.clicked.connect(chosen)
+        calendar.setFocus()
+        menu.popup(self.line.mapToGlobal(self.line.rect().bottomLeft()))
+
+    def value(self):
+        return to_iso(parse_user_date(self.line.text()))
+
+    def raw(self):
+        return self.line.text()
+
+    def set_raw(self, raw) -> None:
+        self.line.setText(raw or "")
+
+    def set_value(self, value) -> None:
+        self.line.setText(format_date(value))
+
+    def text(self) -> str:
+        return self.line.text()
+
+    def focus_target(self) -> QWidget:
+        return self.line
+
+
+class TimeField(QLineEdit):
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setPlaceholderText("hh:mm")
+        self.setMaxLength(5)
+        self.setMaximumWidth(80)
+        self.textEdited.connect(lambda _t: self.edited.emit())
+
+    def value(self):
+        return parse_user_time(self.text())
+
+    def raw(self):
+        return self.text()
+
+    def set_raw(self, raw) -> None:
+        self.setText(raw or "")
+
+    def set_value(self, value) -> None:
+        self.setText(value or "")
+
+    def focus_target(self) -> QWidget:
+        return self
+
+
+class ChoiceField(_RawIsValue, QComboBox):
+    """A drop-down of the field's choices, with an empty first entry (not answered)."""
+
+    edited = Signal()
+
+    def __init__(self, field: spec.Field, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.addItem("", None)
+        for option in field.choices:
+            self.addItem(option.label, option.value)
+            index = self.count() - 1
+            if option.help:
+                self.setItemData(index, option.help, Qt.ItemDataRole.ToolTipRole)
+            if not option.in_use:
+                item = self.model().item(index)
+                item.setEnabled(False)
+        self.activated.connect(lambda _i: self.edited.emit())
+
+    def value(self):
+        return self.currentData()
+
+    def set_value(self, value) -> None:
+        index = self.findData(None if value is None else str(value))
+        self.setCurrentIndex(max(index, 0))
+
+    def focus_target(self) -> QWidget:
+        return self
+
+
+class YesNoField(ChoiceField):
+    def __init__(self, field: spec.Field, parent: QWidget | None = None):
+        QComboBox.__init__(self, parent)
+        self.addItem("", None)
+        self.addItem("Yes", 1)
+        self.addItem("No", 0)
+        self.setMinimumWidth(90)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.activated.connect(lambda _i: self.edited.emit())
+
+    def set_value(self, value) -> None:
+        if value is None or value == "":
+            self.setCurrentIndex(0)
+        else:
+            self.setCurrentIndex(1 if int(value) else 2)
+
+
+class RadioChoiceField(_RawIsValue, QWidget):
+    """Choices shown with their meaning beside each (risk levels, categories...)."""
+
+    edited = Signal()
+
+    def __init__(self, field: spec.Field, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, QRadioButton] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        for option in field.choices:
+            button = QRadioButton(option.label)
+            button.setEnabled(option.in_use)
+            button.setAccessibleName(f"{field.label}: {option.label}")
+            self.group.addButton(button)
+            self.buttons[option.value] = button
+            layout.addWidget(button)
+            if option.help:
+                meaning = plain_label(option.help)
+                meaning.setWordWrap(True)
+                meaning.setObjectName("choiceHelp")
+                meaning.setContentsMargins(24, 0, 0, 4)
+                layout.addWidget(meaning)
+        self.group.buttonClicked.connect(lambda _b: self.edited.emit())
+        first = next(iter(self.buttons.values()), None)
+        if first is not None:
+            self.setFocusProxy(first)
+
+    def value(self):
+        for value, button in self.buttons.items():
+            if button.isChecked():
+                return value
+        return None
+
+    def set_value(self, value) -> None:
+        self.group.setExclusive(False)
+        for option_value, button in self.buttons.items():
+            button.setChecked(value is not None and option_value == str(value))
+        self.group.setExclusive(True)
+
+    def focus_target(self) -> QWidget:
+        checked = self.group.checkedButton()
+        return checked or next(iter(self.buttons.values()))
+
+
+class NameField(_RawIsValue, QComboBox):
+    """A person or an agency: picked from the directory, or typed when new."""
+
+    edited = Signal()
+
+    def __init__(self, names: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.addItem("")
+        self.addItems(names)
+        completer = QCompleter(names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCompleter(completer)
+        self.lineEdit().textEdited.connect(lambda _t: self.edited.emit())
+        self.activated.connect(lambda _i: self.edited.emit())
+
+    def value(self):
+        return _none_if_blank(self.currentText())
+
+    def set_value(self, value) -> None:
+        self.setEditText("" if value is None else str(value))
+
+    def focus_target(self) -> QWidget:
+        return self
+
+
+def radio_suits(field: spec.Field) -> bool:
+    """Choices whose every option carries a meaning are shown as radios with the meaning."""
+    return bool(field.choices) and len(field.choices) <= 5 and all(c.help for c in field.choices)
+
+
+def make_field(field: spec.Field, names_for=None) -> QWidget:
+    """The widget for a spec field. ``names_for(kind)`` lists directory names to pick from."""
+    kind = field.kind
+    if kind is spec.Kind.TEXT:
+        widget = LineField()
+    elif kind is spec.Kind.LONG_TEXT:
+        widget = LongTextField()
+    elif kind is spec.Kind.DATE:
+        widget = DateField()
+    elif kind is spec.Kind.TIME:
+        widget = TimeField()
+    elif kind is spec.Kind.YES_NO:
+        widget = YesNoField(field)
+    elif kind is spec.Kind.CHOICE:
+        widget = RadioChoiceField(field) if radio_suits(field) else ChoiceField(field)
+    elif kind in (spec.Kind.PERSON, spec.Kind.AGENCY):
+        widget = NameField(list(names_for(kind)) if names_for else [])
+    else:  # pragma: no cover - a new kind must be given a widget here
+        raise ValueError(f"no widget for {kind}")
+    widget.setAccessibleName(field.label)
+    if field.help:
+        widget.setToolTip(field.help)
+    widget.setObjectName(f"field_{field.key}")
+    return widget

@@ -1,0 +1,268 @@
+"""Forms built from the spec: one :class:`SectionForm` per single-valued section, one
+:class:`RowsForm` per repeating section. Both keep what the user typed when it does not
+parse, and show each problem beside its field."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import spec
+from ..cases import Problem
+from ..dates import DateError
+from .fields import make_field
+from .widgets import plain_label
+
+NamesFor = Callable[[spec.Kind], Iterable[str]]
+
+
+def _caption(field: spec.Field) -> str:
+    return field.label + (" *" if field.required else "")
+
+
+def _error_label() -> QLabel:
+    label = plain_label("")
+    label.setObjectName("fieldError")
+    label.setStyleSheet("color: #9b1c1c; font-weight: bold;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class SectionForm(QWidget):
+    """The fields of one section in a form layout, each with its label and error line."""
+
+    edited = Signal()
+
+    def __init__(self, section: spec.Section, names_for: NamesFor | None = None, parent=None):
+        super().__init__(parent)
+        self.section = section
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        for field in section.fields:
+            widget = make_field(field, names_for)
+            caption = QLabel(_caption(field))
+            caption.setBuddy(widget.focus_target())
+            caption.setWordWrap(True)
+            error = _error_label()
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            column.addWidget(error)
+            layout.addRow(caption, holder)
+            widget.edited.connect(self.edited)
+            self.widgets[field.key] = widget
+            self.errors[field.key] = error
+
+    def field_widget(self, key: str) -> QWidget:
+        return self.widgets[key]
+
+    def load(self, values: Mapping) -> None:
+        for key, widget in self.widgets.items():
+            widget.set_value(values.get(key))
+        self.clear_problems()
+
+    def read(self) -> tuple[dict, list[Problem]]:
+        """The values in stored form, and a problem for each that does not parse."""
+        values, problems = {}, []
+        for field in self.section.fields:
+            try:
+                values[field.key] = self.widgets[field.key].value()
+            except DateError as exc:
+                values[field.key] = None
+                problems.append(Problem(field.key, f"{field.label}: {exc}"))
+        return values, problems
+
+    def raw_state(self) -> dict:
+        """Exactly what is in the widgets, parseable or not (for drafts)."""
+        return {key: widget.raw() for key, widget in self.widgets.items()}
+
+    def restore_raw_state(self, state: Mapping) -> None:
+        for key, widget in self.widgets.items():
+            if key in state:
+                widget.set_raw(state[key])
+
+    def clear_problems(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.hide()
+
+    def show_problem(self, key: str, message: str) -> bool:
+        label = self.errors.get(key)
+        if label is None:
+            return False
+        label.setText(message)
+        label.show()
+        return True
+
+
+class _Row(QFrame):
+    remove_requested = Signal(object)
+
+    def __init__(self, section: spec.Section, names_for: NamesFor | None, number: int):
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("repeatingRow")
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        short = [f for f in section.fields if f.kind is not spec.Kind.LONG_TEXT]
+        long = [f for f in section.fields if f.kind is spec.Kind.LONG_TEXT]
+        row = 0
+        for column, field in enumerate(short):
+            self._place(grid, field, names_for, row, column, 1, number)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setAccessibleName(f"Remove {section.row_noun} {number}")
+        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        grid.addWidget(self.remove_button, 1, len(short) or 1)
+        row = 3
+        for field in long:
+            self._place(grid, field, names_for, row, 0, max(len(short), 1), number)
+            row += 3
+
+    def _place(self, grid, field, names_for, row, column, span, number) -> None:
+        widget = make_field(field, names_for)
+        widget.setAccessibleName(f"{field.label} ({number})")
+        caption = QLabel(_caption(field))
+        caption.setBuddy(widget.focus_target())
+        error = _error_label()
+        grid.addWidget(caption, row, column, 1, span)
+        grid.addWidget(widget, row + 1, column, 1, span)
+        grid.addWidget(error, row + 2, column, 1, span)
+        self.widgets[field.key] = widget
+        self.errors[field.key] = error
+
+
+class RowsForm(QWidget):
+    """Repeating rows (civil orders, attendance, disclosures...) with Add and Remove."""
+
+    edited = Signal()
+
+    def __init__(
+        self,
+        section: spec.Section,
+        names_for: NamesFor | None = None,
+        *,
+        problem_prefix: str = "rows",
+        parent=None,
+    ):
+        super().__init__(parent)
+        self.section = section
+        self.names_for = names_for
+        self.prefix = problem_prefix
+        self.rows: list[_Row] = []
+        self.ids: list[int | None] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.rows_box = QVBoxLayout()
+        layout.addLayout(self.rows_box)
+        self.empty_note = plain_label(f"No {section.row_noun}s yet.")
+        self.empty_note.setObjectName("muted")
+        layout.addWidget(self.empty_note)
+        self.add_button = QPushButton(f"&Add {section.row_noun}")
+        self.add_button.clicked.connect(self._add_clicked)
+        layout.addWidget(self.add_button)
+
+    def _add_clicked(self) -> None:
+        row = self.add_row()
+        first = next(iter(row.widgets.values()))
+        first.focus_target().setFocus()
+        self.edited.emit()
+
+    def add_row(self, values: Mapping | None = None, row_id: int | None = None) -> _Row:
+        row = _Row(self.section, self.names_for, len(self.rows) + 1)
+        for key, widget in row.widgets.items():
+            if values:
+                widget.set_value(values.get(key))
+            widget.edited.connect(self.edited)
+        row.remove_requested.connect(self._remove)
+        self.rows.append(row)
+        self.ids.append(row_id)
+        self.rows_box.addWidget(row)
+        self.empty_note.setVisible(False)
+        return row
+
+    def _remove(self, row: _Row) -> None:
+        index = self.rows.index(row)
+        self.rows.pop(index)
+        self.ids.pop(index)
+        row.hide()
+        row.deleteLater()
+        self.empty_note.setVisible(not self.rows)
+        self.add_button.setFocus()
+        self.edited.emit()
+
+    def load(self, rows: Iterable[Mapping], ids: Iterable[int | None] | None = None) -> None:
+        for row in self.rows:
+            row.hide()
+            row.deleteLater()
+        self.rows, self.ids = [], []
+        rows = list(rows)
+        ids = list(ids) if ids is not None else [None] * len(rows)
+        for values, row_id in zip(rows, ids):
+            self.add_row(values, row_id)
+        self.empty_note.setVisible(not self.rows)
+
+    def read(self) -> tuple[list[dict], list[Problem]]:
+        values, problems = [], []
+        for index, row in enumerate(self.rows):
+            current = {}
+            for field in self.section.fields:
+                try:
+                    current[field.key] = row.widgets[field.key].value()
+                except DateError as exc:
+                    current[field.key] = None
+                    problems.append(Problem(f"{self.prefix}.{index}.{field.key}", f"{field.label}: {exc}"))
+            values.append(current)
+        return values, problems
+
+    def raw_state(self) -> list[dict]:
+        return [{key: w.raw() for key, w in row.widgets.items()} for row in self.rows]
+
+    def restore_raw_state(self, rows: Iterable[Mapping]) -> None:
+        self.load([])
+        for state in rows:
+            row = self.add_row()
+            for key, widget in row.widgets.items():
+                if key in state:
+                    widget.set_raw(state[key])
+
+    def clear_problems(self) -> None:
+        for row in self.rows:
+            for label in row.errors.values():
+                label.clear()
+                label.hide()
+
+    def show_problem(self, key: str, message: str) -> bool:
+        """``key`` is ``prefix.N.field``."""
+        parts = key.split(".")
+        if len(parts) != 3 or parts[0] != self.prefix or not parts[1].isdigit():
+            return False
+        index = int(parts[1])
+        if index >= len(self.rows) or parts[2] not in self.rows[index].errors:
+            return False
+        label = self.rows[index].errors[parts[2]]
+        label.setText(message)
+        label.show()
+        return True
+
+    def field_widget(self, index: int, key: str) -> QWidget:
+        return self.rows[index].widgets[key]

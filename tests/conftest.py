@@ -1,0 +1,133 @@
+"""Shared fixtures for the whole suite.
+
+QT_QPA_PLATFORM is set first, before anything can import Qt, so that every test (and every
+subprocess a test starts) runs without a display.
+"""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import hashlib  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from mappa_desktop import security  # noqa: E402
+from mappa_desktop.paths import DataPaths  # noqa: E402
+
+ADMIN_NAME = "Ann Admin"
+ADMIN_AGENCY = "Police Scotland"
+ADMIN_PASSPHRASE = "granite otter lantern violet"
+
+
+# -- core fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data_paths(tmp_path) -> DataPaths:
+    """A data folder of its own (not yet created) under the test's tmp_path."""
+    return DataPaths(tmp_path / "data")
+
+
+@pytest.fixture
+def admin_passphrase() -> str:
+    return ADMIN_PASSPHRASE
+
+
+@pytest.fixture
+def session(data_paths):
+    """A freshly created store, unlocked as its first user "Ann Admin" (cheap KDF)."""
+    from mappa_desktop.db.session import create_store
+
+    created = create_store(
+        data_paths,
+        name=ADMIN_NAME,
+        agency=ADMIN_AGENCY,
+        role="MAPPA coordinator",
+        passphrase=ADMIN_PASSPHRASE,
+        kdf=security.TEST_KDF,
+    )
+    yield created
+    created.close()
+
+
+@dataclass
+class ClosedStore:
+    """A created store, closed again: for tests that look at or damage the files."""
+
+    paths: DataPaths
+    key: bytes
+    name: str
+    passphrase: str
+
+
+@pytest.fixture
+def closed_store(session) -> ClosedStore:
+    key = session.store.key
+    paths = session.store.paths
+    session.close()
+    return ClosedStore(paths, key, ADMIN_NAME, ADMIN_PASSPHRASE)
+
+
+@pytest.fixture
+def add_user():
+    """``add_user(session, name, passphrase, admin=False)``: a second user with a slot."""
+
+    def _add(session, name: str, passphrase: str, *, is_admin: bool = False, agency="Social Work"):
+        slot_id = session.keyfile.set_slot(name, passphrase, session.store.key, security.TEST_KDF)
+        session.keyfile.save()
+        return session.store.users.add(
+            name=name, agency=agency, role="", is_admin=is_admin, slot_id=slot_id
+        )
+
+    return _add
+
+
+# -- file helpers --------------------------------------------------------------------------
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (relative path -> sha256): compare before and after."""
+    root = Path(root)
+    return {
+        str(p.relative_to(root)): sha256_of(p) for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def folder_snapshot():
+    """``folder_snapshot(root)``: {relative path: sha256} of every file under root."""
+    return snapshot
+
+
+@pytest.fixture
+def file_digest():
+    """``file_digest(path)``: the sha256 of one file."""
+    return sha256_of
+
+
+@pytest.fixture
+def raw_connection():
+    """``raw_connection(path, key)``: a keyed sqlcipher3 connection with no checks, no
+    migrations and no pragmas, for tests that must reach past the store (tampering)."""
+    opened = []
+
+    def _open(path, key):
+        from mappa_desktop.db.connection import connect
+
+        conn = connect(Path(path), key)
+        opened.append(conn)
+        return conn
+
+    yield _open
+    for conn in opened:
+        try:
+            conn.close()
+        except Exception:
+            pass
