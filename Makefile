@@ -31,9 +31,13 @@ bench: $(VENV)/.test-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run_all.py
 
 ## The one-folder PyInstaller bundle, and a check that it starts.
+## (dist/mappa-desktop/; PyInstaller's work files go to build/pyinstaller/.)
 bundle: $(VENV)/.test-installed
-	$(BIN)/python -m pip install --quiet -e '.[build]'
-	$(BIN)/pyinstaller --noconfirm --clean build.spec
+	test $(VENV)/.build-installed -nt pyproject.toml || \
+		{ $(BIN)/python -m pip install --quiet -e '.[build]' && touch $(VENV)/.build-installed; }
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--workpath build/pyinstaller --distpath dist build.spec
+	@du -sh dist/mappa-desktop
 
 bundle-check: bundle
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bundle_check.py dist/mappa-desktop
