@@ -135,3 +135,97 @@ class Person:
     role: str
     contact: str
     active: bool
+
+
+@dataclass(frozen=True)
+class Action:
+    """One row of a case's action register."""
+
+    id: int
+    case_id: int
+    meeting_id: int | None  # the meeting that raised it (None: raised between meetings)
+    number: int  # 1, 2, 3... within the case
+    raised_date: str
+    action_text: str | None
+    owner_person: str | None
+    owner_agency: str | None
+    target_date: str | None
+    status: str  # open / done / carried / withdrawn
+    completed_date: str | None
+    outcome: str | None
+    withdrawn_reason: str | None
+    updated_at: str
+
+    def get(self, key: str, default=None):
+        return getattr(self, key, default)
+
+
+@dataclass(frozen=True)
+class ActionUpdate:
+    """A change in an action's state: at a meeting (``meeting_id``) or between meetings."""
+
+    id: int
+    action_id: int
+    meeting_id: int | None
+    user_id: int | None
+    at: str
+    status: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting in a case's list of meetings (short values only)."""
+
+    id: int
+    case_id: int
+    meeting_type: str | None
+    meeting_date: str | None
+    status: str
+    version: int
+    agreed_rosh: str | None
+    new_level: str | None
+    next_review_date: str | None
+
+
+@dataclass(frozen=True)
+class Addendum:
+    id: int
+    meeting_id: int
+    at: str
+    user_id: int | None
+    reason: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Minute:
+    """A meeting's whole minute as stored now.
+
+    ``values``: every single-valued field of the meeting's sections, by key.
+    ``rows``: the rows of each repeating section of the meeting, by section key; each row
+    is a dict of field values plus ``id``. ``actions``: raised at this meeting.
+    ``previous``: earlier actions of the case under review at this meeting.
+    """
+
+    id: int
+    case_id: int
+    status: str  # draft / issued / finalised
+    version: int
+    values: dict
+    rows: dict
+    actions: tuple
+    previous: tuple
+    addenda: tuple
+    created_at: str
+    updated_at: str
+    issued_at: str | None
+    finalised_at: str | None
+    finalised_by: int | None
+
+    @property
+    def editable(self) -> bool:
+        return self.status != "finalised"
+
+    def get(self, key: str, default=None):
+        return self.values.get(key, default)

@@ -66,6 +66,20 @@ class Field:
                 return option
         return None
 
+    def display(self, value) -> str:
+        """A stored value as a person reads it: dd/mm/yyyy, Yes/No, the choice's words."""
+        if value is None or value == "":
+            return ""
+        if self.kind is Kind.DATE:
+            from .dates import format_date
+
+            return format_date(value)
+        if self.kind is Kind.YES_NO:
+            return "Yes" if int(value) else "No"
+        if self.kind is Kind.CHOICE:
+            return self.label_of(value)
+        return str(value)
+
     def label_of(self, value: str | None) -> str:
         """The words for a stored choice value (the value itself if unknown)."""
         if value is None or value == "":

@@ -9,14 +9,16 @@ from mappa_desktop.spec import SECTIONS, Kind, Source
 
 # Columns the store keeps for itself, not values of the minute.
 BOOKKEEPING = {
-    "meetings": {"id", "case_id", "status", "version", "created_at", "updated_at"},
+    "meetings": {"id", "case_id", "status", "version", "created_at", "updated_at",
+                 "issued_at", "finalised_at", "finalised_by"},
     "meeting_text": {"meeting_id"},
     "documents_tabled": {"id", "meeting_id", "position"},
     "attendance": {"id", "meeting_id", "position"},
     "agency_updates": {"id", "meeting_id", "position"},
     "disclosures": {"id", "meeting_id", "position"},
     "civil_orders": {"id", "case_id", "position"},
-    "actions": {"id", "case_id", "meeting_id", "number", "raised_date", "updated_at"},
+    "actions": {"id", "case_id", "meeting_id", "number", "raised_date", "updated_at",
+                "withdrawn_reason"},
     # The case also keeps where the latest meeting left it, for lists and the dashboard;
     # those values are set by finalising a meeting, not typed into the offender sections.
     "cases": {

@@ -308,3 +308,112 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     )
     for name, kind in SEED_AGENCIES:
         db.execute("INSERT INTO agencies (name, kind) VALUES (?, ?)", [name, kind])
+
+
+def _freeze_rows_of_finalised(table: str) -> str:
+    """Triggers that refuse any change to rows of a finalised minute."""
+    refuse = "SELECT RAISE(ABORT, 'read-only: this minute is finalised; add an addendum instead')"
+    checks = []
+    for event, ref in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        checks.append(
+            f"CREATE TRIGGER {table}_frozen_{event.lower()} BEFORE {event} ON {table}\n"
+            f"WHEN (SELECT status FROM meetings WHERE id = {ref}.meeting_id) = 'finalised'\n"
+            f"BEGIN\n    {refuse};\nEND;\n"
+        )
+    return "".join(checks)
+
+
+@MIGRATIONS(name="0003_minute_lifecycle")
+def m0003_minute_lifecycle(db) -> None:
+    refuse_meeting = "SELECT RAISE(ABORT, 'read-only: this minute is finalised; add an addendum instead')"
+    _run(
+        db,
+        f"""
+CREATE TABLE minute_snapshots (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    version INTEGER NOT NULL,
+    finalised_at TEXT NOT NULL,
+    finalised_by INTEGER REFERENCES users (id),
+    sha256 TEXT NOT NULL,
+    content TEXT NOT NULL,
+    UNIQUE (meeting_id, version)
+);
+CREATE TABLE addenda (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users (id),
+    reason TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX addenda_meeting ON addenda (meeting_id, at);
+CREATE TABLE check_acknowledgements (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    item_key TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    user_id INTEGER REFERENCES users (id),
+    at TEXT NOT NULL,
+    UNIQUE (meeting_id, item_key)
+);
+ALTER TABLE meetings ADD COLUMN finalised_at TEXT;
+ALTER TABLE meetings ADD COLUMN finalised_by INTEGER REFERENCES users (id);
+ALTER TABLE meetings ADD COLUMN issued_at TEXT;
+ALTER TABLE actions ADD COLUMN withdrawn_reason TEXT;
+CREATE TRIGGER meetings_frozen_update BEFORE UPDATE ON meetings
+WHEN OLD.status = 'finalised'
+BEGIN
+    {refuse_meeting};
+END;
+CREATE TRIGGER meetings_frozen_delete BEFORE DELETE ON meetings
+WHEN OLD.status = 'finalised'
+BEGIN
+    {refuse_meeting};
+END;
+{_freeze_rows_of_finalised("meeting_text")}
+{_freeze_rows_of_finalised("documents_tabled")}
+{_freeze_rows_of_finalised("attendance")}
+{_freeze_rows_of_finalised("agency_updates")}
+{_freeze_rows_of_finalised("disclosures")}
+{_freeze_rows_of_finalised("check_acknowledgements")}
+-- What a finalised meeting agreed stays as agreed; the register may still record progress
+-- (status, completion, outcome) between meetings.
+CREATE TRIGGER actions_frozen_terms BEFORE UPDATE OF
+    action_text, owner_person, owner_agency, target_date, raised_date, meeting_id, number, case_id
+ON actions
+WHEN (SELECT status FROM meetings WHERE id = OLD.meeting_id) = 'finalised'
+BEGIN
+    {refuse_meeting};
+END;
+CREATE TRIGGER actions_never_deleted BEFORE DELETE ON actions
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: actions are never deleted; withdraw them with a reason');
+END;
+CREATE TRIGGER action_updates_append_only_u BEFORE UPDATE ON action_updates
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: the history of an action cannot be changed');
+END;
+CREATE TRIGGER action_updates_append_only_d BEFORE DELETE ON action_updates
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: the history of an action cannot be changed');
+END;
+CREATE TRIGGER minute_snapshots_no_update BEFORE UPDATE ON minute_snapshots
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: a finalised minute cannot be changed');
+END;
+CREATE TRIGGER minute_snapshots_no_delete BEFORE DELETE ON minute_snapshots
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: a finalised minute cannot be changed');
+END;
+CREATE TRIGGER addenda_no_update BEFORE UPDATE ON addenda
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: an addendum cannot be changed');
+END;
+CREATE TRIGGER addenda_no_delete BEFORE DELETE ON addenda
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: an addendum cannot be changed');
+END;
+CREATE INDEX actions_meeting ON actions (meeting_id);
+""",
+    )

@@ -15,10 +15,12 @@ from typing import Callable, Iterator
 from ..model import User
 from ..paths import DataPaths
 from . import backup
+from .actions import ActionsRepo
 from .audit import AuditLog
 from .cases import CasesRepo
 from .directory import DirectoryRepo
 from .drafts import DraftsRepo
+from .minutes import MinutesRepo
 from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, StoreTooNew, storage_errors
 from .migrations import MIGRATIONS, known_names
@@ -49,6 +51,8 @@ class Store:
         self.cases = CasesRepo(self)
         self.directory = DirectoryRepo(self)
         self.drafts = DraftsRepo(self)
+        self.actions = ActionsRepo(self)
+        self.minutes = MinutesRepo(self, self.actions)
 
     # -- life cycle ---------------------------------------------------------------------
 

@@ -22,29 +22,8 @@ from ..dates import format_date
 from ..model import Case
 from .case_editor import CaseEditor
 from .cases_list import CasesListPage
-from .widgets import plain_label
-
-
-def display_value(field: spec.Field, value) -> str:
-    """A stored value as a person reads it."""
-    if value is None or value == "":
-        return ""
-    if field.kind is spec.Kind.DATE:
-        return format_date(value)
-    if field.kind is spec.Kind.YES_NO:
-        return "Yes" if int(value) else "No"
-    if field.kind is spec.Kind.CHOICE:
-        return field.label_of(value)
-    return str(value)
-
-
-def _value_label(text: str):
-    label = plain_label(text or "—")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-    if not text:
-        label.setObjectName("muted")
-    return label
+from .minute_sections import CaseSectionView
+from .widgets import plain_label, value_label
 
 
 class CaseOverview(QWidget):
@@ -52,6 +31,8 @@ class CaseOverview(QWidget):
 
     edit_requested = Signal()
     back_requested = Signal()
+    open_meeting = Signal(int)
+    new_meeting = Signal()
 
     def __init__(self, store, case: Case, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,11 +43,11 @@ class CaseOverview(QWidget):
         heading = plain_label(f"{case.reference}  ·  {case.full_name}")
         heading.setObjectName("pageTitle")
         status_bits = [
-            display_value(spec.field_of_case("category"), case.get("category")),
-            display_value(spec.field_of_case("mappa_level"), case.get("mappa_level")),
+            spec.field_of_case("category").display(case.get("category")),
+            spec.field_of_case("mappa_level").display(case.get("mappa_level")),
         ]
         if case.get("current_rosh"):
-            status_bits.append("Risk of serious harm: " + display_value(spec.field_of_case("current_rosh"), case.get("current_rosh")))
+            status_bits.append("Risk of serious harm: " + spec.field_of_case("current_rosh").display(case.get("current_rosh")))
         if case.status == "archived":
             status_bits.append("ARCHIVED")
         summary = plain_label("  ·  ".join(b for b in status_bits if b))
@@ -87,6 +68,7 @@ class CaseOverview(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._attention(today))
+        column.addWidget(self._meetings_box())
         for section in spec.CASE_SECTIONS:
             if section.key == "case_status":
                 continue
@@ -109,6 +91,46 @@ class CaseOverview(QWidget):
         self.archive_button.clicked.connect(self._toggle_archive)
         QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
+
+    def _meetings_box(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 10, 0, 0)
+        top = QHBoxLayout()
+        title = plain_label("Meetings")
+        title.setObjectName("sectionTitle")
+        top.addWidget(title)
+        top.addStretch(1)
+        self.new_meeting_button = QPushButton("&New meeting…")
+        self.new_meeting_button.setToolTip("Start the minute of a new meeting (Ctrl+M)")
+        self.new_meeting_button.clicked.connect(self.new_meeting)
+        top.addWidget(self.new_meeting_button)
+        column.addLayout(top)
+        meetings = self.store.minutes.meetings(self.case.id)
+        self.meeting_buttons = []
+        if not meetings:
+            column.addWidget(value_label(""))
+        type_field = spec.field("purpose.meeting_type")
+        rosh_field = spec.field("rosh.agreed_rosh")
+        for meeting in reversed(meetings):
+            state = {"draft": "draft", "issued": "draft issued", "finalised": "finalised"}[meeting.status]
+            bits = [format_date(meeting.meeting_date) or "no date", type_field.display(meeting.meeting_type) or "Meeting", state]
+            if meeting.agreed_rosh:
+                bits.append(f"risk {rosh_field.display(meeting.agreed_rosh)}")
+            if meeting.next_review_date:
+                bits.append(f"next review {format_date(meeting.next_review_date)}")
+            button = QPushButton("  ·  ".join(bits))
+            button.setObjectName("meetingLink")
+            button.setFlat(True)
+            button.setStyleSheet("text-align: left; padding: 4px;")
+            button.clicked.connect(lambda _=False, m=meeting.id: self.open_meeting.emit(m))
+            self.meeting_buttons.append(button)
+            column.addWidget(button)
+        actions = self.store.actions.of_case(self.case.id)
+        open_count = sum(1 for a in actions if a.status in ("open", "carried"))
+        column.addWidget(plain_label(f"Action register: {len(actions)} action(s), {open_count} open."))
+        QShortcut(QKeySequence("Ctrl+M"), self, self.new_meeting.emit)
+        return box
 
     def _attention(self, today) -> QWidget:
         """Key dates falling soon, and what the minute will still ask for."""
@@ -149,28 +171,7 @@ class CaseOverview(QWidget):
         title = plain_label(section.title)
         title.setObjectName("sectionTitle")
         column.addWidget(title)
-        if section.source is spec.Source.CASE_ROWS:
-            if not self.case.orders:
-                column.addWidget(_value_label(""))
-            type_field = section.field("order_type")
-            for order in self.case.orders:
-                kind = type_field.label_of(order.order_type)
-                if order.order_detail:
-                    kind += f" ({order.order_detail})"
-                dates = f"granted {format_date(order.granted_date) or '—'}"
-                dates += f", expires {format_date(order.expiry_date)}" if order.expiry_date else ", no end date"
-                column.addWidget(_value_label(f"{kind}: {dates}"))
-            return box
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for field in section.fields:
-            value = display_value(field, self.case.get(field.key))
-            if not value and not field.required:
-                continue
-            caption = plain_label(field.label)
-            caption.setObjectName("caption")
-            form.addRow(caption, _value_label(value))
-        column.addLayout(form)
+        column.addWidget(CaseSectionView(section, self.case, note=False))
         return box
 
     def _toggle_archive(self) -> None:
@@ -198,6 +199,7 @@ class CasesArea(QStackedWidget):
         self.addWidget(self.list_page)
         self.overview: CaseOverview | None = None
         self.editor: CaseEditor | None = None
+        self.minute_editor = None
         self.list_page.open_case.connect(self.open_case)
         self.list_page.new_case.connect(lambda: self.edit_case(None))
         self.list_page.resume_draft.connect(self._resume_draft)
@@ -214,6 +216,9 @@ class CasesArea(QStackedWidget):
     # -- where we are (ids only: remembered across a lock) -----------------------------------
 
     def location(self) -> dict:
+        if self.minute_editor is not None and self.currentWidget() is self.minute_editor:
+            return {"meeting_id": self.minute_editor.meeting_id,
+                    "section": self.minute_editor.current_section()}
         if self.editor is not None and self.currentWidget() is self.editor:
             case = self.editor.case
             return {"editing": case.id if case else "new"}
@@ -222,7 +227,11 @@ class CasesArea(QStackedWidget):
         return {}
 
     def restore(self, location: dict) -> None:
-        if "editing" in location:
+        if location.get("meeting_id"):
+            self.open_meeting(location["meeting_id"])
+            if self.minute_editor is not None and location.get("section"):
+                self.minute_editor.go_to(location["section"])
+        elif "editing" in location:
             editing = location["editing"]
             self.edit_case(None if editing == "new" else editing)
         elif location.get("case_id"):
@@ -233,6 +242,9 @@ class CasesArea(QStackedWidget):
     def _replace(self, attr: str, widget: QWidget | None) -> None:
         old = getattr(self, attr)
         if old is not None:
+            dispose = getattr(old, "dispose", None)
+            if callable(dispose):
+                dispose()
             self.removeWidget(old)
             old.deleteLater()
         setattr(self, attr, widget)
@@ -241,6 +253,7 @@ class CasesArea(QStackedWidget):
             self.setCurrentWidget(widget)
 
     def show_list(self) -> None:
+        self._replace("minute_editor", None)
         self._replace("editor", None)
         self._replace("overview", None)
         self.list_page.refresh()
@@ -257,9 +270,12 @@ class CasesArea(QStackedWidget):
             self.show_list()
             return
         self._replace("editor", None)
+        self._replace("minute_editor", None)
         overview = CaseOverview(self.store, case)
         overview.back_requested.connect(self.show_list)
         overview.edit_requested.connect(lambda: self.edit_case(case_id))
+        overview.open_meeting.connect(self.open_meeting)
+        overview.new_meeting.connect(lambda: self.new_meeting(case_id))
         self._replace("overview", overview)
         overview.edit_button.setFocus()
 
@@ -273,7 +289,24 @@ class CasesArea(QStackedWidget):
         editor.cancelled.connect(lambda: self.open_case(case_id) if case_id else self.show_list())
         self._replace("editor", editor)
 
+    def new_meeting(self, case_id: int) -> None:
+        from .meeting_start import NewMeetingDialog
+
+        dialog = NewMeetingDialog(self.store, case_id, self)
+        dialog.created.connect(self.open_meeting)
+        self.new_meeting_dialog = dialog
+        dialog.open()
+
+    def open_meeting(self, meeting_id: int) -> None:
+        from .minute_editor import MinuteEditor
+
+        editor = MinuteEditor(self.store, meeting_id)
+        editor.closed.connect(lambda: self.open_case(editor.minute.case_id))
+        self._replace("minute_editor", editor)
+
     def flush(self) -> None:
-        """On lock and close: an open case form keeps its typing as a draft."""
+        """On lock and close: the minute saves now; an open case form keeps a draft."""
+        if self.minute_editor is not None:
+            self.minute_editor.flush()
         if self.editor is not None:
             self.editor.flush()

@@ -366,3 +366,14 @@ def make_field(field: spec.Field, names_for=None) -> QWidget:
         widget.setToolTip(field.help)
     widget.setObjectName(f"field_{field.key}")
     return widget
+
+
+def set_read_only(widget: QWidget, read_only: bool) -> None:
+    """Read-only keeps text selectable where Qt allows; choices are disabled."""
+    if isinstance(widget, DateField):
+        widget.line.setReadOnly(read_only)
+        widget.pick.setEnabled(not read_only)
+    elif isinstance(widget, (QLineEdit, QPlainTextEdit)):
+        widget.setReadOnly(read_only)
+    else:
+        widget.setEnabled(not read_only)

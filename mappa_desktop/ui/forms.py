@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from .. import spec
 from ..cases import Problem
 from ..dates import DateError
-from .fields import make_field
+from .fields import make_field, set_read_only
 from .widgets import plain_label
 
 NamesFor = Callable[[spec.Kind], Iterable[str]]
@@ -88,6 +88,10 @@ class SectionForm(QWidget):
                 problems.append(Problem(field.key, f"{field.label}: {exc}"))
         return values, problems
 
+    def set_read_only(self, read_only: bool) -> None:
+        for widget in self.widgets.values():
+            set_read_only(widget, read_only)
+
     def raw_state(self) -> dict:
         """Exactly what is in the widgets, parseable or not (for drafts)."""
         return {key: widget.raw() for key, widget in self.widgets.items()}
@@ -126,16 +130,19 @@ class _Row(QFrame):
         grid.setVerticalSpacing(2)
         short = [f for f in section.fields if f.kind is not spec.Kind.LONG_TEXT]
         long = [f for f in section.fields if f.kind is spec.Kind.LONG_TEXT]
-        row = 0
-        for column, field in enumerate(short):
+        per_line = min(3, max(len(short), 1))  # three short fields a line stay readable
+        for index, field in enumerate(short):
+            row, column = (index // per_line) * 3, index % per_line
             self._place(grid, field, names_for, row, column, 1, number)
+        for column in range(per_line):
+            grid.setColumnStretch(column, 1)
         self.remove_button = QPushButton("Remove")
         self.remove_button.setAccessibleName(f"Remove {section.row_noun} {number}")
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
-        grid.addWidget(self.remove_button, 1, len(short) or 1)
-        row = 3
+        grid.addWidget(self.remove_button, 1, per_line)
+        row = ((len(short) + per_line - 1) // per_line) * 3
         for field in long:
-            self._place(grid, field, names_for, row, 0, max(len(short), 1), number)
+            self._place(grid, field, names_for, row, 0, per_line + 1, number)
             row += 3
 
     def _place(self, grid, field, names_for, row, column, span, number) -> None:
@@ -236,6 +243,13 @@ class RowsForm(QWidget):
 
     def raw_state(self) -> list[dict]:
         return [{key: w.raw() for key, w in row.widgets.items()} for row in self.rows]
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.add_button.setVisible(not read_only)
+        for row in self.rows:
+            row.remove_button.setVisible(not read_only)
+            for widget in row.widgets.values():
+                set_read_only(widget, read_only)
 
     def restore_raw_state(self, rows: Iterable[Mapping]) -> None:
         self.load([])

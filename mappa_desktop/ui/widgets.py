@@ -12,3 +12,15 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     return label
+
+
+def value_label(text: str, parent: QWidget | None = None) -> QLabel:
+    """A read-only value: plain text, wrapped, selectable; an em dash when empty."""
+    label = plain_label(text or "—", parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    if not text:
+        label.setObjectName("muted")
+    return label

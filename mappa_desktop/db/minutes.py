@@ -1,0 +1,357 @@
+"""Meetings and their minutes: starting one, saving sections as they are typed, the
+life cycle (draft -> issued -> finalised) and addenda.
+
+Where each spec field lives is decided here, once: single-valued long text in
+``meeting_text`` (so lists of meetings never decrypt prose), other single values in
+``meetings``, repeating sections in the section's own table, actions in the register.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from .. import spec
+from ..model import Addendum, Minute, MeetingRow
+from .actions import ActionsRepo
+from .errors import NotFound, RecordLocked, ValidationError, storage_errors
+
+if TYPE_CHECKING:
+    from .store import Store
+
+# Where each single-valued meeting field is stored.
+SHORT_FIELDS = tuple(f.key for f in spec.meeting_fields() if f.kind is not spec.Kind.LONG_TEXT)
+LONG_FIELDS = tuple(f.key for f in spec.meeting_fields() if f.kind is spec.Kind.LONG_TEXT)
+ROW_SECTIONS = {s.key: s for s in spec.SECTIONS if s.source is spec.Source.ROWS}
+_META = "id, case_id, status, version, created_at, updated_at, issued_at, finalised_at, finalised_by"
+
+#: An alteration of the same section of the same minute is audited once per this many
+#: seconds: autosave writes every second while someone types, the log needs who and when.
+AUDIT_COALESCE_SECONDS = 300
+
+
+def _clean(value):
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def canonical_json(content) -> str:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class MinutesRepo:
+    def __init__(self, store: "Store", actions: ActionsRepo):
+        self._store = store
+        self._actions = actions
+        self._last_audit: dict[tuple[int, str], float] = {}
+
+    # -- starting a meeting ------------------------------------------------------------------
+
+    def create(self, case_id: int, values: Mapping) -> int:
+        """Start a meeting: its details from ``values``, category and level from the case,
+        invitees and standing papers from the case's last meeting."""
+        case = self._store.cases.get(case_id, consult=False)
+        previous = self.meetings(case_id)
+        details = {k: _clean(values.get(k)) for k in SHORT_FIELDS if k in values}
+        details.setdefault("category", case.get("category"))
+        details.setdefault("mappa_level", case.get("mappa_level"))
+        if "meeting_type" not in details:
+            details["meeting_type"] = "review" if previous else "initial"
+        now = self._store.now_iso()
+        with self._store.transaction():
+            meeting_id = self._store.db.execute(
+                f"INSERT INTO meetings (case_id, status, created_at, updated_at, {', '.join(details)}) "
+                f"VALUES (?, 'draft', ?, ?, {', '.join('?' * len(details))})",
+                [case_id, now, now, *details.values()],
+            ).lastrowid
+            self._store.db.execute("INSERT INTO meeting_text (meeting_id) VALUES (?)", [meeting_id])
+            if previous:
+                last = previous[-1]
+                self._copy_invitees(last.id, meeting_id)
+                documents = [{"title": f"Minute of the meeting of {_dmy(last.meeting_date)}"},
+                             {"title": "Action register"}]
+                self._write_rows(meeting_id, ROW_SECTIONS["documents"], documents)
+            self._store.audit.record("collection", "meeting", meeting_id, detail=f"case {case_id}")
+        return meeting_id
+
+    def _copy_invitees(self, from_meeting: int, to_meeting: int) -> None:
+        self._store.db.execute(
+            "INSERT INTO attendance (meeting_id, position, name, agency, role) "
+            "SELECT ?, position, name, agency, role FROM attendance WHERE meeting_id = ? "
+            "AND status IN ('present', 'apologies', 'did_not_attend') ORDER BY position",
+            [to_meeting, from_meeting],
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def meetings(self, case_id: int) -> list[MeetingRow]:
+        """The case's meetings, oldest first."""
+        with storage_errors():
+            rows = self._store.db.execute(
+                "SELECT id, case_id, meeting_type, meeting_date, status, version, agreed_rosh, "
+                "new_level, next_review_date FROM meetings WHERE case_id = ? "
+                "ORDER BY meeting_date IS NULL, meeting_date, id",
+                [case_id],
+            ).fetchall()
+        return [MeetingRow(*r) for r in rows]
+
+    def get(self, meeting_id: int, *, consult: bool = True) -> Minute:
+        db = self._store.db
+        with storage_errors():
+            meta = db.execute(f"SELECT {_META} FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+            if meta is None:
+                raise NotFound("that meeting does not exist")
+            short = db.execute(
+                f"SELECT {', '.join(SHORT_FIELDS)} FROM meetings WHERE id = ?", [meeting_id]
+            ).fetchone()
+            long = db.execute(
+                f"SELECT {', '.join(LONG_FIELDS)} FROM meeting_text WHERE meeting_id = ?", [meeting_id]
+            ).fetchone() or [None] * len(LONG_FIELDS)
+            rows = {}
+            for key, section in ROW_SECTIONS.items():
+                columns = [f.key for f in section.fields]
+                found = db.execute(
+                    f"SELECT id, {', '.join(columns)} FROM {section.table} WHERE meeting_id = ? "
+                    "ORDER BY position, id",
+                    [meeting_id],
+                ).fetchall()
+                rows[key] = tuple({"id": r[0], **dict(zip(columns, r[1:]))} for r in found)
+            addenda = db.execute(
+                "SELECT id, meeting_id, at, user_id, reason, body FROM addenda WHERE meeting_id = ? "
+                "ORDER BY at, id",
+                [meeting_id],
+            ).fetchall()
+        values = {**dict(zip(SHORT_FIELDS, short)), **dict(zip(LONG_FIELDS, long))}
+        minute = Minute(
+            id=meta[0],
+            case_id=meta[1],
+            status=meta[2],
+            version=meta[3],
+            values=values,
+            rows=rows,
+            actions=tuple(self._actions.raised_at(meeting_id)),
+            previous=tuple(self._actions.for_review_at(meeting_id, meta[1])),
+            addenda=tuple(Addendum(*a) for a in addenda),
+            created_at=meta[4],
+            updated_at=meta[5],
+            issued_at=meta[6],
+            finalised_at=meta[7],
+            finalised_by=meta[8],
+        )
+        if consult:
+            self._store.audit.record_now("consultation", "meeting", meeting_id, detail="opened")
+        return minute
+
+    def last_before(self, case_id: int, meeting_id: int) -> Minute | None:
+        """The case's previous meeting, for reference while minuting this one."""
+        earlier = [m for m in self.meetings(case_id) if m.id != meeting_id]
+        mine = next((m for m in self.meetings(case_id) if m.id == meeting_id), None)
+        if mine is not None:
+            earlier = [m for m in earlier if (m.meeting_date or "") <= (mine.meeting_date or "9999")]
+        return self.get(earlier[-1].id, consult=False) if earlier else None
+
+    # -- saving as the chair types ---------------------------------------------------------------
+
+    def _require_editable(self, meeting_id: int) -> int:
+        row = self._store.db.execute(
+            "SELECT status, case_id FROM meetings WHERE id = ?", [meeting_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound("that meeting does not exist")
+        if row[0] == "finalised":
+            raise RecordLocked("this minute is finalised; add an addendum instead")
+        return row[1]
+
+    def _audit_alteration(self, meeting_id: int, section_key: str) -> None:
+        key = (meeting_id, section_key)
+        now = time.monotonic()
+        last = self._last_audit.get(key)
+        if last is None or now - last >= AUDIT_COALESCE_SECONDS:
+            self._store.audit.record("alteration", "meeting", meeting_id, detail=f"section {section_key}")
+            self._last_audit[key] = now
+
+    def save_fields(self, meeting_id: int, section_key: str, values: Mapping) -> None:
+        """Save some single-valued fields of one section (only those given)."""
+        section = spec.section(section_key)
+        if section.source is not spec.Source.MEETING:
+            raise ValueError(f"{section_key} is not a meeting section")
+        allowed = {f.key for f in section.fields}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not fields of {section_key}: {sorted(unknown)}")
+        short = {k: _clean(v) for k, v in values.items() if k in SHORT_FIELDS}
+        long = {k: _clean(v) for k, v in values.items() if k in LONG_FIELDS}
+        with self._store.transaction():
+            self._require_editable(meeting_id)
+            now = self._store.now_iso()
+            self._store.db.execute(
+                f"UPDATE meetings SET {''.join(f'{k} = ?, ' for k in short)}updated_at = ? WHERE id = ?",
+                [*short.values(), now, meeting_id],
+            )
+            if long:
+                self._store.db.execute(
+                    f"UPDATE meeting_text SET {', '.join(f'{k} = ?' for k in long)} WHERE meeting_id = ?",
+                    [*long.values(), meeting_id],
+                )
+            self._audit_alteration(meeting_id, section_key)
+
+    def _write_rows(self, meeting_id: int, section: spec.Section, rows: Sequence[Mapping]) -> None:
+        columns = [f.key for f in section.fields]
+        self._store.db.execute(f"DELETE FROM {section.table} WHERE meeting_id = ?", [meeting_id])
+        for position, row in enumerate(rows):
+            self._store.db.execute(
+                f"INSERT INTO {section.table} (meeting_id, position, {', '.join(columns)}) "
+                f"VALUES (?, ?, {', '.join('?' * len(columns))})",
+                [meeting_id, position, *(_clean(row.get(c)) for c in columns)],
+            )
+
+    def save_rows(self, meeting_id: int, section_key: str, rows: Sequence[Mapping]) -> None:
+        """Replace the rows of a repeating section (attendance, documents, updates...)."""
+        section = ROW_SECTIONS.get(section_key)
+        if section is None:
+            raise ValueError(f"{section_key} is not a repeating meeting section")
+        with self._store.transaction():
+            self._require_editable(meeting_id)
+            self._write_rows(meeting_id, section, rows)
+            self._store.db.execute(
+                "UPDATE meetings SET updated_at = ? WHERE id = ?", [self._store.now_iso(), meeting_id]
+            )
+            self._audit_alteration(meeting_id, section_key)
+
+    # -- actions from the minute -----------------------------------------------------------------
+
+    def raise_action(self, meeting_id: int, values: Mapping) -> int:
+        with storage_errors():
+            case_id = self._require_editable(meeting_id)
+            date = self._store.db.execute(
+                "SELECT meeting_date FROM meetings WHERE id = ?", [meeting_id]
+            ).fetchone()[0]
+        return self._actions.raise_action(
+            case_id=case_id,
+            meeting_id=meeting_id,
+            raised_date=date or self._store.clock().date().isoformat(),
+            values=values,
+        )
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def issue_draft(self, meeting_id: int) -> None:
+        """Mark the minute as issued in draft for correction; it stays editable."""
+        with self._store.transaction():
+            self._require_editable(meeting_id)
+            self._store.db.execute(
+                "UPDATE meetings SET status = 'issued', issued_at = ? WHERE id = ?",
+                [self._store.now_iso(), meeting_id],
+            )
+            self._store.audit.record("alteration", "meeting", meeting_id, detail="issued as draft")
+
+    def acknowledgements(self, meeting_id: int) -> dict[str, str]:
+        with storage_errors():
+            rows = self._store.db.execute(
+                "SELECT item_key, reason FROM check_acknowledgements WHERE meeting_id = ?", [meeting_id]
+            ).fetchall()
+        return dict(rows)
+
+    def finalise(
+        self,
+        meeting_id: int,
+        *,
+        content: Mapping,
+        open_items: Sequence[str],
+        acknowledgements: Mapping[str, str],
+        case_updates: Mapping,
+    ) -> str:
+        """Freeze the minute: every open check item must be acknowledged with a reason.
+
+        ``content`` is the complete minute as it will be printed (built by the caller from
+        this store); its canonical JSON and SHA-256 are kept as an immutable snapshot.
+        Returns the SHA-256.
+        """
+        missing = [k for k in open_items if not (acknowledgements.get(k) or "").strip()]
+        if missing:
+            raise ValidationError(
+                f"{len(missing)} item(s) of the check are neither resolved nor acknowledged "
+                "with a reason.",
+                missing[0],
+            )
+        payload = canonical_json(content)
+        digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        now = self._store.now_iso()
+        user_id = self._store.acting_user_id()
+        with self._store.transaction():
+            case_id = self._require_editable(meeting_id)
+            for key in open_items:
+                self._store.db.execute(
+                    "INSERT INTO check_acknowledgements (meeting_id, item_key, reason, user_id, at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (meeting_id, item_key) DO UPDATE SET "
+                    "reason = excluded.reason, user_id = excluded.user_id, at = excluded.at",
+                    [meeting_id, key, acknowledgements[key].strip(), user_id, now],
+                )
+            self._store.db.execute(
+                "INSERT INTO minute_snapshots (meeting_id, version, finalised_at, finalised_by, "
+                "sha256, content) VALUES (?, 1, ?, ?, ?, ?)",
+                [meeting_id, now, user_id, digest, payload],
+            )
+            self._store.db.execute(
+                "UPDATE meetings SET status = 'finalised', version = 1, finalised_at = ?, "
+                "finalised_by = ?, updated_at = ? WHERE id = ?",
+                [now, user_id, now, meeting_id],
+            )
+            updates = {k: v for k, v in case_updates.items() if v not in (None, "")}
+            if updates:
+                self._store.db.execute(
+                    f"UPDATE cases SET {', '.join(f'{k} = ?' for k in updates)}, updated_at = ? "
+                    "WHERE id = ?",
+                    [*updates.values(), now, case_id],
+                )
+                self._store.audit.record(
+                    "alteration", "case", case_id, detail="from minute: " + ",".join(updates)
+                )
+            self._store.audit.record(
+                "alteration", "meeting", meeting_id, detail=f"finalised; sha256 {digest[:12]}"
+            )
+        return digest
+
+    def snapshot(self, meeting_id: int) -> tuple[dict, str] | None:
+        """The finalised content and its SHA-256 (verified against the stored text)."""
+        with storage_errors():
+            row = self._store.db.execute(
+                "SELECT content, sha256 FROM minute_snapshots WHERE meeting_id = ? "
+                "ORDER BY version DESC LIMIT 1",
+                [meeting_id],
+            ).fetchone()
+        if row is None:
+            return None
+        if hashlib.sha256(row[0].encode("utf-8")).hexdigest() != row[1]:
+            raise RecordLocked("the finalised minute does not match its fingerprint")
+        return json.loads(row[0]), row[1]
+
+    def add_addendum(self, meeting_id: int, *, body: str, reason: str) -> int:
+        """A correction after finalising: text, reason, who and when; never an edit."""
+        if not (body or "").strip():
+            raise ValidationError("Write the addendum.", "body")
+        if not (reason or "").strip():
+            raise ValidationError("Give the reason for the addendum.", "reason")
+        with self._store.transaction():
+            status = self._store.db.execute(
+                "SELECT status FROM meetings WHERE id = ?", [meeting_id]
+            ).fetchone()
+            if status is None:
+                raise NotFound("that meeting does not exist")
+            if status[0] != "finalised":
+                raise ValidationError("Only a finalised minute takes addenda; edit the draft.", "body")
+            addendum_id = self._store.db.execute(
+                "INSERT INTO addenda (meeting_id, at, user_id, reason, body) VALUES (?, ?, ?, ?, ?)",
+                [meeting_id, self._store.now_iso(), self._store.acting_user_id(), reason.strip(), body],
+            ).lastrowid
+            self._store.audit.record("alteration", "meeting", meeting_id, detail=f"addendum {addendum_id}")
+        return addendum_id
+
+
+def _dmy(iso: str | None) -> str:
+    from ..dates import format_date
+
+    return format_date(iso) or "(date not recorded)"

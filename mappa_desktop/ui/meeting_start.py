@@ -1,0 +1,84 @@
+"""Starting a meeting: its type, date, time, place, chair and minute taker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout
+
+from .. import spec
+from .forms import SectionForm
+from .case_editor import names_from_directory
+from .widgets import plain_label
+
+
+class NewMeetingDialog(QDialog):
+    """The meeting's details; a review meeting starts from the case and the last minute."""
+
+    created = Signal(int)
+
+    def __init__(self, store, case_id: int, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.case_id = case_id
+        self.setWindowTitle("New meeting")
+        names_for = names_from_directory(store)
+        previous = store.minutes.meetings(case_id)
+        self.purpose = SectionForm(spec.section("purpose"), names_for)
+        self.details = SectionForm(spec.section("meeting_details"), names_for)
+        case = store.cases.get(case_id, consult=False)
+        now = datetime.now()
+        self.purpose.load({"meeting_type": "review" if previous else "initial"})
+        self.details.load({
+            "meeting_date": store.clock().date().isoformat(),
+            "meeting_time": now.strftime("%H:00"),
+            "category": case.get("category"),
+            "mappa_level": case.get("mappa_level"),
+            "minute_taker": store.user.name if store.user else None,
+        })
+        layout = QFormLayout(self)
+        intro = plain_label(
+            "A review meeting starts with the last meeting's invitees and papers; offender "
+            "information, key dates and lead authority come from the case."
+            if previous else "The first meeting of this case."
+        )
+        intro.setWordWrap(True)
+        layout.addRow(intro)
+        layout.addRow(self.purpose)
+        layout.addRow(self.details)
+        self.message = plain_label("")
+        self.message.setObjectName("formMessage")
+        layout.addRow(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start the minute")
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+        self.resize(720, 640)
+
+    def submit(self) -> int | None:
+        from ..db.errors import StoreError
+
+        values, problems = self.details.read()
+        purpose, more = self.purpose.read()
+        problems += more
+        for form in (self.details, self.purpose):
+            form.clear_problems()
+        if problems:
+            for problem in problems:
+                self.details.show_problem(problem.field, problem.message) or self.purpose.show_problem(problem.field, problem.message)
+            self.message.setText("Not started: correct what is marked.")
+            return None
+        values.update({k: v for k, v in purpose.items() if k == "meeting_type"})
+        try:
+            meeting_id = self.store.minutes.create(self.case_id, values)
+            notes = purpose.get("purpose_notes")
+            if notes:
+                self.store.minutes.save_fields(meeting_id, "purpose", {"purpose_notes": notes})
+        except StoreError as exc:
+            self.message.setText(f"NOT SAVED: {exc.reason}")
+            return None
+        self.accept()
+        self.created.emit(meeting_id)
+        return meeting_id

@@ -1,0 +1,307 @@
+"""The small windows of the meeting editor: go to a section, capture an action, the
+completeness check, finalising, a reason, and addenda. Each is opened with ``open()``
+(window-modal, never a nested event loop) and reports through signals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import spec
+from ..checks import CheckItem
+from ..dates import DateError, format_datetime_local
+from .fields import DateField, LongTextField, NameField
+from .widgets import plain_label, value_label
+
+
+class GoToSectionDialog(QDialog):
+    """Ctrl+G: type part of a section's name, Enter to go there."""
+
+    chosen = Signal(str)
+
+    def __init__(self, sections, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Go to section")
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Type to filter…")
+        self.filter.setAccessibleName("Section name")
+        self.list = QListWidget()
+        for section in sections:
+            item = QListWidgetItem(section.title)
+            item.setData(Qt.ItemDataRole.UserRole, section.key)
+            self.list.addItem(item)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.list)
+        self.filter.textChanged.connect(self._filter)
+        self.filter.returnPressed.connect(self._choose)
+        self.list.itemActivated.connect(lambda _i: self._choose())
+        self.list.setCurrentRow(0)
+        self.resize(360, 480)
+
+    def _filter(self, text: str) -> None:
+        first = None
+        for index in range(self.list.count()):
+            item = self.list.item(index)
+            hidden = text.casefold() not in item.text().casefold()
+            item.setHidden(hidden)
+            if not hidden and first is None:
+                first = index
+        if first is not None:
+            self.list.setCurrentRow(first)
+
+    def _choose(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and not item.isHidden():
+            self.accept()
+            self.chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.filter.hasFocus():
+            self.list.keyPressEvent(event)
+            return
+        super().keyPressEvent(event)
+
+
+class ActionCaptureDialog(QDialog):
+    """The small action panel: what, who, which agency, by when. Enter adds it."""
+
+    submitted = Signal(dict)
+
+    def __init__(self, person_names, agency_names, agency_of: dict | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Add an action")
+        self._agency_of = agency_of or {}
+        self.text = LongTextField()
+        self.text.MIN_LINES = 2
+        self.owner = NameField(person_names)
+        self.agency = NameField(agency_names)
+        self.target = DateField()
+        form = QFormLayout(self)
+        for caption, widget in (("&Action", self.text), ("&Owner", self.owner),
+                                ("A&gency", self.agency), ("&Target date", self.target)):
+            label = QLabel(caption)
+            label.setBuddy(widget.focus_target())
+            widget.setAccessibleName(caption.replace("&", ""))
+            form.addRow(label, widget)
+        note = plain_label("An action without an owner or a date can be added now; the check will ask for them.")
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.error = plain_label("")
+        self.error.setObjectName("formMessage")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add action")
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.text.setFocus()
+        self.resize(520, 300)
+        self.owner.edited.connect(self._fill_agency)
+
+    def _fill_agency(self) -> None:
+        """Picking a person from the directory fills their agency, if none is typed yet."""
+        agency = self._agency_of.get(self.owner.value() or "")
+        if agency and not self.agency.value():
+            self.agency.set_value(agency)
+
+    def _submit(self) -> None:
+        values = {"action_text": self.text.value(), "owner_person": self.owner.value(),
+                  "owner_agency": self.agency.value()}
+        if not values["action_text"]:
+            self.show_error("Say what the action is.")
+            self.text.setFocus()
+            return
+        try:
+            values["target_date"] = self.target.value()
+        except DateError as exc:
+            self.show_error(f"Target date: {exc}")
+            self.target.setFocus()
+            return
+        self.submitted.emit(values)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+
+class CheckDialog(QDialog):
+    """What is missing or inconsistent; Enter or double-click jumps to the field."""
+
+    jump = Signal(object)
+
+    def __init__(self, items: list[CheckItem], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Completeness check")
+        self.items = items
+        self.list = QListWidget()
+        self.list.setAccessibleName("Items still to do")
+        for item in items:
+            entry = QListWidgetItem(item.message)
+            entry.setData(Qt.ItemDataRole.UserRole, item)
+            self.list.addItem(entry)
+        summary = plain_label(
+            "Nothing is missing: the minute meets 5B and the meeting audit form."
+            if not items else f"{len(items)} thing{'s' if len(items) != 1 else ''} to look at. "
+            "Press Enter on one to go to it."
+        )
+        summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(self.list)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.list.itemActivated.connect(self._jump)
+        self.list.setCurrentRow(0)
+        self.resize(620, 440)
+
+    def _jump(self, entry: QListWidgetItem) -> None:
+        item = entry.data(Qt.ItemDataRole.UserRole)
+        self.accept()
+        self.jump.emit(item)
+
+
+class FinaliseDialog(QDialog):
+    """The chair's approval: each remaining gap needs a reason before the minute is frozen."""
+
+    submitted = Signal(dict)
+
+    def __init__(self, items: list[CheckItem], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Finalise the minute")
+        self.reasons: dict[str, QLineEdit] = {}
+        layout = QVBoxLayout(self)
+        intro = plain_label(
+            "Finalising makes the minute read-only, here and in the store. Later corrections "
+            "are addenda with a reason. The case's level, risk of serious harm and next review "
+            "date are updated from this minute."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        if items:
+            note = plain_label(f"The check still finds {len(items)} thing(s). Give a reason for each to finalise anyway:")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            box = QFormLayout()
+            for item in items:
+                reason = QLineEdit()
+                reason.setAccessibleName(f"Reason: {item.message}")
+                caption = plain_label(item.message)
+                caption.setWordWrap(True)
+                box.addRow(caption, reason)
+                self.reasons[item.key] = reason
+                reason.textChanged.connect(self._update)
+            layout.addLayout(box)
+        self.error = plain_label("")
+        self.error.setObjectName("formMessage")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Finalise")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._update()
+        self.resize(640, 200 + 36 * len(items))
+
+    def _update(self) -> None:
+        self.ok.setEnabled(all(r.text().strip() for r in self.reasons.values()))
+
+    def _submit(self) -> None:
+        self.submitted.emit({key: edit.text().strip() for key, edit in self.reasons.items()})
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+
+def ask_reason(parent: QWidget, title: str, question: str, then) -> QDialog:
+    """A small window asking for a reason; ``then(reason)`` when given."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    layout = QVBoxLayout(dialog)
+    label = plain_label(question)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    edit = QLineEdit()
+    edit.setAccessibleName("Reason")
+    layout.addWidget(edit)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setEnabled(False)
+    edit.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
+    buttons.accepted.connect(lambda: (dialog.accept(), then(edit.text().strip())))
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.reason_edit = edit
+    parent.reason_dialog = dialog
+    dialog.open()
+    return dialog
+
+
+class AddendaPanel(QFrame):
+    """Addenda under a finalised minute, and a form to add one (text and reason)."""
+
+    added = Signal()
+
+    def __init__(self, store, meeting_id: int, addenda, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.meeting_id = meeting_id
+        self.setObjectName("addendaBox")
+        column = QVBoxLayout(self)
+        title = plain_label("Addenda")
+        title.setObjectName("sectionTitle")
+        column.addWidget(title)
+        users = {u.id: u.name for u in store.users.all()}
+        if not addenda:
+            column.addWidget(value_label(""))
+        for addendum in addenda:
+            who = users.get(addendum.user_id, "unknown user")
+            column.addWidget(value_label(f"{format_datetime_local(addendum.at)}, {who}. Reason: {addendum.reason}"))
+            column.addWidget(value_label(addendum.body))
+        self.body = LongTextField()
+        self.body.setAccessibleName("Addendum")
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason for the addendum")
+        form = QFormLayout()
+        label = QLabel("New a&ddendum")
+        label.setBuddy(self.body)
+        form.addRow(label, self.body)
+        label = QLabel("Reaso&n")
+        label.setBuddy(self.reason)
+        form.addRow(label, self.reason)
+        column.addLayout(form)
+        self.message = plain_label("")
+        self.message.setObjectName("formMessage")
+        row = QHBoxLayout()
+        row.addWidget(self.message, 1)
+        self.add_button = QPushButton("Add addendum")
+        row.addWidget(self.add_button)
+        column.addLayout(row)
+        self.add_button.clicked.connect(self._add)
+
+    def _add(self) -> None:
+        from ..db.errors import StoreError
+
+        try:
+            self.store.minutes.add_addendum(self.meeting_id, body=self.body.toPlainText(), reason=self.reason.text())
+        except StoreError as exc:
+            self.message.setText(exc.reason)
+            return
+        self.added.emit()

@@ -1,0 +1,397 @@
+"""Section widgets of the minute that are more than a form: attendance (one keystroke per
+person), the actions agreed, the previous actions under review, and the case's own
+sections shown read-only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import spec
+from ..dates import DateError, format_date
+from ..model import Action
+from .fields import ChoiceField, DateField, LongTextField, NameField
+from .widgets import plain_label, value_label
+
+
+class CaseSectionView(QWidget):
+    """A case section (offender, key dates, orders, lead authority) as the minute shows it."""
+
+    def __init__(self, section: spec.Section, case, *, note: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        if note:
+            hint = plain_label("From the case record, carried into every minute. Correct it on the case.")
+            hint.setObjectName("muted")
+            column.addWidget(hint)
+        if section.source is spec.Source.CASE_ROWS:
+            type_field = section.field("order_type")
+            if not case.orders:
+                column.addWidget(value_label(""))
+            for order in case.orders:
+                kind = type_field.label_of(order.order_type)
+                if order.order_detail:
+                    kind += f" ({order.order_detail})"
+                ends = f", expires {format_date(order.expiry_date)}" if order.expiry_date else ", no end date"
+                column.addWidget(value_label(f"{kind}: granted {format_date(order.granted_date) or '—'}{ends}"))
+            return
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for field in section.fields:
+            value = field.display(case.get(field.key))
+            if not value and not field.required and not note:
+                continue  # the overview leaves out what is empty and optional
+            caption = plain_label(field.label)
+            caption.setObjectName("caption")
+            form.addRow(caption, value_label(value))
+        column.addLayout(form)
+
+
+# -- attendance ------------------------------------------------------------------------------
+
+_STATUS_KEYS = {Qt.Key.Key_P: "present", Qt.Key.Key_A: "apologies", Qt.Key.Key_D: "did_not_attend"}
+
+
+class AttendanceTable(QTableWidget):
+    """Name, agency, role, attendance, note. P, A or D marks the selected person and moves
+    to the next; F2 or Enter edits a cell; Delete removes the person from the list."""
+
+    edited = Signal()
+    COLUMNS = ("name", "agency", "role", "status", "attendance_note")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, len(self.COLUMNS), parent)
+        self.section = spec.section("attendance")
+        self.status_field = self.section.field("status")
+        self.setHorizontalHeaderLabels([self.section.field(k).label for k in self.COLUMNS])
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.verticalHeader().setVisible(False)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.setAccessibleName("Attendance: P present, A apologies, D did not attend")
+        self.setMinimumHeight(260)
+        self._loading = False
+        self.itemChanged.connect(self._item_changed)
+
+    def _item_changed(self, _item) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    def load(self, rows) -> None:
+        self._loading = True
+        try:
+            self.setRowCount(0)
+            for row in rows:
+                self._append(row)
+        finally:
+            self._loading = False
+
+    def _append(self, row) -> int:
+        index = self.rowCount()
+        self.insertRow(index)
+        for column, key in enumerate(self.COLUMNS):
+            value = row.get(key)
+            if key == "status":
+                item = QTableWidgetItem(self.status_field.label_of(value) if value else "—")
+                item.setData(Qt.ItemDataRole.UserRole, value)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            else:
+                item = QTableWidgetItem(value or "")
+            self.setItem(index, column, item)
+        return index
+
+    def add_person(self, name: str, agency: str = "", role: str = "") -> int:
+        index = self._append({"name": name, "agency": agency, "role": role})
+        self.setCurrentCell(index, 0)
+        self.edited.emit()
+        return index
+
+    def mark(self, row: int, status: str | None) -> None:
+        item = self.item(row, 3)
+        item.setData(Qt.ItemDataRole.UserRole, status)
+        item.setText(self.status_field.label_of(status) if status else "—")
+        self.edited.emit()
+
+    def rows(self) -> list[dict]:
+        out = []
+        for index in range(self.rowCount()):
+            row = {}
+            for column, key in enumerate(self.COLUMNS):
+                item = self.item(index, column)
+                if key == "status":
+                    row[key] = item.data(Qt.ItemDataRole.UserRole)
+                else:
+                    row[key] = item.text() if item and item.text().strip() else None
+            out.append(row)
+        return out
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        row = self.currentRow()
+        no_modifiers = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        if row >= 0 and no_modifiers and event.key() in _STATUS_KEYS and self.state() != QAbstractItemView.State.EditingState:
+            self.mark(row, _STATUS_KEYS[event.key()])
+            if row + 1 < self.rowCount():
+                self.setCurrentCell(row + 1, self.currentColumn())
+            return
+        if row >= 0 and event.key() == Qt.Key.Key_Delete and self.state() != QAbstractItemView.State.EditingState:
+            self.removeRow(row)
+            self.edited.emit()
+            return
+        super().keyPressEvent(event)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only else (
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed))
+        self._read_only = read_only
+
+
+class AttendancePanel(QWidget):
+    """The table, and a picker to add someone from the directory or a new name."""
+
+    edited = Signal()
+
+    def __init__(self, people, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.people = {p.name: p for p in people}
+        self.table = AttendanceTable()
+        self.picker = NameField(sorted(self.people))
+        self.picker.setAccessibleName("Add a person to the attendance")
+        self.add_button = QPushButton("Add &person")
+        hint = plain_label("Select a person and press P (present), A (apologies) or D (did not attend). "
+                           "F2 edits a cell; Delete removes the person from this list.")
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        adder = QHBoxLayout()
+        caption = QLabel("Add from the directory, or type a new name:")
+        caption.setBuddy(self.picker)
+        adder.addWidget(caption)
+        adder.addWidget(self.picker, 1)
+        adder.addWidget(self.add_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(hint)
+        column.addWidget(self.table)
+        column.addLayout(adder)
+        self.table.edited.connect(self.edited)
+        self.add_button.clicked.connect(self._add)
+        self.picker.lineEdit().returnPressed.connect(self._add)
+
+    def _add(self) -> None:
+        name = (self.picker.currentText() or "").strip()
+        if not name:
+            return
+        person = self.people.get(name)
+        self.table.add_person(name, person.agency if person else "", person.role if person else "")
+        self.picker.set_value(None)
+        self.table.setFocus()
+
+    def load(self, rows) -> None:
+        self.table.load(rows)
+
+    def rows(self) -> list[dict]:
+        return self.table.rows()
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.table.set_read_only(read_only)
+        self.picker.setEnabled(not read_only)
+        self.add_button.setVisible(not read_only)
+
+
+# -- actions ------------------------------------------------------------------------------------
+
+
+class ActionRow(QFrame):
+    """One action agreed at this meeting: what, who, which agency, by when."""
+
+    edited = Signal(int)  # action id
+    withdraw_requested = Signal(int)
+
+    def __init__(self, action: Action, person_names, agency_names, parent=None):
+        super().__init__(parent)
+        self.action_id = action.id
+        self.setObjectName("repeatingRow")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        section = spec.section("actions")
+        self.text = LongTextField()
+        self.owner = NameField(person_names)
+        self.agency = NameField(agency_names)
+        self.target = DateField()
+        self.widgets = {"action_text": self.text, "owner_person": self.owner,
+                        "owner_agency": self.agency, "target_date": self.target}
+        grid = QGridLayout(self)
+        number = plain_label(f"Action {action.number}")
+        number.setObjectName("sectionTitle")
+        grid.addWidget(number, 0, 0, 1, 3)
+        self.status_label = plain_label("")
+        grid.addWidget(self.status_label, 0, 3)
+        self.errors = {}
+        for column, key in enumerate(("owner_person", "owner_agency", "target_date")):
+            field = section.field(key)
+            caption = QLabel(field.label + " *")
+            caption.setBuddy(self.widgets[key].focus_target())
+            grid.addWidget(caption, 1, column)
+            grid.addWidget(self.widgets[key], 2, column)
+            self.widgets[key].setAccessibleName(f"Action {action.number}: {field.label}")
+        self.withdraw_button = QPushButton("Withdraw…")
+        grid.addWidget(self.withdraw_button, 2, 3)
+        caption = QLabel("Action *")
+        caption.setBuddy(self.text)
+        self.text.setAccessibleName(f"Action {action.number}: what")
+        grid.addWidget(caption, 3, 0, 1, 4)
+        grid.addWidget(self.text, 4, 0, 1, 4)
+        self.error = plain_label("")
+        self.error.setObjectName("fieldError")
+        self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
+        self.error.hide()
+        grid.addWidget(self.error, 5, 0, 1, 4)
+        self.load(action)
+        for widget in self.widgets.values():
+            widget.edited.connect(lambda: self.edited.emit(self.action_id))
+        self.withdraw_button.clicked.connect(lambda: self.withdraw_requested.emit(self.action_id))
+
+    def load(self, action: Action) -> None:
+        for key, widget in self.widgets.items():
+            widget.set_value(action.get(key))
+        withdrawn = action.status == "withdrawn"
+        self.status_label.setText(f"WITHDRAWN: {action.withdrawn_reason}" if withdrawn else "")
+        self.set_read_only(withdrawn)
+
+    def values(self) -> dict:
+        """Current terms; a target date that does not parse yet is left out (kept typed)."""
+        out = {"action_text": self.text.value(), "owner_person": self.owner.value(),
+               "owner_agency": self.agency.value()}
+        try:
+            out["target_date"] = self.target.value()
+            self.error.hide()
+        except DateError as exc:
+            self.error.setText(f"Target date: {exc}")
+            self.error.show()
+        return out
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.text.setReadOnly(read_only)
+        self.target.line.setReadOnly(read_only)
+        self.target.pick.setEnabled(not read_only)
+        for widget in (self.owner, self.agency):
+            widget.setEnabled(not read_only)
+        self.withdraw_button.setVisible(not read_only)
+
+
+class ActionsPanel(QWidget):
+    """The actions agreed at this meeting."""
+
+    add_requested = Signal()
+
+    def __init__(self, person_names, agency_names, parent=None):
+        super().__init__(parent)
+        self.person_names, self.agency_names = person_names, agency_names
+        self.rows: dict[int, ActionRow] = {}
+        self.box = QVBoxLayout()
+        self.empty = plain_label("No actions agreed yet.")
+        self.empty.setObjectName("muted")
+        self.add_button = QPushButton("&Add action (Ctrl+Shift+A)")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self.box)
+        column.addWidget(self.empty)
+        column.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.add_button.clicked.connect(self.add_requested)
+
+    def show_action(self, action: Action) -> ActionRow:
+        row = self.rows.get(action.id)
+        if row is None:
+            row = ActionRow(action, self.person_names, self.agency_names)
+            self.rows[action.id] = row
+            self.box.addWidget(row)
+        else:
+            row.load(action)
+        self.empty.setVisible(not self.rows)
+        return row
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.add_button.setVisible(not read_only)
+        for row in self.rows.values():
+            row.set_read_only(read_only)
+
+
+class ReviewRow(QFrame):
+    """An earlier action under review: done with outcome and date, or carried forward."""
+
+    edited = Signal(int)
+
+    def __init__(self, action: Action, parent=None):
+        super().__init__(parent)
+        self.action_id = action.id
+        self.setObjectName("repeatingRow")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        section = spec.section("previous_actions")
+        grid = QGridLayout(self)
+        owner = ", ".join(x for x in (action.owner_person, action.owner_agency) if x) or "no owner"
+        title = plain_label(f"Action {action.number} (raised {format_date(action.raised_date)}): {action.action_text or ''}")
+        title.setWordWrap(True)
+        title.setObjectName("reviewTitle")
+        grid.addWidget(title, 0, 0, 1, 3)
+        grid.addWidget(value_label(f"Owner: {owner}. Target: {format_date(action.target_date) or 'none'}."), 1, 0, 1, 3)
+        self.status = ChoiceField(section.field("status"))
+        withdrawn = self.status.findData("withdrawn")
+        if withdrawn >= 0:
+            self.status.removeItem(withdrawn)  # withdrawing needs a reason: from the register
+        self.completed = DateField()
+        self.outcome = LongTextField()
+        self.outcome.MIN_LINES = 2
+        for column, (label, widget) in enumerate((("Status *", self.status), ("Date completed", self.completed))):
+            caption = QLabel(label)
+            caption.setBuddy(widget.focus_target() if hasattr(widget, "focus_target") else widget)
+            grid.addWidget(caption, 2, column)
+            grid.addWidget(widget, 3, column)
+        caption = QLabel("Outcome or note")
+        caption.setBuddy(self.outcome)
+        grid.addWidget(caption, 4, 0, 1, 3)
+        grid.addWidget(self.outcome, 5, 0, 1, 3)
+        self.error = plain_label("")
+        self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
+        self.error.hide()
+        grid.addWidget(self.error, 6, 0, 1, 3)
+        for widget, label in ((self.status, "status"), (self.completed, "date completed"), (self.outcome, "outcome")):
+            widget.setAccessibleName(f"Previous action {action.number}: {label}")
+        self.status.set_value(action.status)
+        self.completed.set_value(action.completed_date)
+        self.outcome.set_value(action.outcome)
+        for widget in (self.status, self.completed, self.outcome):
+            widget.edited.connect(lambda: self.edited.emit(self.action_id))
+
+    def state(self) -> dict:
+        completed = self.completed.value()  # DateError propagates to the caller
+        return {"status": self.status.value() or "open", "completed_date": completed,
+                "outcome": self.outcome.value()}
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.status.setEnabled(not read_only)
+        self.completed.line.setReadOnly(read_only)
+        self.completed.pick.setEnabled(not read_only)
+        self.outcome.setReadOnly(read_only)
