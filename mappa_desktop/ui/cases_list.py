@@ -137,7 +137,7 @@ class CasesListPage(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
 
-        search_label = QLabel("&Find")
+        search_label = QLabel("Fin&d")
         search_label.setBuddy(self.search)
         top = QHBoxLayout()
         top.addWidget(search_label)

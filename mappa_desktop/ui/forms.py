@@ -136,14 +136,15 @@ class _Row(QFrame):
             self._place(grid, field, names_for, row, column, 1, number)
         for column in range(per_line):
             grid.setColumnStretch(column, 1)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setAccessibleName(f"Remove {section.row_noun} {number}")
-        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
-        grid.addWidget(self.remove_button, 1, per_line)
         row = ((len(short) + per_line - 1) // per_line) * 3
         for field in long:
             self._place(grid, field, names_for, row, 0, per_line + 1, number)
             row += 3
+        # Created last so that Tab reaches it after the fields, never between them.
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setAccessibleName(f"Remove {section.row_noun} {number}")
+        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        grid.addWidget(self.remove_button, 1, per_line)
 
     def _place(self, grid, field, names_for, row, column, span, number) -> None:
         widget = make_field(field, names_for)
@@ -184,7 +185,7 @@ class RowsForm(QWidget):
         self.empty_note = plain_label(f"No {section.row_noun}s yet.")
         self.empty_note.setObjectName("muted")
         layout.addWidget(self.empty_note)
-        self.add_button = QPushButton(f"&Add {section.row_noun}")
+        self.add_button = QPushButton(f"Add {section.row_noun}")
         self.add_button.clicked.connect(self._add_clicked)
         layout.addWidget(self.add_button)
 
@@ -204,6 +205,8 @@ class RowsForm(QWidget):
         self.rows.append(row)
         self.ids.append(row_id)
         self.rows_box.addWidget(row)
+        if self.isVisible():
+            row.show()  # now, not on the next event loop turn: focus can go there at once
         self.empty_note.setVisible(False)
         return row
 

@@ -67,10 +67,12 @@ class MinuteEditor(QWidget):
         self.title.setObjectName("pageTitle")
         self.back_button = QPushButton("← Case")
         self.back_button.setToolTip("Save and go back to the case (Alt+Left)")
-        self.check_button = QPushButton("Chec&k…")
+        self.check_button = QPushButton("Check…")
         self.check_button.setToolTip("What 5B and the meeting audit form still expect (Ctrl+Shift+K)")
-        self.issue_button = QPushButton("Issue as &draft")
-        self.finalise_button = QPushButton("&Finalise…")
+        self.issue_button = QPushButton("Issue as draft")
+        self.issue_button.setToolTip("Issue the minute in draft for correction (Ctrl+Shift+D)")
+        self.finalise_button = QPushButton("Finalise…")
+        self.finalise_button.setToolTip("The chair approves: freeze the minute (Ctrl+Shift+F)")
         header = QHBoxLayout()
         header.addWidget(self.back_button)
         header.addWidget(self.title, 1)
@@ -208,9 +210,9 @@ class MinuteEditor(QWidget):
         statement.setObjectName("statement")
         column.addWidget(statement)
         row = QHBoxLayout()
-        self.confirm_button = QPushButton("Agreed &now")
+        self.confirm_button = QPushButton("Agreed no&w")
         self.confirm_button.setToolTip("Record that everyone present agreed, with the time now")
-        self.reaffirm_button = QPushButton("Re-&affirmed now")
+        self.reaffirm_button = QPushButton("R&e-affirmed now")
         self.reaffirm_button.setToolTip("Someone joined late: record the time it was re-affirmed")
         row.addWidget(self.confirm_button)
         row.addWidget(self.reaffirm_button)
@@ -230,6 +232,8 @@ class MinuteEditor(QWidget):
         QShortcut(QKeySequence("Ctrl+G"), self, self.go_to_dialog)
         QShortcut(QKeySequence("Ctrl+Shift+A"), self, self.capture_action)
         QShortcut(QKeySequence("Ctrl+Shift+K"), self, self.show_check)
+        QShortcut(QKeySequence("Ctrl+Shift+D"), self, lambda: self.minute.status == "draft" and self.issue_draft())
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, lambda: self.minute.editable and self.start_finalise())
         QShortcut(QKeySequence("Ctrl+S"), self, self.flush)
         QShortcut(QKeySequence("F1"), self, lambda: self.guidance_box.setVisible(not self.guidance_box.isVisible()))
         QShortcut(QKeySequence("Alt+Left"), self, self._back)
@@ -289,6 +293,8 @@ class MinuteEditor(QWidget):
                 page.ensureWidgetVisible(target)
 
     def _field_widget(self, key: str, field: str, row: int | None):
+        if key == "confidentiality" and not field and self.minute.editable:
+            return self.confirm_button  # the one thing to do at the start: Space records it
         form = self.forms.get(key)
         if isinstance(form, SectionForm):
             widget = form.widgets.get(field) or next(iter(form.widgets.values()))
@@ -498,6 +504,7 @@ class MinuteEditor(QWidget):
             self.status.setText(f"Action added. Saved {datetime.now():%H:%M:%S}")
 
         def finished(_code: int) -> None:
+            self.window().activateWindow()  # without a window manager nobody else does
             if return_to is not None:
                 return_to.setFocus()
 

@@ -91,6 +91,7 @@ class AttendanceTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.setAccessibleName("Attendance: P present, A apologies, D did not attend")
         self.setMinimumHeight(260)
+        self.setTabKeyNavigation(False)  # Tab leaves the table: keyboard-first, not cell-first
         self._loading = False
         self.itemChanged.connect(self._item_changed)
 
@@ -108,6 +109,13 @@ class AttendanceTable(QTableWidget):
             self._loading = False
 
     def _append(self, row) -> int:
+        was_loading, self._loading = self._loading, True  # no 'edited' for a half-built row
+        try:
+            return self._append_row(row)
+        finally:
+            self._loading = was_loading
+
+    def _append_row(self, row) -> int:
         index = self.rowCount()
         self.insertRow(index)
         for column, key in enumerate(self.COLUMNS):
@@ -139,7 +147,9 @@ class AttendanceTable(QTableWidget):
             row = {}
             for column, key in enumerate(self.COLUMNS):
                 item = self.item(index, column)
-                if key == "status":
+                if item is None:
+                    row[key] = None
+                elif key == "status":
                     row[key] = item.data(Qt.ItemDataRole.UserRole)
                 else:
                     row[key] = item.text() if item and item.text().strip() else None
@@ -177,7 +187,7 @@ class AttendancePanel(QWidget):
         self.table = AttendanceTable()
         self.picker = NameField(sorted(self.people))
         self.picker.setAccessibleName("Add a person to the attendance")
-        self.add_button = QPushButton("Add &person")
+        self.add_button = QPushButton("Add person")
         hint = plain_label("Select a person and press P (present), A (apologies) or D (did not attend). "
                            "F2 edits a cell; Delete removes the person from this list.")
         hint.setObjectName("muted")
@@ -310,7 +320,7 @@ class ActionsPanel(QWidget):
         self.box = QVBoxLayout()
         self.empty = plain_label("No actions agreed yet.")
         self.empty.setObjectName("muted")
-        self.add_button = QPushButton("&Add action (Ctrl+Shift+A)")
+        self.add_button = QPushButton("Add action (Ctrl+Shift+A)")
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(self.box)
@@ -324,6 +334,8 @@ class ActionsPanel(QWidget):
             row = ActionRow(action, self.person_names, self.agency_names)
             self.rows[action.id] = row
             self.box.addWidget(row)
+            if self.isVisible():
+                row.show()
         else:
             row.load(action)
         self.empty.setVisible(not self.rows)
