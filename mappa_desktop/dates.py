@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+#: MAPPA in Scotland keeps UK time: "today" and times shown are Europe/London (GMT/BST),
+#: whatever zone the laptop is set to. Stored times are UTC.
+UK = ZoneInfo("Europe/London")
 
 _SEPARATORS = re.compile(r"[./\-\s]+")
 
@@ -81,9 +86,15 @@ def parse_user_time(text: str) -> str | None:
 
 
 def format_datetime_local(iso_utc: str) -> str:
-    """A stored UTC time shown in the computer's local time, dd/mm/yyyy hh:mm."""
+    """A stored UTC time shown in UK time, dd/mm/yyyy hh:mm."""
     try:
         moment = datetime.fromisoformat(iso_utc)
     except ValueError:
         return iso_utc
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(UK).strftime("%d/%m/%Y %H:%M")
+
+
+def uk_today(now_utc: datetime) -> date:
+    """The calendar date in the UK at this moment (00:30 BST on 30 March is 30 March,
+    although it is still 29 March in UTC)."""
+    return now_utc.astimezone(UK).date()

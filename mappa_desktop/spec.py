@@ -12,7 +12,7 @@ is not used in Scotland.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 

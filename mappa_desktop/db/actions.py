@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from .. import spec
 from ..model import Action, ActionUpdate
-from .errors import NotFound, ValidationError, storage_errors
+from .errors import NotFound, RecordLocked, ValidationError, storage_errors
 
 if TYPE_CHECKING:
     from .store import Store
@@ -95,6 +95,7 @@ class ActionsRepo:
         if not terms["action_text"]:
             raise ValidationError("Say what the action is.", "action_text")
         with self._store.transaction():
+            self._refuse_finalised(meeting_id)
             number = self._store.db.execute(
                 "SELECT coalesce(max(number), 0) + 1 FROM actions WHERE case_id = ?", [case_id]
             ).fetchone()[0]
@@ -145,6 +146,7 @@ class ActionsRepo:
         if status != "done":
             completed_date = None
         with self._store.transaction():
+            self._refuse_finalised(meeting_id)
             before = self.get(action_id)
             if before.status == "withdrawn":
                 raise ValidationError("This action was withdrawn.", "status")
@@ -166,6 +168,7 @@ class ActionsRepo:
         if not (reason or "").strip():
             raise ValidationError("Give the reason for withdrawing the action.", "withdrawn_reason")
         with self._store.transaction():
+            self._refuse_finalised(meeting_id)
             self.get(action_id)
             self._store.db.execute(
                 "UPDATE actions SET status = 'withdrawn', withdrawn_reason = ?, completed_date = NULL, "
@@ -174,6 +177,17 @@ class ActionsRepo:
             )
             self._append_update(action_id, meeting_id, "withdrawn", reason.strip())
             self._store.audit.record("alteration", "action", action_id, detail="status=withdrawn")
+
+    def _refuse_finalised(self, meeting_id: int | None) -> None:
+        """Nothing is raised or recorded *at* a finalised meeting: its minute is closed.
+        (Progress between meetings, with no meeting, is always allowed.)"""
+        if meeting_id is None:
+            return
+        row = self._store.db.execute("SELECT status FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+        if row is None:
+            raise NotFound("that meeting does not exist")
+        if row[0] == "finalised":
+            raise RecordLocked("this minute is finalised; record progress between meetings instead")
 
     def _append_update(self, action_id: int, meeting_id, status: str, note) -> None:
         self._store.db.execute(

@@ -63,7 +63,7 @@ class CasesRepo:
     def _validated(self, values: Mapping, orders: Sequence[Mapping]) -> tuple[dict, list[dict]]:
         values = {k: _clean(values.get(k)) for k in CASE_COLUMNS}
         orders = [{k: _clean(o.get(k)) for k in ORDER_COLUMNS} for o in orders]
-        problems = validate_case(values, orders, self._store.clock().date())
+        problems = validate_case(values, orders, self._store.today())
         if problems:
             raise ValidationError(problems[0].message, problems[0].field)
         return values, orders

@@ -417,3 +417,15 @@ END;
 CREATE INDEX actions_meeting ON actions (meeting_id);
 """,
     )
+
+
+@MIGRATIONS(name="0004_register_and_dashboard_indexes")
+def m0004_register_and_dashboard_indexes(db) -> None:
+    _run(
+        db,
+        """
+CREATE INDEX cases_sonr_expiry ON cases (status, sonr_expiry_date);
+CREATE INDEX actions_agency ON actions (owner_agency, status);
+CREATE INDEX actions_case_status ON actions (case_id, status, target_date);
+""",
+    )

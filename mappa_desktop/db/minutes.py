@@ -232,7 +232,7 @@ class MinutesRepo:
         return self._actions.raise_action(
             case_id=case_id,
             meeting_id=meeting_id,
-            raised_date=date or self._store.clock().date().isoformat(),
+            raised_date=date or self._store.today().isoformat(),
             values=values,
         )
 
@@ -301,6 +301,8 @@ class MinutesRepo:
                 [now, user_id, now, meeting_id],
             )
             updates = {k: v for k, v in case_updates.items() if v not in (None, "")}
+            if updates and self._later_finalised(case_id, meeting_id):
+                updates = {}  # a later meeting's decisions already stand; keep them
             if updates:
                 self._store.db.execute(
                     f"UPDATE cases SET {', '.join(f'{k} = ?' for k in updates)}, updated_at = ? "
@@ -314,6 +316,17 @@ class MinutesRepo:
                 "alteration", "meeting", meeting_id, detail=f"finalised; sha256 {digest[:12]}"
             )
         return digest
+
+    def _later_finalised(self, case_id: int, meeting_id: int) -> bool:
+        """Whether a meeting of the case held after this one is already finalised."""
+        return self._store.db.execute(
+            "SELECT 1 FROM meetings AS later, meetings AS this WHERE this.id = ? "
+            "AND later.case_id = ? AND later.id != this.id AND later.status = 'finalised' "
+            "AND (coalesce(later.meeting_date, '') > coalesce(this.meeting_date, '') "
+            "     OR (coalesce(later.meeting_date, '') = coalesce(this.meeting_date, '') "
+            "         AND later.id > this.id)) LIMIT 1",
+            [meeting_id, case_id],
+        ).fetchone() is not None
 
     def snapshot(self, meeting_id: int) -> tuple[dict, str] | None:
         """The finalised content and its SHA-256 (verified against the stored text)."""

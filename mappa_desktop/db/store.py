@@ -21,6 +21,7 @@ from .cases import CasesRepo
 from .directory import DirectoryRepo
 from .drafts import DraftsRepo
 from .minutes import MinutesRepo
+from .register import RegisterRepo
 from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, StoreTooNew, storage_errors
 from .migrations import MIGRATIONS, known_names
@@ -53,6 +54,7 @@ class Store:
         self.drafts = DraftsRepo(self)
         self.actions = ActionsRepo(self)
         self.minutes = MinutesRepo(self, self.actions)
+        self.register = RegisterRepo(self)
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -124,6 +126,12 @@ class Store:
         with storage_errors():
             with self.db.atomic():
                 yield
+
+    def today(self):
+        """Today's date in the UK, from the store's clock."""
+        from ..dates import uk_today
+
+        return uk_today(self.clock())
 
     def now_iso(self) -> str:
         return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")

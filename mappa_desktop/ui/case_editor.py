@@ -235,7 +235,7 @@ class CaseEditor(QWidget):
         from ..db.errors import StorageUnavailable, StoreError, ValidationError
 
         values, orders, problems = self.read()
-        problems += validate_case(values, orders, self.store.clock().date())
+        problems += validate_case(values, orders, self.store.today())
         # A date that did not parse is reported once, by the parser.
         seen, unique = set(), []
         for problem in problems:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +38,7 @@ class CaseOverview(QWidget):
         super().__init__(parent)
         self.store = store
         self.case = case
-        today = store.clock().date()
+        today = store.today()
 
         heading = plain_label(f"{case.reference}  ·  {case.full_name}")
         heading.setObjectName("pageTitle")
@@ -78,13 +78,21 @@ class CaseOverview(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        from .chronology_view import CaseRegisterTab, ChronologyTab
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroll, "&Overview")
+        self.register_tab = CaseRegisterTab(store, case, store.today)
+        self.tabs.addTab(self.register_tab, "Action &register")
+        self.chronology_tab = ChronologyTab(store, case)
+        self.tabs.addTab(self.chronology_tab, "C&hronology")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 12, 24, 12)
         layout.addLayout(top)
         layout.addWidget(heading)
         layout.addWidget(summary)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.tabs, 1)
 
         self.back_button.clicked.connect(self.back_requested)
         self.edit_button.clicked.connect(self.edit_requested)

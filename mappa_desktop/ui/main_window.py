@@ -16,33 +16,18 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from .. import APP_NAME, __version__
 from ..db.session import Session
 from .case_view import CasesArea
+from .dashboard import DashboardPage
+from .register_view import RegisterPage
 from .directory_page import DirectoryPage
 from .style import STYLE_SHEET
 from .tasks import TaskRunner
 from .widgets import plain_label
-
-
-class EmptyState(QWidget):
-    """A page with nothing to show yet, saying plainly what will appear and how."""
-
-    def __init__(self, title: str, explanation: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 28, 32, 28)
-        heading = plain_label(title)
-        heading.setObjectName("pageTitle")
-        layout.addWidget(heading)
-        body = plain_label(explanation)
-        body.setWordWrap(True)
-        layout.addWidget(body)
-        layout.addStretch(1)
 
 
 class MainWindow(QMainWindow):
@@ -63,7 +48,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Navigation")
-        self.nav.setFixedWidth(200)
+        self.nav.setFixedWidth(250)
         self.pages = QStackedWidget()
         central = QWidget()
         row = QHBoxLayout(central)
@@ -79,6 +64,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self.nav.setCurrentRow(0)
+        self.update_counts()
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -95,6 +81,20 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _=False, k=key: self.show_page(k))
             self.addAction(action)
+
+    def open_case(self, case_id: int) -> None:
+        self.show_page("cases")
+        self.page("cases").open_case(case_id)
+
+    def open_meeting(self, meeting_id: int) -> None:
+        self.show_page("cases")
+        self.page("cases").open_meeting(meeting_id)
+
+    def update_counts(self) -> None:
+        """The navigation says how many actions are overdue (in words, not colour alone)."""
+        overdue = self.session.store.register.overdue_count(self.session.store.today())
+        item = self.nav.item(self._page_keys.index("register"))
+        item.setText(f"Action register ({overdue} overdue)" if overdue else "Action register")
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(self._page_keys.index(key))
@@ -122,23 +122,18 @@ class MainWindow(QMainWindow):
             restore(location)
 
     def _build_pages(self) -> None:
-        self.add_page(
-            "dashboard",
-            "Dashboard",
-            EmptyState(
-                "Dashboard",
-                "Reviews due and overdue, overdue actions, and civil orders and SONR ending "
-                "soon will be listed here once cases and meetings are recorded.",
-            ),
-            "Ctrl+1",
-        )
-        self.add_page("cases", "Cases", CasesArea(self.session.store), "Ctrl+2")
-        self.add_page(
-            "register",
-            "Action register",
-            EmptyState("Action register", "No actions recorded yet."),
-            "Ctrl+3",
-        )
+        store = self.session.store
+        cases = CasesArea(store)
+        dashboard = DashboardPage(store, store.today)
+        register = RegisterPage(store, store.today)
+        self.add_page("dashboard", "Dashboard", dashboard, "Ctrl+1")
+        self.add_page("cases", "Cases", cases, "Ctrl+2")
+        self.add_page("register", "Action register", register, "Ctrl+3")
+        dashboard.open_case.connect(self.open_case)
+        dashboard.open_meeting.connect(self.open_meeting)
+        register.open_case.connect(self.open_case)
+        register.changed.connect(self.update_counts)
+        self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
         self.add_page("directory", "Directory", DirectoryPage(self.session.store), "Ctrl+4")
 
     # -- menus and status ---------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout
 
@@ -28,10 +26,12 @@ class NewMeetingDialog(QDialog):
         self.purpose = SectionForm(spec.section("purpose"), names_for)
         self.details = SectionForm(spec.section("meeting_details"), names_for)
         case = store.cases.get(case_id, consult=False)
-        now = datetime.now()
+        from ..dates import UK
+
+        now = store.clock().astimezone(UK)
         self.purpose.load({"meeting_type": "review" if previous else "initial"})
         self.details.load({
-            "meeting_date": store.clock().date().isoformat(),
+            "meeting_date": store.today().isoformat(),
             "meeting_time": now.strftime("%H:00"),
             "category": case.get("category"),
             "mappa_level": case.get("mappa_level"),

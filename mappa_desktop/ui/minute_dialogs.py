@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import spec
 from ..checks import CheckItem
 from ..dates import DateError, format_datetime_local
 from .fields import DateField, LongTextField, NameField

@@ -441,7 +441,9 @@ class MinuteEditor(QWidget):
     # -- confidentiality ----------------------------------------------------------------------
 
     def _now_hhmm(self) -> str:
-        return datetime.now().strftime("%H:%M")
+        from ..dates import UK
+
+        return self.store.clock().astimezone(UK).strftime("%H:%M")
 
     def confirm_confidentiality(self) -> None:
         form: SectionForm = self.forms["confidentiality"]
@@ -578,7 +580,7 @@ class MinuteEditor(QWidget):
         from .minute_dialogs import CheckDialog
 
         self.flush()
-        items = check(store=self.store, meeting_id=self.meeting_id, today=self.store.clock().date())
+        items = check(store=self.store, meeting_id=self.meeting_id, today=self.store.today())
         dialog = CheckDialog(items, self)
         dialog.jump.connect(lambda item: self.go_to(item.section, item.field, item.row))
         self.check_dialog = dialog
@@ -596,7 +598,7 @@ class MinuteEditor(QWidget):
 
         if not self.flush():
             return None
-        items = check(store=self.store, meeting_id=self.meeting_id, today=self.store.clock().date())
+        items = check(store=self.store, meeting_id=self.meeting_id, today=self.store.today())
         dialog = FinaliseDialog(items, self)
         dialog.submitted.connect(lambda acks: self._finalise(dialog, acks))
         self.finalise_dialog = dialog
@@ -609,7 +611,7 @@ class MinuteEditor(QWidget):
 
         try:
             finalise(store=self.store, meeting_id=self.meeting_id, acknowledgements=acknowledgements,
-                     today=self.store.clock().date())
+                     today=self.store.today())
         except StoreError as exc:
             dialog.show_error(exc.reason)
             return

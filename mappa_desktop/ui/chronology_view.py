@@ -1,0 +1,170 @@
+"""A case's chronology as a dated list, a plain chart of risk of serious harm and MAPPA
+level over time (QPainter), and the case's own action register with each action's history."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import spec
+from ..chronology import case_chronology, risk_series
+from ..dates import format_date, format_datetime_local, from_iso
+from .register_view import ActionRegisterModel, configure_table
+from .widgets import plain_label
+
+ROSH_ORDER = [c.value for c in reversed(spec.ROSH_LEVELS)]  # low .. very_high
+
+
+class RiskChart(QWidget):
+    """Risk of serious harm (steps, left scale) and MAPPA level (dashed, right scale) by
+    meeting date. Labels name every point, so the picture is readable without colour."""
+
+    def __init__(self, points, parent=None):
+        super().__init__(parent)
+        self.points = [p for p in points if from_iso(p.on)]
+        self.setMinimumHeight(190)
+        self.setAccessibleName("Risk of serious harm and MAPPA level over time")
+        rosh = spec.field("rosh.agreed_rosh")
+        self.setToolTip("; ".join(
+            f"{format_date(p.on)}: risk {rosh.display(p.rosh) or '—'}, level {p.level or '—'}" for p in self.points))
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("white"))
+        left, right, top, bottom = 90, 60, 14, 30
+        area = QRectF(left, top, max(10, self.width() - left - right), max(10, self.height() - top - bottom))
+        painter.setPen(QPen(QColor("#999999"), 1))
+        painter.drawRect(area)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        rosh = spec.field("rosh.agreed_rosh")
+        for index, value in enumerate(ROSH_ORDER):
+            y = area.bottom() - (index + 0.5) * area.height() / len(ROSH_ORDER)
+            painter.setPen(QPen(QColor("#e5e5e5"), 1))
+            painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+            painter.setPen(QColor("#333333"))
+            painter.drawText(QRectF(0, y - 9, left - 6, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, rosh.label_of(value))
+        for level in (1, 2, 3):
+            y = area.bottom() - (level - 0.5) * area.height() / 3
+            painter.drawText(QRectF(area.right() + 6, y - 9, right - 6, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"Level {level}")
+        if not self.points:
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No meeting has recorded a risk level yet.")
+            return
+        dates = [from_iso(p.on) for p in self.points]
+        first, last = min(dates), max(dates)
+        span = max(1, (last - first).days)
+
+        def x_of(day):
+            if len(self.points) == 1:
+                return area.center().x()
+            return area.left() + 12 + (day - first).days / span * (area.width() - 24)
+
+        rosh_points = [(x_of(d), area.bottom() - (ROSH_ORDER.index(p.rosh) + 0.5) * area.height() / len(ROSH_ORDER))
+                       for d, p in zip(dates, self.points) if p.rosh in ROSH_ORDER]
+        level_points = [(x_of(d), area.bottom() - (int(p.level) - 0.5) * area.height() / 3)
+                        for d, p in zip(dates, self.points) if p.level in ("1", "2", "3")]
+        painter.setPen(QPen(QColor("#9b1c1c"), 2.5))
+        for (x1, y1), (x2, y2) in zip(rosh_points, rosh_points[1:]):
+            painter.drawLine(QPointF(x1, y1), QPointF(x2, y1))
+            painter.drawLine(QPointF(x2, y1), QPointF(x2, y2))
+        painter.setBrush(QColor("#9b1c1c"))
+        for x, y in rosh_points:
+            painter.drawEllipse(QPointF(x, y), 4, 4)
+        pen = QPen(QColor("#1f5f8b"), 2, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for (x1, y1), (x2, y2) in zip(level_points, level_points[1:]):
+            painter.drawLine(QPointF(x1, y1), QPointF(x2, y1))
+            painter.drawLine(QPointF(x2, y1), QPointF(x2, y2))
+        for x, y in level_points:
+            painter.drawRect(QRectF(x - 3.5, y - 3.5, 7, 7))
+        painter.setPen(QColor("#333333"))
+        for day in sorted(set(dates)):
+            x = x_of(day)
+            painter.drawText(QRectF(x - 45, area.bottom() + 4, 90, 18), Qt.AlignmentFlag.AlignCenter, day.strftime("%d/%m/%Y"))
+        painter.drawText(QRectF(area.left(), 0, area.width(), top), Qt.AlignmentFlag.AlignLeft,
+                         "● risk of serious harm (solid, left)    ■ MAPPA level (dashed, right)")
+
+
+class ChronologyTab(QWidget):
+    def __init__(self, store, case, parent=None):
+        super().__init__(parent)
+        meetings = store.minutes.meetings(case.id)
+        actions = store.actions.of_case(case.id)
+        histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
+        self.events = case_chronology(case, meetings, actions, histories)
+        self.chart = RiskChart(risk_series(meetings))
+        self.table = QTableWidget(len(self.events), 3)
+        self.table.setHorizontalHeaderLabels(["Date", "What", "Detail"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Chronology")
+        kinds = {"key_date": "Key date", "order": "Civil order", "meeting": "Meeting", "change": "Decision",
+                 "action_raised": "Action raised", "action_closed": "Action closed"}
+        for row, event in enumerate(self.events):
+            for column, text in enumerate((format_date(event.on), kinds[event.kind], event.text)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.chart)
+        layout.addWidget(self.table, 1)
+
+
+class CaseRegisterTab(QWidget):
+    """Every action of the case in the order raised, and the history of the selected one."""
+
+    def __init__(self, store, case, today, parent=None):
+        super().__init__(parent)
+        from ..db.register import RegisterFilter
+
+        self.store = store
+        self.model = ActionRegisterModel(store, today, self)
+        self.model.sort_key = "number"
+        self.model.set_filter(RegisterFilter(statuses=(), case_id=case.id))
+        self.view = QTableView()
+        self.view.setAccessibleName("Action register of the case")
+        configure_table(self.view, self.model)
+        self.view.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+        self.history = plain_label("Select an action to see its history.")
+        self.history.setWordWrap(True)
+        self.history.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.history)
+        splitter.setSizes([400, 120])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.view.selectionModel().currentRowChanged.connect(self._show_history)
+        self.users = {u.id: u.name for u in store.users.all()}
+        self.meeting_dates = {m.id: m.meeting_date for m in store.minutes.meetings(case.id)}
+
+    def _show_history(self, current, _previous) -> None:
+        if not current.isValid():
+            return
+        action_id = self.model.id_at(current.row())
+        status = spec.section("previous_actions").field("status")
+        lines = []
+        for update in self.store.actions.history(action_id):
+            if update.meeting_id:
+                where = f"at the meeting of {format_date(self.meeting_dates.get(update.meeting_id)) or 'no date'}"
+            else:
+                where = "between meetings"
+            who = self.users.get(update.user_id, "")
+            note = f": {update.note}" if update.note else ""
+            lines.append(f"{format_datetime_local(update.at)}  {status.label_of(update.status)} ({where}{', ' + who if who else ''}){note}")
+        self.history.setText("\n".join(lines) or "No history.")

@@ -1,0 +1,383 @@
+"""The action register: a lazy table model over action ids, the cross-case page with its
+filters, and the dialogs to mark an action done or withdraw it (never delete)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import spec
+from ..dates import DateError, format_date, from_iso
+from ..db.register import RegisterFilter, RegisterRow
+from .fields import DateField, LongTextField
+from .widgets import plain_label
+
+OVERDUE = QColor("#9b1c1c")
+DUE_SOON = QColor("#7a4b00")
+
+
+def due_text(row: RegisterRow, today: date) -> str:
+    """Overdue and due-soon said in words, so that colour is never the only signal."""
+    if row.status not in ("open", "carried"):
+        return ""
+    target = from_iso(row.target_date)
+    if target is None:
+        return "NO TARGET DATE"
+    days = (target - today).days
+    if days < 0:
+        return f"OVERDUE by {-days} day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "due today"
+    if days <= 14:
+        return f"due in {days} day{'s' if days != 1 else ''}"
+    return ""
+
+
+class ActionRegisterModel(QAbstractTableModel):
+    """Actions by id; rows are fetched from the store in pages as the view asks for them.
+    Sorting asks the store for the ids in the new order."""
+
+    COLUMNS = ("reference", "number", "raised_date", "action_text", "owner_person", "owner_agency",
+               "target_date", "due", "status", "completed_date", "outcome")
+    HEADERS = ("Case", "No.", "Raised", "Action", "Owner", "Agency", "Target", "Due",
+               "Status", "Completed", "Outcome")
+    ID_ROLE = Qt.ItemDataRole.UserRole + 1
+    PAGE = 200
+
+    def __init__(self, store, today, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.today = today  # a callable: the clock is injected
+        self.filter = RegisterFilter()
+        self.sort_key, self.descending = "target_date", False
+        self._ids: list[int] = []
+        self._cache: dict[int, RegisterRow] = {}
+        self._status = spec.section("previous_actions").field("status")
+
+    def set_filter(self, register_filter: RegisterFilter) -> None:
+        self.filter = register_filter
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._ids = self.store.register.ids(self.filter, self.today(), self.sort_key, self.descending)
+        self._cache.clear()
+        self.endResetModel()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        key = self.COLUMNS[column]
+        self.sort_key = "target_date" if key == "due" else key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        self._ids = self.store.register.ids(self.filter, self.today(), self.sort_key, self.descending)
+        self._cache.clear()
+        self.layoutChanged.emit()
+
+    def id_at(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, action_id: int) -> int:
+        return self._ids.index(action_id)
+
+    def _row(self, row: int) -> RegisterRow | None:
+        action_id = self._ids[row]
+        if action_id not in self._cache:
+            start = (row // self.PAGE) * self.PAGE
+            self._cache.update(self.store.register.rows(self._ids[start : start + self.PAGE]))
+        return self._cache.get(action_id)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        key = self.COLUMNS[index.column()]
+        if role == self.ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "due":
+                return due_text(row, self.today())
+            if key == "status":
+                text = self._status.label_of(row.status)
+                return f"{text}: {row.withdrawn_reason}" if row.status == "withdrawn" else text
+            if key in ("raised_date", "target_date", "completed_date"):
+                return format_date(getattr(row, key))
+            if key == "number":
+                return row.number
+            value = getattr(row, key)
+            return (value or "").replace("\n", " ")
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("action_text", "outcome"):
+            return getattr(row, key) or None
+        if role == Qt.ItemDataRole.ForegroundRole and key in ("due", "target_date"):
+            text = due_text(row, self.today())
+            if text.startswith("OVERDUE"):
+                return QBrush(OVERDUE)
+            if text.startswith("due"):
+                return QBrush(DUE_SOON)
+        if role == Qt.ItemDataRole.FontRole and key == "due" and due_text(row, self.today()).startswith("OVERDUE"):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
+def configure_table(table: QTableView, model: ActionRegisterModel) -> None:
+    table.setModel(model)
+    table.setSortingEnabled(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(26)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for column, width in enumerate((110, 40, 90, 280, 160, 150, 90, 165, 120, 90, 200)):
+        table.setColumnWidth(column, width)
+
+
+class MarkDoneDialog(QDialog):
+    """Done with an outcome and the date, recorded between meetings."""
+
+    submitted = Signal(str, str)  # completed ISO date, outcome
+
+    def __init__(self, row: RegisterRow, today: date, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Action {row.number} of {row.reference}: done")
+        self.completed = DateField()
+        self.completed.set_value(today.isoformat())
+        self.outcome = LongTextField()
+        self.outcome.set_value(row.outcome)
+        self.error = plain_label("")
+        self.error.setObjectName("formMessage")
+        form = QFormLayout(self)
+        what = plain_label(row.action_text or "")
+        what.setWordWrap(True)
+        form.addRow("Action", what)
+        for caption, widget in (("&Date completed", self.completed), ("&Outcome", self.outcome)):
+            label = QLabel(caption)
+            label.setBuddy(widget.focus_target())
+            widget.setAccessibleName(caption.replace("&", ""))
+            form.addRow(label, widget)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Mark done")
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(520, 300)
+
+    def _submit(self) -> None:
+        try:
+            completed = self.completed.value()
+        except DateError as exc:
+            self.error.setText(f"Date completed: {exc}")
+            return
+        if not completed:
+            self.error.setText("Give the date the action was completed.")
+            return
+        if not self.outcome.value():
+            self.error.setText("Record the outcome.")
+            return
+        self.submitted.emit(completed, self.outcome.value())
+
+
+class RegisterPage(QWidget):
+    """All open actions across cases, filterable; done or withdrawn from here."""
+
+    open_case = Signal(int)
+    changed = Signal()
+
+    def __init__(self, store, today, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.today = today
+        title = plain_label("Action register")
+        title.setObjectName("pageTitle")
+        self.owner = QLineEdit()
+        self.owner.setPlaceholderText("Owner's name…")
+        self.owner.setClearButtonEnabled(True)
+        self.agency = QComboBox()
+        self.status = QComboBox()
+        for label, statuses in (("Open and carried", ("open", "carried")), ("Done", ("done",)),
+                                ("Withdrawn", ("withdrawn",)), ("All", ())):
+            self.status.addItem(label, statuses)
+        self.overdue = QCheckBox("&Overdue only")
+        self.due_within = QSpinBox()
+        self.due_within.setRange(0, 365)
+        self.due_within.setSpecialValueText("any time")
+        self.due_within.setSuffix(" days")
+        self.count = plain_label("")
+        self.count.setObjectName("muted")
+        self.model = ActionRegisterModel(store, today, self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Actions")
+        configure_table(self.table, self.model)
+        self.table.horizontalHeader().setSortIndicator(
+            ActionRegisterModel.COLUMNS.index("target_date"), Qt.SortOrder.AscendingOrder)
+        self.done_button = QPushButton("Mark &done…")
+        self.withdraw_button = QPushButton("&Withdraw…")
+        self.open_button = QPushButton("Open the &case")
+        self.message = plain_label("")
+        self.message.setObjectName("formMessage")
+
+        filters = QHBoxLayout()
+        for caption, widget in (("O&wner", self.owner), ("A&gency", self.agency), ("S&tatus", self.status)):
+            label = QLabel(caption)
+            label.setBuddy(widget)
+            widget.setAccessibleName(caption.replace("&", ""))
+            filters.addWidget(label)
+            filters.addWidget(widget)
+        filters.addWidget(self.overdue)
+        label = QLabel("Due &within")
+        label.setBuddy(self.due_within)
+        filters.addWidget(label)
+        filters.addWidget(self.due_within)
+        filters.addStretch(1)
+        filters.addWidget(self.count)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        for button in (self.open_button, self.withdraw_button, self.done_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self.refresh)
+        self.owner.textChanged.connect(lambda _t: self._debounce.start())
+        for box in (self.agency, self.status):
+            box.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.overdue.toggled.connect(lambda _b: self.refresh())
+        self.due_within.valueChanged.connect(lambda _v: self._debounce.start())
+        self.done_button.clicked.connect(self.mark_done)
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.open_button.clicked.connect(self._open_case)
+        self.table.activated.connect(lambda _i: self._open_case())
+        self._fill_agencies()
+        self.refresh()
+
+    def _fill_agencies(self) -> None:
+        current = self.agency.currentData()
+        self.agency.blockSignals(True)
+        self.agency.clear()
+        self.agency.addItem("All", "")
+        for name in self.store.register.agencies():
+            self.agency.addItem(name, name)
+        index = self.agency.findData(current)
+        self.agency.setCurrentIndex(max(index, 0))
+        self.agency.blockSignals(False)
+
+    def current_filter(self) -> RegisterFilter:
+        return RegisterFilter(
+            statuses=tuple(self.status.currentData()),
+            owner=self.owner.text(),
+            agency=self.agency.currentData() or "",
+            overdue_only=self.overdue.isChecked(),
+            due_within_days=self.due_within.value() or None,
+        )
+
+    def refresh(self) -> None:
+        self.model.set_filter(self.current_filter())
+        count = self.model.rowCount()
+        overdue = self.store.register.overdue_count(self.today())
+        self.count.setText(f"{count} action{'s' if count != 1 else ''}; {overdue} overdue in all")
+        if count:
+            self.table.selectRow(0)
+
+    def showEvent(self, event) -> None:
+        # The register follows the data: whatever changed elsewhere shows when we come back.
+        self._fill_agencies()
+        self.refresh()
+        super().showEvent(event)
+
+    def selected_row(self) -> RegisterRow | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        action_id = self.model.id_at(index.row())
+        return self.store.register.rows([action_id]).get(action_id)
+
+    def _open_case(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.open_case.emit(row.case_id)
+
+    def mark_done(self):
+        row = self.selected_row()
+        if row is None or row.status in ("done", "withdrawn"):
+            self.message.setText("Choose an open action first.")
+            return None
+        dialog = MarkDoneDialog(row, self.today(), self)
+
+        def submitted(completed: str, outcome: str) -> None:
+            from ..db.errors import StoreError
+
+            try:
+                self.store.actions.set_state(row.id, status="done", completed_date=completed, outcome=outcome)
+            except StoreError as exc:
+                dialog.error.setText(exc.reason)
+                return
+            dialog.accept()
+            self.message.setText("")
+            self.refresh()
+            self.changed.emit()
+
+        dialog.submitted.connect(submitted)
+        self.done_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def withdraw(self):
+        from .minute_dialogs import ask_reason
+
+        row = self.selected_row()
+        if row is None or row.status == "withdrawn":
+            self.message.setText("Choose an action that is not withdrawn.")
+            return None
+
+        def then(reason: str) -> None:
+            self.store.actions.withdraw(row.id, reason)
+            self.refresh()
+            self.changed.emit()
+
+        return ask_reason(self, f"Withdraw action {row.number} of {row.reference}",
+                          "Why is this action withdrawn? It stays in the register with the reason.", then)
