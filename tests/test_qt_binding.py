@@ -17,7 +17,10 @@ for _ in range(5000):
     e.value.emit(1, None)
 after = sys.getrefcount(True), sys.getrefcount(None)
 print(before, after)
-sys.exit(0 if before == after else 3)
+# The broken binding loses one reference per emit (5000 here); unrelated interpreter
+# bookkeeping may move a count by a little either way.
+drift = max(abs(a - b) for a, b in zip(before, after))
+sys.exit(0 if drift < 100 else 3)
 """
 
 

@@ -64,15 +64,26 @@ class ActionsRepo:
         return [_action(r) for r in rows]
 
     def for_review_at(self, meeting_id: int, case_id: int) -> list[Action]:
-        """Earlier actions under review at this meeting: still open or carried, or already
-        reviewed here (so that marking one done does not make it vanish from the minute)."""
+        """Earlier actions under review at this meeting: those still open or carried; those
+        closed between meetings since the previous meeting (the meeting sees what was done);
+        and those already reviewed here (marking one done does not make it vanish)."""
+        db = self._store.db
         with storage_errors():
-            rows = self._store.db.execute(
+            row = db.execute("SELECT meeting_date FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+            this_date = (row[0] if row else None) or "9999-12-31"
+            previous = db.execute(
+                "SELECT max(meeting_date) FROM meetings WHERE case_id = ? AND id != ? AND meeting_date <= ?",
+                [case_id, meeting_id, this_date],
+            ).fetchone()[0] or "0000-01-01"
+            rows = db.execute(
                 f"SELECT {COLUMNS} FROM actions WHERE case_id = ? AND meeting_id IS NOT ? "
-                "AND (status IN ('open', 'carried') OR id IN "
-                "     (SELECT action_id FROM action_updates WHERE meeting_id = ?)) "
-                "AND (meeting_id IS NULL OR meeting_id < ?) ORDER BY number",
-                [case_id, meeting_id, meeting_id, meeting_id],
+                "AND raised_date <= ? AND ("
+                "  status IN ('open', 'carried')"
+                "  OR id IN (SELECT action_id FROM action_updates WHERE meeting_id = ?)"
+                "  OR id IN (SELECT action_id FROM action_updates WHERE meeting_id IS NULL"
+                "            AND status != 'open' AND substr(at, 1, 10) >= ?)"
+                ") ORDER BY number",
+                [case_id, meeting_id, this_date, meeting_id, previous],
             ).fetchall()
         return [_action(r) for r in rows]
 

@@ -311,16 +311,20 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
 
 
 def _freeze_rows_of_finalised(table: str) -> str:
-    """Triggers that refuse any change to rows of a finalised minute."""
+    """Triggers that refuse any change to rows of a finalised minute, including moving a
+    row into one (an UPDATE is checked against both its old and its new meeting)."""
     refuse = "SELECT RAISE(ABORT, 'read-only: this minute is finalised; add an addendum instead')"
-    checks = []
-    for event, ref in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
-        checks.append(
-            f"CREATE TRIGGER {table}_frozen_{event.lower()} BEFORE {event} ON {table}\n"
-            f"WHEN (SELECT status FROM meetings WHERE id = {ref}.meeting_id) = 'finalised'\n"
-            f"BEGIN\n    {refuse};\nEND;\n"
-        )
-    return "".join(checks)
+    finalised = "(SELECT status FROM meetings WHERE id = {}.meeting_id) = 'finalised'"
+    when = {
+        "INSERT": finalised.format("NEW"),
+        "UPDATE": f"{finalised.format('OLD')} OR {finalised.format('NEW')}",
+        "DELETE": finalised.format("OLD"),
+    }
+    return "".join(
+        f"CREATE TRIGGER {table}_frozen_{event.lower()} BEFORE {event} ON {table}\n"
+        f"WHEN {condition}\nBEGIN\n    {refuse};\nEND;\n"
+        for event, condition in when.items()
+    )
 
 
 @MIGRATIONS(name="0003_minute_lifecycle")
@@ -383,8 +387,19 @@ CREATE TRIGGER actions_frozen_terms BEFORE UPDATE OF
     action_text, owner_person, owner_agency, target_date, raised_date, meeting_id, number, case_id
 ON actions
 WHEN (SELECT status FROM meetings WHERE id = OLD.meeting_id) = 'finalised'
+  OR (SELECT status FROM meetings WHERE id = NEW.meeting_id) = 'finalised'
 BEGIN
     {refuse_meeting};
+END;
+CREATE TRIGGER actions_frozen_insert BEFORE INSERT ON actions
+WHEN (SELECT status FROM meetings WHERE id = NEW.meeting_id) = 'finalised'
+BEGIN
+    {refuse_meeting};
+END;
+CREATE TRIGGER minute_snapshots_one_per_minute BEFORE INSERT ON minute_snapshots
+WHEN (SELECT status FROM meetings WHERE id = NEW.meeting_id) = 'finalised'
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: this minute is already finalised');
 END;
 CREATE TRIGGER actions_never_deleted BEFORE DELETE ON actions
 BEGIN

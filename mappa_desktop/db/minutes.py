@@ -81,7 +81,7 @@ class MinutesRepo:
         self._store.db.execute(
             "INSERT INTO attendance (meeting_id, position, name, agency, role) "
             "SELECT ?, position, name, agency, role FROM attendance WHERE meeting_id = ? "
-            "AND status IN ('present', 'apologies', 'did_not_attend') ORDER BY position",
+            "ORDER BY position",
             [to_meeting, from_meeting],
         )
 
@@ -313,7 +313,7 @@ class MinutesRepo:
                     "alteration", "case", case_id, detail="from minute: " + ",".join(updates)
                 )
             self._store.audit.record(
-                "alteration", "meeting", meeting_id, detail=f"finalised; sha256 {digest[:12]}"
+                "alteration", "meeting", meeting_id, detail=f"finalised; sha256 {digest}"
             )
         return digest
 
