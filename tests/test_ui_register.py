@@ -88,6 +88,10 @@ def test_cross_case_view_filters_sorts_and_marks_overdue_in_words(qtbot, world, 
     type_text(page.owner, "McLeish")
     qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=2000)
     page.owner.clear()
+    type_text(page.case, "fs-2026-02")
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=2000)
+    assert model.id_at(0) == a4
+    page.case.clear()
     page.overdue.setChecked(True)
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=2000)
     page.overdue.setChecked(False)
@@ -121,6 +125,7 @@ def test_done_from_the_register_shows_in_the_next_meeting(qtbot, world, window):
     january = store.minutes.create(case_id, {"meeting_date": "2027-01-13"})
     window.open_meeting(january)
     editor = window.page("cases").minute_editor
+    editor.go_to("previous_actions")
     row = editor.review_rows[a1]
     assert row.status.value() == "done"
     assert row.outcome.value() == "No concerns found."

@@ -22,6 +22,7 @@ class RegisterFilter:
 
     statuses: tuple[str, ...] = ("open", "carried")
     case_id: int | None = None
+    case_reference: str = ""  # the start of a case reference
     owner: str = ""  # part of the owner's name, any case
     agency: str = ""  # exact agency
     overdue_only: bool = False
@@ -45,6 +46,10 @@ class RegisterRow:
     completed_date: str | None
     outcome: str | None
     withdrawn_reason: str | None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 SORT_COLUMNS = {
@@ -93,10 +98,12 @@ class RegisterRepo:
         if f.case_id is not None:
             where.append("a.case_id = ?")
             params.append(f.case_id)
+        if f.case_reference.strip():
+            where.append("c.reference LIKE ? ESCAPE '\\' COLLATE NOCASE")
+            params.append(_escape_like(f.case_reference.strip()) + "%")
         if f.owner.strip():
             where.append("a.owner_person LIKE ? ESCAPE '\\'")
-            escaped = f.owner.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params.append(f"%{escaped}%")
+            params.append(f"%{_escape_like(f.owner.strip())}%")
         if f.agency:
             where.append("a.owner_agency = ?")
             params.append(f.agency)

@@ -93,7 +93,9 @@ class LongTextField(_RawIsValue, QPlainTextEdit):
         self._fit()  # a narrower box wraps into more lines
 
     def value(self):
-        return _none_if_blank(self.toPlainText())
+        # toPlainText() turns non-breaking spaces into spaces; the raw text keeps them.
+        # Paragraph breaks come back as U+2029: they are line breaks to the user.
+        return _none_if_blank(self.document().toRawText().replace("\u2029", "\n"))
 
     def set_value(self, value) -> None:
         self._loading = True

@@ -39,6 +39,19 @@ log = logging.getLogger(__name__)
 MARKS = {"empty": "○", "started": "◐", "complete": "●"}
 
 
+class _LazyForms(dict):
+    """Section forms by key; a section's page is built the first time it is needed, so a
+    meeting opens at once however long its minute is."""
+
+    def __init__(self, build):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key):
+        self._build(key)
+        return dict.__getitem__(self, key)
+
+
 def _filled(value) -> bool:
     return not (value is None or (isinstance(value, str) and not value.strip()))
 
@@ -56,8 +69,9 @@ class MinuteEditor(QWidget):
         self.minute = store.minutes.get(meeting_id)  # audited: the minute was consulted
         self.case = store.cases.get(self.minute.case_id, consult=False)
         self.autosaver = Autosaver(autosave_ms, self)
-        self.forms: dict[str, QWidget] = {}
+        self.forms: dict[str, QWidget] = _LazyForms(self._ensure_page)
         self.review_rows: dict[int, ReviewRow] = {}
+        self._built: set[str] = set()
         names_for = names_from_directory(store)
         self.person_names = list(names_for(spec.Kind.PERSON))
         self.agency_names = list(names_for(spec.Kind.AGENCY))
@@ -97,7 +111,13 @@ class MinuteEditor(QWidget):
         heading = plain_label("Guidance (F1 hides)")
         heading.setObjectName("sectionTitle")
         guidance_column.addWidget(heading)
-        guidance_column.addWidget(self.guidance, 1)
+        guidance_column.addWidget(self.guidance)
+        self.last_meeting = plain_label(self._last_meeting_text())
+        self.last_meeting.setObjectName("lastMeeting")
+        self.last_meeting.setWordWrap(True)
+        self.last_meeting.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.last_meeting.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        guidance_column.addWidget(self.last_meeting, 1)
         self.guidance_box = guidance_box
         self.sections = list(spec.SECTIONS)
         for section in self.sections:
@@ -106,7 +126,7 @@ class MinuteEditor(QWidget):
             if section.shortcut:
                 item.setToolTip(f"Alt+{section.shortcut}")
             self.section_list.addItem(item)
-            self.pages.addWidget(self._build_page(section))
+            self.pages.addWidget(QWidget())  # built on first visit
         splitter = QSplitter()
         splitter.addWidget(self.section_list)
         splitter.addWidget(self.pages)
@@ -141,8 +161,33 @@ class MinuteEditor(QWidget):
         self._shortcuts()
         self._load()
         self.section_list.setCurrentRow(0)
+        self._ensure_page(self.sections[0].key)
 
     # -- building ---------------------------------------------------------------------------------
+
+    def _last_meeting_text(self) -> str:
+        """The previous minute's decisions, for reference while this one is taken."""
+        last = self.store.minutes.last_before(self.minute.case_id, self.meeting_id)
+        if last is None:
+            return ""
+        v = last.values
+        field = spec.field
+        lines = [f"Last meeting, {field('meeting_details.meeting_date').display(v.get('meeting_date')) or 'no date'}"
+                 f" ({'finalised' if last.status == 'finalised' else 'minute in draft'}):"]
+        if v.get("agreed_rosh"):
+            lines.append(f"• Risk of serious harm: {field('rosh.agreed_rosh').display(v.get('agreed_rosh'))}"
+                         + (f" ({v['rosh_to_whom']})" if v.get("rosh_to_whom") else ""))
+        if v.get("level_decision"):
+            lines.append(f"• MAPPA level: {field('mappa_level.level_decision').display(v.get('level_decision'))}, "
+                         f"level {v.get('new_level') or '?'}")
+        for row in last.rows.get("disclosure", ()):
+            needed = spec.section("disclosure").field("disclosure_needed").display(row.get("disclosure_needed"))
+            lines.append(f"• Disclosure needed: {needed or '?'}" + (f", to {row['recipient']}" if row.get("recipient") else ""))
+        if v.get("next_review_date"):
+            lines.append(f"• Next review set for {field('next_review.next_review_date').display(v.get('next_review_date'))}")
+        if v.get("chair_summary"):
+            lines.append(f"• Summary: {v['chair_summary']}")
+        return "\n".join(lines)
 
     @staticmethod
     def _item_text(section: spec.Section, mark: str) -> str:
@@ -241,30 +286,55 @@ class MinuteEditor(QWidget):
     # -- loading ---------------------------------------------------------------------------------
 
     def _load(self) -> None:
-        minute = self.minute
-        for key, form in self.forms.items():
-            section = spec.section(key)
-            if section.source is spec.Source.MEETING:
-                form.load(minute.values)
-                draft = self.store.drafts.get(self._draft_key(key))
-                if draft:
-                    form.restore_raw_state(draft)
-                    self.autosaver.mark_dirty(key)
-            elif key == "attendance":
-                form.load(minute.rows.get("attendance", ()))
-            else:
-                rows = minute.rows.get(key, ())
-                form.load(rows, [r["id"] for r in rows])
-        for action in minute.actions:
-            self._show_action(action)
-        for action in minute.previous:
-            self._show_review(action)
-        self.review_empty.setVisible(not minute.previous)
-        self._show_addenda()
         self._refresh_title()
-        self._apply_read_only()
         for section in self.sections:
             self._update_mark(section)
+
+    def _ensure_page(self, key: str) -> None:
+        """Build a section's page (once) and load its values."""
+        if key in self._built:
+            return
+        index = next(i for i, s in enumerate(self.sections) if s.key == key)
+        self._built.add(key)
+        page = self._build_page(self.sections[index])
+        placeholder = self.pages.widget(index)
+        current = self.pages.currentIndex()
+        self.pages.insertWidget(index, page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.pages.setCurrentIndex(current)
+        self._load_section(key)
+
+    def _load_section(self, key: str) -> None:
+        minute = self.minute
+        section = spec.section(key)
+        form = dict.get(self.forms, key)
+        if form is not None and section.source is spec.Source.MEETING:
+            form.load(minute.values)
+            draft = self.store.drafts.get(self._draft_key(key))
+            if draft:
+                form.restore_raw_state(draft)
+                self.autosaver.mark_dirty(key)
+        elif form is not None and key == "attendance":
+            form.load(minute.rows.get("attendance", ()))
+        elif form is not None:
+            rows = minute.rows.get(key, ())
+            form.load(rows, [r["id"] for r in rows])
+            draft = self.store.drafts.get(self._draft_key(key))
+            if draft:
+                form.restore_raw_state(draft)
+                self.autosaver.mark_dirty(key)
+        elif key == "actions":
+            for action in minute.actions:
+                self._show_action(action)
+        elif key == "previous_actions":
+            for action in minute.previous:
+                self._show_review(action)
+            self.review_empty.setVisible(not minute.previous)
+        if key == "next_review":
+            self._show_addenda()
+        self._apply_read_only()
+        self._update_mark(section)
 
     def _refresh_title(self) -> None:
         values = self.minute.values
@@ -293,6 +363,7 @@ class MinuteEditor(QWidget):
                 page.ensureWidgetVisible(target)
 
     def _field_widget(self, key: str, field: str, row: int | None):
+        self._ensure_page(key)
         if key == "confidentiality" and not field and self.minute.editable:
             return self.confirm_button  # the one thing to do at the start: Space records it
         form = self.forms.get(key)
@@ -324,6 +395,7 @@ class MinuteEditor(QWidget):
         if row < 0:
             return
         self.flush()  # switching section saves at once
+        self._ensure_page(self.sections[row].key)
         self.pages.setCurrentIndex(row)
         self.guidance.setText(self.sections[row].guidance)
         target = self._field_widget(self.sections[row].key, "", None)
@@ -400,7 +472,9 @@ class MinuteEditor(QWidget):
     # -- completion marks ---------------------------------------------------------------------
 
     def section_state(self, section: spec.Section) -> str:
-        form = self.forms.get(section.key)
+        if section.key not in self._built and section.source in (spec.Source.MEETING, spec.Source.ROWS, spec.Source.REGISTER):
+            return self._stored_state(section)
+        form = dict.get(self.forms, section.key)
         if isinstance(form, SectionForm):
             values = {}
             for key, widget in form.widgets.items():
@@ -433,6 +507,28 @@ class MinuteEditor(QWidget):
         if section.source is spec.Source.CASE_ROWS:
             return "complete" if self.case.orders else "empty"
         return "complete" if all(_filled(self.case.get(k)) for k in required) else "started"
+
+    def _stored_state(self, section: spec.Section) -> str:
+        """The mark of a section whose page is not built yet, from the minute as stored."""
+        minute = self.minute
+        required = [f.key for f in section.required_fields]
+        if section.source is spec.Source.MEETING:
+            filled = [f.key for f in section.fields if _filled(minute.values.get(f.key))]
+            if not filled:
+                return "empty"
+            return "complete" if all(_filled(minute.values.get(k)) for k in required) else "started"
+        if section.source is spec.Source.ROWS:
+            rows = minute.rows.get(section.key, ())
+            if not rows:
+                return "empty" if section.min_rows else "complete"
+            if section.key == "attendance":
+                ok = all(r.get("status") for r in rows) and any(r.get("status") == "present" for r in rows)
+                return "complete" if ok else "started"
+            return "complete" if all(_filled(r.get(k)) for r in rows for k in required) else "started"
+        if section.key == "actions":
+            return "complete" if minute.actions else "empty"
+        statuses = [a.status for a in minute.previous]
+        return "complete" if all(s != "open" for s in statuses) else "started"
 
     def _update_mark(self, section: spec.Section) -> None:
         index = next(i for i, s in enumerate(self.sections) if s.key == section.key)
@@ -488,6 +584,8 @@ class MinuteEditor(QWidget):
         if not self.minute.editable:
             return
         from .minute_dialogs import ActionCaptureDialog
+
+        self._ensure_page("actions")
 
         return_to = QApplication.focusWidget()
         agency_of = {p.name: p.agency for p in self.store.directory.people()}
@@ -561,14 +659,16 @@ class MinuteEditor(QWidget):
         self.case = self.store.cases.get(self.minute.case_id, consult=False)
         self._refresh_title()
         self._apply_read_only()
-        self._show_addenda()
+        if "next_review" in self._built:
+            self._show_addenda()
 
     def _apply_read_only(self) -> None:
         read_only = not self.minute.editable
         for form in self.forms.values():
             if hasattr(form, "set_read_only"):
                 form.set_read_only(read_only)
-        self.actions_panel.set_read_only(read_only)
+        if "actions" in self._built:
+            self.actions_panel.set_read_only(read_only)
         for row in self.review_rows.values():
             row.set_read_only(read_only)
         for button in (getattr(self, "confirm_button", None), getattr(self, "reaffirm_button", None)):
@@ -582,10 +682,14 @@ class MinuteEditor(QWidget):
         self.flush()
         items = check(store=self.store, meeting_id=self.meeting_id, today=self.store.today())
         dialog = CheckDialog(items, self)
-        dialog.jump.connect(lambda item: self.go_to(item.section, item.field, item.row))
+        dialog.jump.connect(self._jump_to)
         self.check_dialog = dialog
         dialog.open()
         return dialog
+
+    def _jump_to(self, item) -> None:
+        self.window().activateWindow()  # focus comes back here from the check's window
+        self.go_to(item.section, item.field, item.row)
 
     def issue_draft(self) -> None:
         self.flush()

@@ -227,6 +227,9 @@ class RegisterPage(QWidget):
         self.today = today
         title = plain_label("Action register")
         title.setObjectName("pageTitle")
+        self.case = QLineEdit()
+        self.case.setPlaceholderText("Reference…")
+        self.case.setClearButtonEnabled(True)
         self.owner = QLineEdit()
         self.owner.setPlaceholderText("Owner's name…")
         self.owner.setClearButtonEnabled(True)
@@ -255,7 +258,8 @@ class RegisterPage(QWidget):
         self.message.setObjectName("formMessage")
 
         filters = QHBoxLayout()
-        for caption, widget in (("O&wner", self.owner), ("A&gency", self.agency), ("S&tatus", self.status)):
+        for caption, widget in (("Ca&se", self.case), ("O&wner", self.owner), ("A&gency", self.agency),
+                                ("S&tatus", self.status)):
             label = QLabel(caption)
             label.setBuddy(widget)
             widget.setAccessibleName(caption.replace("&", ""))
@@ -284,6 +288,7 @@ class RegisterPage(QWidget):
         self._debounce.setInterval(150)
         self._debounce.timeout.connect(self.refresh)
         self.owner.textChanged.connect(lambda _t: self._debounce.start())
+        self.case.textChanged.connect(lambda _t: self._debounce.start())
         for box in (self.agency, self.status):
             box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.overdue.toggled.connect(lambda _b: self.refresh())
@@ -309,6 +314,7 @@ class RegisterPage(QWidget):
     def current_filter(self) -> RegisterFilter:
         return RegisterFilter(
             statuses=tuple(self.status.currentData()),
+            case_reference=self.case.text(),
             owner=self.owner.text(),
             agency=self.agency.currentData() or "",
             overdue_only=self.overdue.isChecked(),
