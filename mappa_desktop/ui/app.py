@@ -97,8 +97,11 @@ class AppController(QObject):
         *,
         kdf: KdfParams = DEFAULT_KDF,
         clock: Callable | None = None,
+        monotonic: Callable[[], float] | None = None,
     ):
         super().__init__()
+        self.monotonic = monotonic
+        self.idle_watcher = None
         self.paths = paths
         self.tasks = tasks
         self.kdf = kdf
@@ -193,16 +196,53 @@ class AppController(QObject):
         self.main_window = window
         window.show()
         self.gate.hide()
+        self._watch_idle(session)
         log.info("unlocked (user id %s)", session.user.id)
         self.unlocked.emit()
 
     # -- locking and quitting -------------------------------------------------------------
 
-    def lock(self) -> None:
-        """Save, close the window and the store, and show the unlock screen."""
+    def _watch_idle(self, session) -> None:
+        from datetime import datetime, timezone
+
+        from .idle import IdleWatcher
+
+        kwargs = {}
+        if self.monotonic is not None:
+            kwargs["monotonic"] = self.monotonic
+        kwargs["wall"] = self.clock or (lambda: datetime.now(timezone.utc))
+        watcher = IdleWatcher(session.store.settings.get("idle_lock_minutes"), parent=self, **kwargs)
+        watcher.idle.connect(self._locked_by_watcher)
+        watcher.start()
+        self.idle_watcher = watcher
+
+    def _locked_by_watcher(self, why: str) -> None:
+        log.info("locking: %s", why)
+        self.lock()
+
+    def _stop_watching(self) -> None:
+        if self.idle_watcher is not None:
+            self.idle_watcher.stop()
+            self.idle_watcher.deleteLater()
+            self.idle_watcher = None
+
+    def lock(self) -> bool:
+        """Save, close the window and the store, and show the unlock screen.
+
+        If what was typed cannot be saved (disk full...), the app does not lock: locking
+        would drop the only copy. The window says NOT SAVED and the next lock tries again.
+        """
         if self.main_window is None:
-            return
+            return False
+        if not self.main_window.flush():
+            log.warning("not locked: pending edits could not be saved")
+            self.main_window.statusBar().showMessage(
+                "Not locked: what you typed could not be saved yet (see NOT SAVED).", 10_000)
+            if self.idle_watcher is not None:
+                self.idle_watcher.touch()  # try again at the next idle period
+            return False
         window, self.main_window = self.main_window, None
+        self._stop_watching()
         self._location = window.location()
         self._geometry = window.geometry()
         window.dispose()
@@ -213,6 +253,7 @@ class AppController(QObject):
         self.gate.show()
         log.info("locked")
         self.locked.emit()
+        return True
 
     def _close_session(self) -> None:
         if self.session is not None:
@@ -228,6 +269,7 @@ class AppController(QObject):
 
     def quit(self) -> None:
         self._quitting = True
+        self._stop_watching()
         if self.main_window is not None:
             window, self.main_window = self.main_window, None
             window.dispose()

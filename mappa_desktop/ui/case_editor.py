@@ -182,11 +182,18 @@ class CaseEditor(QWidget):
             "Restored what was typed here before the app was locked or closed. Save when ready."
         )
 
-    def flush(self) -> None:
-        """Keep unsaved typing as a draft in the (encrypted) store."""
+    def flush(self) -> bool:
+        """Keep unsaved typing as a draft in the (encrypted) store. False if that failed."""
+        from ..db.errors import StoreError
+
         if self._dirty:
-            self.store.drafts.put(self.draft_key, self.raw_state())
+            try:
+                self.store.drafts.put(self.draft_key, self.raw_state())
+            except StoreError as exc:
+                self.message.setText(f"NOT SAVED: {exc.reason}. What you typed is still here.")
+                return False
             log.info("case form kept as a draft")
+        return True
 
     @property
     def dirty(self) -> bool:

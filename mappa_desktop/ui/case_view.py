@@ -312,9 +312,11 @@ class CasesArea(QStackedWidget):
         editor.closed.connect(lambda: self.open_case(editor.minute.case_id))
         self._replace("minute_editor", editor)
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
         """On lock and close: the minute saves now; an open case form keeps a draft."""
+        ok = True
         if self.minute_editor is not None:
-            self.minute_editor.flush()
+            ok = self.minute_editor.flush() and ok
         if self.editor is not None:
-            self.editor.flush()
+            ok = self.editor.flush() and ok
+        return ok

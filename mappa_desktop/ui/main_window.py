@@ -181,12 +181,15 @@ class MainWindow(QMainWindow):
 
     # -- closing ----------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Save anything pending. Pages that hold edits override ``flush`` and are called."""
+    def flush(self) -> bool:
+        """Save anything pending (pages with edits have ``flush``). False if something
+        could not be saved: the caller must not throw the window away then."""
+        ok = True
         for index in range(self.pages.count()):
             flush = getattr(self.pages.widget(index), "flush", None)
-            if callable(flush):
-                flush()
+            if callable(flush) and flush() is False:
+                ok = False
+        return ok
 
     def close_for_lock(self) -> None:
         self._closing_for_lock = True
@@ -201,7 +204,18 @@ class MainWindow(QMainWindow):
         self.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.flush()
+        if not self.flush() and not self._closing_for_lock:
+            answer = QMessageBox.warning(
+                self,
+                "Not saved",
+                "Some of what you typed could not be saved (see NOT SAVED). If you quit now it "
+                "will be lost. Quit anyway?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
         event.accept()
         if not self._closing_for_lock:
             self.quit_requested.emit()

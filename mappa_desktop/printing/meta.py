@@ -1,0 +1,48 @@
+"""What every printout is told besides its content, and what it hands back.
+
+Pure data: importing this module loads nothing heavy (no ReportLab).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: UK Government Security Classifications: MAPPA material is OFFICIAL-SENSITIVE.
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+
+
+@dataclass(frozen=True)
+class PrintMeta:
+    """The frame of a printout: marking, case reference, status and who printed it.
+
+    ``reference`` is the case reference; it goes in headers, footers and the PDF title,
+    so it must never be the offender's name. Times are ISO UTC (shown in UK time), dates
+    ISO (shown dd/mm/yyyy). ``addenda`` holds (at_iso, who, reason, body) tuples.
+    """
+
+    protective_marking: str = DEFAULT_MARKING
+    area_name: str = ""
+    reference: str = ""
+    meeting_date: str | None = None
+    status: str = "draft"  # draft / issued / finalised
+    version: int | None = None
+    finalised_by: str = ""
+    finalised_at: str | None = None
+    sha256: str = ""
+    addenda: tuple[tuple[str, str, str, str], ...] = ()
+    printed_by: str = ""
+    printed_at: str | None = None
+
+    @property
+    def finalised(self) -> bool:
+        return self.status == "finalised"
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """A finished PDF. ``warnings`` are for the person printing (for example characters
+    the font cannot print); they never contain the text itself."""
+
+    pdf: bytes
+    pages: int
+    warnings: tuple[str, ...] = ()

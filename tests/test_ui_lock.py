@@ -1,0 +1,171 @@
+"""Locking: on idle with an injected clock, at once after a suspend, never with unsaved
+text, and a locked app keeps no personal data in any widget, model or the clipboard."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QTableWidget,
+)
+
+from mappa_desktop.db.errors import StorageUnavailable
+from mappa_desktop.db.session import create_store
+from mappa_desktop.demo import add_example_case, add_example_meetings
+from mappa_desktop.paths import DataPaths
+from mappa_desktop.security import TEST_KDF
+from mappa_desktop.ui.app import AppController
+from mappa_desktop.ui.tasks import TaskRunner
+
+from .typing_helpers import type_text
+
+PASS = "heron kettle marmalade"
+CANARY = "Zebedee QUIRKWORTH"
+
+
+class Clocks:
+    def __init__(self):
+        self.mono = 1000.0
+        self.wall = datetime(2026, 10, 14, 9, 0, tzinfo=timezone.utc)
+
+    def advance(self, seconds: float, *, wall_extra: float = 0.0) -> None:
+        self.mono += seconds
+        self.wall += timedelta(seconds=seconds + wall_extra)
+
+
+@pytest.fixture
+def app_parts(qtbot, tmp_path):
+    clocks = Clocks()
+    paths = DataPaths(tmp_path / "d")
+    session = create_store(paths, name="Lorna Petrie", agency="MAPPA unit", role="", passphrase=PASS,
+                           kdf=TEST_KDF, clock=lambda: clocks.wall)
+    store = session.store
+    case_id = add_example_case(store)
+    values = dict(store.cases.get(case_id, consult=False).values, full_name=CANARY, aliases=CANARY)
+    store.cases.update(case_id, values, [])
+    first, review = add_example_meetings(store, case_id)
+    store.minutes.save_fields(review, "dissent", {"dissent": f"{CANARY} disagreed."})
+    session.close()
+    tasks = TaskRunner()
+    controller = AppController(paths, tasks, kdf=TEST_KDF, clock=lambda: clocks.wall,
+                               monotonic=lambda: clocks.mono)
+    qtbot.addWidget(controller.gate)
+    controller.start()
+    controller.gate.unlock.name.setText("Lorna Petrie")
+    controller.gate.unlock.passphrase.setText(PASS)
+    controller.gate.unlock.unlock_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    yield controller, clocks, case_id, review
+    controller.shutdown()
+    if controller.main_window is not None:
+        controller.main_window.dispose()
+    tasks.shutdown()
+
+
+def test_idle_lock_fires_on_time_and_typing_resets_it(qtbot, app_parts):
+    controller, clocks, case_id, review = app_parts
+    watcher = controller.idle_watcher
+    assert watcher.limit == 5 * 60  # the default
+    clocks.advance(4 * 60)
+    watcher.check()
+    assert controller.main_window is not None
+    window = controller.main_window
+    qtbot.keyClick(window.nav, Qt.Key.Key_Down)  # activity
+    clocks.advance(4 * 60)
+    watcher.check()
+    assert controller.main_window is not None, "typing should have reset the idle time"
+    clocks.advance(61)
+    watcher.check()
+    assert controller.main_window is None
+    assert controller.gate.isVisible()
+
+
+def test_a_clock_jump_locks_at_once(qtbot, app_parts):
+    controller, clocks, case_id, review = app_parts
+    clocks.advance(5, wall_extra=3600)  # an hour passed on the wall clock: the laptop slept
+    controller.idle_watcher.check()
+    assert controller.main_window is None
+
+
+def test_idle_minutes_setting_is_clamped(qtbot, app_parts):
+    from mappa_desktop.ui.idle import clamp_minutes
+
+    assert [clamp_minutes(v) for v in (0, 1, 5, 15, 16, "x", None)] == [1, 1, 5, 15, 15, 5, 5]
+
+
+def _texts_of_live_objects() -> list[str]:
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    found = []
+    for widget in QApplication.allWidgets():
+        found.append(widget.windowTitle())
+        found.append(widget.toolTip())
+        found.append(widget.accessibleName())
+        if isinstance(widget, QLabel):
+            found.append(widget.text())
+        elif isinstance(widget, QLineEdit):
+            found.append(widget.text())
+        elif isinstance(widget, QPlainTextEdit):
+            found.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            found.extend(widget.itemText(i) for i in range(widget.count()))
+        elif isinstance(widget, QTableWidget):
+            found.extend(widget.item(r, c).text() for r in range(widget.rowCount())
+                         for c in range(widget.columnCount()) if widget.item(r, c))
+        elif isinstance(widget, QListWidget):
+            found.extend(widget.item(i).text() for i in range(widget.count()))
+    for model in QApplication.instance().findChildren(QAbstractItemModel):
+        for row in range(min(model.rowCount(), 500)):
+            for column in range(model.columnCount()):
+                found.append(str(model.index(row, column).data() or ""))
+    return found
+
+
+def test_after_locking_no_widget_holds_the_canary(qtbot, app_parts):
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    window.open_case(case_id)
+    window.open_meeting(review)
+    editor = window.page("cases").minute_editor
+    editor.go_to("dissent")
+    QGuiApplication.clipboard().setText(CANARY)
+    assert any(CANARY in text for text in _texts_of_live_objects())  # the walk does see it
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert controller.main_window is None
+    assert not any(CANARY in text for text in _texts_of_live_objects())
+    assert CANARY not in QGuiApplication.clipboard().text()
+    # Unlocking returns to the same place.
+    controller.gate.unlock.passphrase.setText(PASS)
+    controller.gate.unlock.unlock_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    editor = controller.main_window.page("cases").minute_editor
+    assert editor is not None and editor.current_section() == "dissent"
+
+
+def test_no_lock_while_typing_cannot_be_saved(qtbot, app_parts, monkeypatch):
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    window.open_meeting(review)
+    editor = window.page("cases").minute_editor
+    editor.go_to("dissent")
+    store = controller.session.store
+
+    def disk_full(*args, **kwargs):
+        raise StorageUnavailable("the disk is full")
+
+    monkeypatch.setattr(store.minutes, "save_fields", disk_full)
+    type_text(editor.field("dissent.dissent"), " More.")
+    assert controller.lock() is False
+    assert controller.main_window is window
+    assert " More." in editor.field("dissent.dissent").toPlainText()  # still on screen
+    assert "NOT SAVED" in editor.status.text()
+    monkeypatch.undo()
+    assert controller.lock() is True
