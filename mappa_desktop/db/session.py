@@ -96,3 +96,64 @@ def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_n
         raise
     store.user = user
     return Session(store, user, keyfile)
+
+
+def add_user(
+    session: Session,
+    *,
+    name: str,
+    agency: str,
+    role: str,
+    passphrase: str,
+    is_admin: bool = False,
+    kdf: KdfParams = DEFAULT_KDF,
+) -> User:
+    """An administrator adds a user with a key slot of their own."""
+    from ..security import MIN_PASSPHRASE_LENGTH
+
+    if not session.user.is_admin:
+        raise ValidationError("Only an administrator can add users.", "name")
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters.", "passphrase")
+    keyfile = session.keyfile
+    if keyfile.has_slot(name):
+        raise ValidationError("There is already a user with that name.", "name")
+    slot_id = keyfile.set_slot(name, passphrase, session.store.key, kdf)
+    try:
+        user = session.store.users.add(name=name, agency=agency, role=role, is_admin=is_admin, slot_id=slot_id)
+    except BaseException:
+        keyfile.remove_slot(name)
+        raise
+    with storage_errors():
+        keyfile.save()
+    return user
+
+
+def change_passphrase(session: Session, *, old: str, new: str) -> None:
+    """Rewrap the signed-in user's slot; the store itself is not re-encrypted."""
+    from ..security import MIN_PASSPHRASE_LENGTH
+
+    if len(new) < MIN_PASSPHRASE_LENGTH:
+        raise ValidationError(f"The new passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters.", "new")
+    with storage_errors():
+        session.keyfile.change_passphrase(session.user.name, old, new)
+    with session.store.transaction():
+        session.store.audit.record("alteration", "user", session.user.id, detail="passphrase changed")
+
+
+def reset_passphrase(session: Session, *, user: User, new: str, kdf: KdfParams = DEFAULT_KDF) -> None:
+    """An administrator issues a new passphrase for another user (the only way back in
+    when a passphrase is forgotten): a new slot from the administrator's own key."""
+    from ..security import MIN_PASSPHRASE_LENGTH
+
+    if not session.user.is_admin:
+        raise ValidationError("Only an administrator can reset a passphrase.", "new")
+    if len(new) < MIN_PASSPHRASE_LENGTH:
+        raise ValidationError(f"The new passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters.", "new")
+    slot_id = session.keyfile.set_slot(user.name, new, session.store.key, kdf)
+    if slot_id != user.slot_id:
+        raise ValidationError("That user's name no longer matches their key slot.", "new")
+    with storage_errors():
+        session.keyfile.save()
+    with session.store.transaction():
+        session.store.audit.record("alteration", "user", user.id, detail="passphrase reset by an administrator")

@@ -61,3 +61,16 @@ class UsersRepo:
         with storage_errors():
             rows = self._store.db.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name").fetchall()
         return [_user(r) for r in rows]
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        """Disable or re-enable a user; a disabled user's slot no longer opens the app."""
+        with self._store.transaction():
+            user = self.get(user_id)
+            if not active and user.is_admin:
+                admins = self._store.db.execute(
+                    "SELECT count(*) FROM users WHERE is_admin = 1 AND active = 1 AND id != ?", [user_id]
+                ).fetchone()[0]
+                if admins == 0:
+                    raise ValidationError("The last active administrator cannot be disabled.", "active")
+            self._store.db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
+            self._store.audit.record("alteration", "user", user_id, detail=f"active={int(active)}")

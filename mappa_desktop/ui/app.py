@@ -187,7 +187,7 @@ class AppController(QObject):
         self._last_user = session.user.name
         self.gate.first_run.clear_secrets()
         self.gate.unlock.succeeded()
-        window = MainWindow(session, self.tasks)
+        window = MainWindow(session, self.tasks, kdf=self.kdf)
         window.lock_requested.connect(self.lock)
         window.quit_requested.connect(self.quit)
         if self._location:

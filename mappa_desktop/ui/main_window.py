@@ -24,6 +24,7 @@ from ..db.session import Session
 from .case_view import CasesArea
 from .dashboard import DashboardPage
 from .register_view import RegisterPage
+from .users_page import ChangePassphraseDialog, UsersPage
 from .directory_page import DirectoryPage
 from .style import STYLE_SHEET
 from .tasks import TaskRunner
@@ -36,10 +37,13 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None, *, kdf=None):
         super().__init__(parent)
+        from ..security import DEFAULT_KDF
+
         self.session = session
         self.tasks = tasks
+        self.kdf = kdf or DEFAULT_KDF
         self._closing_for_lock = False
         self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
@@ -135,6 +139,7 @@ class MainWindow(QMainWindow):
         register.changed.connect(self.update_counts)
         self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
         self.add_page("directory", "Directory", DirectoryPage(self.session.store), "Ctrl+4")
+        self.add_page("users", "Users", UsersPage(self.session, self.kdf), "Ctrl+5")
 
     # -- menus and status ---------------------------------------------------------------------
 
@@ -145,6 +150,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_requested)
         file_menu.addAction(self.lock_action)
+        change = QAction("&Change my passphrase…", self)
+        change.triggered.connect(self.change_passphrase)
+        file_menu.addAction(change)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -170,6 +178,12 @@ class MainWindow(QMainWindow):
         self.save_label = plain_label("")
         self.save_label.setObjectName("saveStatus")
         self.statusBar().addPermanentWidget(self.save_label)
+
+    def change_passphrase(self) -> ChangePassphraseDialog:
+        dialog = ChangePassphraseDialog(self.session, self)
+        self.passphrase_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -1,0 +1,251 @@
+"""Users: who can unlock this store. Administrators add, disable and re-issue passphrases;
+everyone changes their own. A forgotten passphrase cannot be recovered: an administrator
+issues a new one from their own key slot."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..security import DEFAULT_KDF, passphrase_strength
+from .widgets import plain_label
+
+
+def _password() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+def _row(form: QFormLayout, caption: str, widget: QWidget) -> None:
+    label = QLabel(caption)
+    label.setBuddy(widget)
+    widget.setAccessibleName(caption.replace("&", ""))
+    form.addRow(label, widget)
+
+
+def _acceptable(new: str, repeat: str, names=()) -> str:
+    """Why a new passphrase cannot be used ('' when it can)."""
+    strength = passphrase_strength(new, tuple(names))
+    if not strength.acceptable:
+        return f"Choose a stronger passphrase: {strength.hint}"
+    if new != repeat:
+        return "The two passphrases are not the same."
+    return ""
+
+
+class _Busy:
+    def __enter__(self):
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc):
+        QGuiApplication.restoreOverrideCursor()
+
+
+class ChangePassphraseDialog(QDialog):
+    """The signed-in user's own passphrase."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Change my passphrase")
+        self.old, self.new, self.repeat = _password(), _password(), _password()
+        form = QFormLayout(self)
+        _row(form, "&Current passphrase", self.old)
+        _row(form, "&New passphrase", self.new)
+        _row(form, "New passphrase &again", self.repeat)
+        self.message = plain_label("")
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def submit(self) -> bool:
+        from ..db.errors import StoreError
+        from ..db.session import change_passphrase
+        from ..security import WrongPassphrase
+
+        problem = _acceptable(self.new.text(), self.repeat.text(), (self.session.user.name,))
+        if problem:
+            self.message.setText(problem)
+            return False
+        try:
+            with _Busy():
+                change_passphrase(self.session, old=self.old.text(), new=self.new.text())
+        except WrongPassphrase:
+            self.message.setText("The current passphrase is not right.")
+            return False
+        except StoreError as exc:
+            self.message.setText(f"NOT CHANGED: {exc.reason}")
+            return False
+        for edit in (self.old, self.new, self.repeat):
+            edit.clear()
+        self.accept()
+        return True
+
+
+class UsersPage(QWidget):
+    """The users of this store (administrators can change them)."""
+
+    COLUMNS = ("Name", "Agency", "Role", "Administrator", "Active")
+
+    def __init__(self, session, kdf=DEFAULT_KDF, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.kdf = kdf
+        admin = session.user.is_admin
+        title = plain_label("Users")
+        title.setObjectName("pageTitle")
+        note = plain_label(
+            "Each user unlocks with their own passphrase. A forgotten passphrase cannot be "
+            "recovered: an administrator can only issue a new one. Keep at least two "
+            "administrators." if admin else
+            "Only an administrator can add users or issue new passphrases. Use File › Change "
+            "my passphrase for your own."
+        )
+        note.setWordWrap(True)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Users")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(title)
+        layout.addWidget(note)
+        layout.addWidget(self.table, 1)
+        self.message = plain_label("")
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+
+        self.name, self.agency, self.role = QLineEdit(), QLineEdit(), QLineEdit()
+        self.is_admin = QCheckBox("Administrator")
+        self.passphrase, self.repeat = _password(), _password()
+        self.add_button = QPushButton("Add user")
+        self.toggle_button = QPushButton("Disable")
+        self.reset_button = QPushButton("Issue a new passphrase")
+        if admin:
+            form = QFormLayout()
+            _row(form, "&Name", self.name)
+            _row(form, "A&gency", self.agency)
+            _row(form, "R&ole", self.role)
+            form.addRow("", self.is_admin)
+            _row(form, "&Passphrase", self.passphrase)
+            _row(form, "Passphrase a&gain", self.repeat)
+            hint = plain_label("Give the passphrase to the person in private; they can change it "
+                               "after their first unlock.")
+            hint.setObjectName("muted")
+            form.addRow(hint)
+            layout.addLayout(form)
+            buttons = QHBoxLayout()
+            buttons.addWidget(self.message, 1)
+            for button in (self.toggle_button, self.reset_button, self.add_button):
+                buttons.addWidget(button)
+            layout.addLayout(buttons)
+            self.add_button.clicked.connect(self.add_user)
+            self.toggle_button.clicked.connect(self.toggle_active)
+            self.reset_button.clicked.connect(self.reset_passphrase)
+            self.table.currentCellChanged.connect(lambda *_: self._update_buttons())
+        else:
+            layout.addWidget(self.message)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.users = self.session.store.users.all()
+        self.table.setRowCount(len(self.users))
+        for row, user in enumerate(self.users):
+            for column, text in enumerate((user.name, user.agency, user.role,
+                                           "Yes" if user.is_admin else "No", "Yes" if user.active else "No")):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self._update_buttons()
+
+    def selected(self):
+        row = self.table.currentRow()
+        return self.users[row] if 0 <= row < len(self.users) else None
+
+    def _update_buttons(self) -> None:
+        user = self.selected()
+        self.toggle_button.setEnabled(user is not None and user.id != self.session.user.id)
+        self.reset_button.setEnabled(user is not None and user.id != self.session.user.id)
+        self.toggle_button.setText("Enable" if user is not None and not user.active else "Disable")
+
+    def add_user(self) -> bool:
+        from ..db.errors import StoreError
+        from ..db.session import add_user
+
+        name = self.name.text().strip()
+        problem = "Enter the user's name." if not name else _acceptable(
+            self.passphrase.text(), self.repeat.text(), (name, self.agency.text()))
+        if problem:
+            self.message.setText(problem)
+            return False
+        try:
+            with _Busy():
+                add_user(self.session, name=name, agency=self.agency.text().strip(), role=self.role.text().strip(),
+                         passphrase=self.passphrase.text(), is_admin=self.is_admin.isChecked(), kdf=self.kdf)
+        except StoreError as exc:
+            self.message.setText(exc.reason)
+            return False
+        for edit in (self.name, self.agency, self.role, self.passphrase, self.repeat):
+            edit.clear()
+        self.is_admin.setChecked(False)
+        self.message.setText(f"{name} can now unlock with the passphrase you gave.")
+        self.refresh()
+        return True
+
+    def toggle_active(self) -> None:
+        from ..db.errors import StoreError
+
+        user = self.selected()
+        if user is None:
+            return
+        try:
+            self.session.store.users.set_active(user.id, not user.active)
+        except StoreError as exc:
+            self.message.setText(exc.reason)
+            return
+        self.refresh()
+
+    def reset_passphrase(self) -> bool:
+        from ..db.errors import StoreError
+        from ..db.session import reset_passphrase
+
+        user = self.selected()
+        if user is None:
+            return False
+        problem = _acceptable(self.passphrase.text(), self.repeat.text(), (user.name,))
+        if problem:
+            self.message.setText(f"Type the new passphrase for {user.name} in the two passphrase fields. {problem}")
+            return False
+        try:
+            with _Busy():
+                reset_passphrase(self.session, user=user, new=self.passphrase.text(), kdf=self.kdf)
+        except StoreError as exc:
+            self.message.setText(exc.reason)
+            return False
+        self.passphrase.clear()
+        self.repeat.clear()
+        self.message.setText(f"{user.name} has a new passphrase; the old one no longer works.")
+        return True
