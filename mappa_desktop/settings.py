@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
         5,
         "Between 1 and 15.",
     ),
+    Setting(
+        "backup_keep",
+        "Automatic backups kept",
+        10,
+        "Daily and on-close copies beyond this number are removed, oldest first.",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

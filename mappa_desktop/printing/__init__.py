@@ -1,0 +1,55 @@
+"""Printouts: the minute, its executive summary, the action register, the pre-meeting
+pack and the case chronology, as PDF bytes.
+
+Pure: data in (plain dicts and dataclasses), PDF bytes out; no Qt, no SQL. Importing this
+package is cheap: ReportLab (about 0.3 s) is imported on the first printout, not at
+start-up. Each ``render_*`` returns a ``PrintResult`` (pdf, pages, warnings).
+"""
+
+from __future__ import annotations
+
+from .meta import DEFAULT_MARKING, PrintMeta, PrintResult
+from .summary import DEFAULT_SUMMARY_SECTIONS, summary_selection
+
+__all__ = [
+    "DEFAULT_MARKING",
+    "DEFAULT_SUMMARY_SECTIONS",
+    "PrintMeta",
+    "PrintResult",
+    "render_chronology",
+    "render_minute",
+    "render_pack",
+    "render_register",
+    "summary_selection",
+]
+
+
+def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str, ...] | None = None) -> PrintResult:
+    """The full minute from ``minutes.minute_content``; with ``summary_sections`` (see
+    ``DEFAULT_SUMMARY_SECTIONS``) the executive summary, which leaves the rest out."""
+    from .minute import render_minute as render
+
+    return render(content, meta, summary_sections=summary_sections)
+
+
+def render_register(rows, meta: PrintMeta, *, title: str = "Action register") -> PrintResult:
+    """An action register: ``RegisterRow``s (or dicts with the same keys), in the order given."""
+    from .register import render_register as render
+
+    return render(rows, meta, title=title)
+
+
+def render_pack(content: dict, meta: PrintMeta, *, open_actions, documents) -> PrintResult:
+    """The pre-meeting pack: key dates, the last meeting's decisions, open actions and
+    the documents to be tabled. ``content`` is the last minute's content (or a dict with
+    only ``case`` and ``civil_orders`` before a first meeting)."""
+    from .pack import render_pack as render
+
+    return render(content, meta, open_actions=open_actions, documents=documents)
+
+
+def render_chronology(events, meta: PrintMeta) -> PrintResult:
+    """A case chronology from ``chronology.case_chronology`` events, oldest first."""
+    from .chronology import render_chronology as render
+
+    return render(events, meta)

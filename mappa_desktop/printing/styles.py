@@ -33,7 +33,7 @@ DRAFT_FILL = colors.HexColor("#fbf3e0")
 DRAFT_EDGE = colors.HexColor("#d9b45a")
 FINAL_FILL = colors.HexColor("#e9f1ea")
 FINAL_EDGE = colors.HexColor("#8fb394")
-WATERMARK = colors.Color(0.86, 0.86, 0.86)
+WATERMARK = colors.Color(0.885, 0.885, 0.885)
 
 BODY_SIZE = 9.5
 CELL_SIZE = 8.8
@@ -49,6 +49,7 @@ class Styles:
     subheading: ParagraphStyle  # a row block inside a section (a decision, an addendum)
     caption: ParagraphStyle  # a field's label above its text
     body: ParagraphStyle
+    value: ParagraphStyle  # a value in a label/value grid
     definition: ParagraphStyle  # the definition under a chosen level
     label: ParagraphStyle  # a field's label in a label/value grid
     cell: ParagraphStyle
@@ -80,6 +81,7 @@ def styles() -> Styles:
         caption=_style("caption", fontName=FONT_BOLD, fontSize=8, leading=10, textColor=MUTED,
                        spaceBefore=5, spaceAfter=1.5),
         body=_style("body", spaceAfter=4),
+        value=_style("value"),
         definition=_style("definition", fontSize=8.3, leading=11, textColor=MUTED),
         label=_style("label", fontName=FONT_BOLD, fontSize=8, leading=11, textColor=MUTED),
         cell=_style("cell", fontSize=CELL_SIZE, leading=11.3),
@@ -97,6 +99,7 @@ def grid_style(extra=()) -> TableStyle:
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
         ("TOPPADDING", (0, 0), (-1, -1), 1.6),
+        ("TOPPADDING", (0, 0), (0, -1), 2.6),  # the smaller label sits on the value's baseline
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
         *extra,
     ])

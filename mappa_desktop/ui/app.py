@@ -190,6 +190,7 @@ class AppController(QObject):
         window = MainWindow(session, self.tasks, kdf=self.kdf)
         window.lock_requested.connect(self.lock)
         window.quit_requested.connect(self.quit)
+        window.restore_requested.connect(self.restore)
         if self._location:
             window.restore(self._location)
         window.setGeometry(self._geometry or self.gate.geometry())
@@ -197,6 +198,7 @@ class AppController(QObject):
         window.show()
         self.gate.hide()
         self._watch_idle(session)
+        self._daily_backup(session)
         log.info("unlocked (user id %s)", session.user.id)
         self.unlocked.emit()
 
@@ -215,6 +217,60 @@ class AppController(QObject):
         watcher.idle.connect(self._locked_by_watcher)
         watcher.start()
         self.idle_watcher = watcher
+
+    def _daily_backup(self, session) -> None:
+        """A backup on the worker when the newest automatic one is a day old (or none)."""
+        from datetime import datetime, timezone
+
+        from ..db.backup import backup_store, list_backups
+
+        store = session.store
+        now = (self.clock or (lambda: datetime.now(timezone.utc)))()
+        automatic = [b for b in list_backups(store.paths.backups) if b.reason in ("daily", "on-close")]
+        if automatic and (now - automatic[0].created).total_seconds() < 24 * 3600:
+            return
+        path, key, folder, keep = store.paths.store, bytes(store.key), store.paths.backups, store.settings.get("backup_keep")
+        self.tasks.run(lambda: backup_store(path, key, folder, reason="daily", keep=keep),
+                       lambda info: log.info("daily backup written"),
+                       lambda exc: log.warning("daily backup failed: %s", type(exc).__name__))
+
+    def _backup_on_close(self) -> None:
+        from ..db.backup import backup_store
+        from ..db.errors import StoreError
+
+        store = self.session.store if self.session else None
+        if store is None or store.db.conn is None:
+            return
+        try:
+            backup_store(store.paths.store, bytes(store.key), store.paths.backups, reason="on-close",
+                         keep=store.settings.get("backup_keep"))
+        except StoreError:
+            log.warning("backup on close failed")
+
+    def restore(self, backup_path: str) -> bool:
+        """Lock, put the backup in place (the current store kept aside), ask to unlock."""
+        from datetime import datetime, timezone
+        from pathlib import Path
+
+        from ..db.backup import restore
+        from ..db.errors import StoreError
+
+        if self.main_window is None or not self.main_window.flush():
+            return False
+        key = bytes(self.session.store.key)
+        self.lock()
+        try:
+            aside = restore(self.paths.store, Path(backup_path), key,
+                            now=(self.clock or (lambda: datetime.now(timezone.utc)))())
+        except StoreError as exc:
+            self.gate.unlock.failed(f"The backup was not restored: {exc.reason}. The store is as it was.")
+            return False
+        finally:
+            key = b""
+        self.gate.unlock.failed(
+            f"Restored. The store as it was before is kept as {aside.name} in the data folder. "
+            "Unlock to continue.")
+        return True
 
     def _locked_by_watcher(self, why: str) -> None:
         log.info("locking: %s", why)
@@ -270,6 +326,8 @@ class AppController(QObject):
     def quit(self) -> None:
         self._quitting = True
         self._stop_watching()
+        if self.main_window is not None and self.main_window.flush():
+            self._backup_on_close()
         if self.main_window is not None:
             window, self.main_window = self.main_window, None
             window.dispose()

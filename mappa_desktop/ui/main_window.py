@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
 
     lock_requested = Signal()
     quit_requested = Signal()
+    restore_requested = Signal(str)
 
     def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None, *, kdf=None):
         super().__init__(parent)
@@ -150,6 +151,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_requested)
         file_menu.addAction(self.lock_action)
+        backups = QAction("&Backups…", self)
+        backups.triggered.connect(self.show_backups)
+        file_menu.addAction(backups)
         change = QAction("&Change my passphrase…", self)
         change.triggered.connect(self.change_passphrase)
         file_menu.addAction(change)
@@ -178,6 +182,15 @@ class MainWindow(QMainWindow):
         self.save_label = plain_label("")
         self.save_label.setObjectName("saveStatus")
         self.statusBar().addPermanentWidget(self.save_label)
+
+    def show_backups(self):
+        from .backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.session, self.tasks, self)
+        dialog.restore_requested.connect(self.restore_requested)
+        self.backup_dialog = dialog
+        dialog.open()
+        return dialog
 
     def change_passphrase(self) -> ChangePassphraseDialog:
         dialog = ChangePassphraseDialog(self.session, self)

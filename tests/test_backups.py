@@ -1,0 +1,165 @@
+"""Backups: verified encrypted copies while a writer runs, rotation, restore to a new
+folder with identical rows, restore in the app with the current store kept aside."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from mappa_desktop.db import backup
+from mappa_desktop.db.session import create_store, unlock
+from mappa_desktop.demo import add_example_case, add_example_meetings
+from mappa_desktop.paths import DataPaths
+from mappa_desktop.security import TEST_KDF
+
+PASS = "granite otter lantern violet"
+
+TABLES = ("cases", "civil_orders", "meetings", "meeting_text", "attendance", "agency_updates",
+          "disclosures", "documents_tabled", "actions", "action_updates", "audit_log", "users")
+
+
+def _dump(store):
+    return {t: store.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
+
+
+@pytest.fixture
+def session(tmp_path):
+    session = create_store(DataPaths(tmp_path / "d"), name="Ann Admin", agency="MAPPA unit", role="",
+                           passphrase=PASS, kdf=TEST_KDF)
+    case_id = add_example_case(session.store)
+    add_example_meetings(session.store, case_id)
+    yield session
+    session.close()
+
+
+def test_backup_while_a_writer_runs_then_restore_to_a_new_folder(session, tmp_path):
+    store = session.store
+    case_id = store.cases.rows()[0].id
+    meeting = store.minutes.create(case_id, {"meeting_date": "2027-01-13"})
+    stop = threading.Event()
+    writes = []
+
+    def writer():
+        # A second connection of its own, writing all the time the backup runs.
+        from mappa_desktop.db.store import Store
+
+        other = Store.open(store.paths, store.key)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            other.minutes.save_fields(meeting, "risk_assessment", {"risk_assessment": f"typed {n}"})
+            writes.append(n)
+        other.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(writes) < 20:
+            time.sleep(0.01)
+        info = backup.backup_store(store.paths.store, store.key, store.paths.backups, reason="manual")
+    finally:
+        stop.set()
+        thread.join()
+    assert info.integrity == "ok" and info.counts["cases"] == 1
+    assert not list(store.paths.backups.glob("*.partial"))
+    head = info.path.read_bytes()[:16]
+    assert not head.startswith(b"SQLite format 3")
+
+    # Restore into a new folder: same key file, the backup as its store.
+    target = DataPaths(tmp_path / "restored")
+    target.ensure()
+    shutil.copyfile(store.paths.keyfile, target.keyfile)
+    shutil.copyfile(info.path, target.store)
+    copy = unlock(target, name="Ann Admin", passphrase=PASS)
+    try:
+        assert copy.store.integrity_check() == ["ok"]
+        original = _dump(store)
+        restored = _dump(copy.store)
+        for table in TABLES:
+            if table in ("meeting_text", "audit_log"):
+                continue  # the writer went on after the snapshot
+            assert restored[table] == original[table], table
+        text = copy.store.minutes.get(meeting, consult=False).values["risk_assessment"]
+        assert text.startswith("typed ")  # a consistent moment of the writer's work
+        assert copy.store.audit.verify().ok
+    finally:
+        copy.close()
+
+
+def test_rotation_keeps_the_newest_automatic_copies(session):
+    store = session.store
+    manual = backup.backup_store(store.paths.store, store.key, store.paths.backups, reason="manual", keep=2)
+    for _ in range(4):
+        backup.backup_store(store.paths.store, store.key, store.paths.backups, reason="daily", keep=2)
+        time.sleep(0.002)
+    kept = backup.list_backups(store.paths.backups)
+    assert [b.reason for b in kept].count("daily") == 2
+    assert manual.path in [b.path for b in kept]
+
+
+def test_restore_keeps_the_current_store_aside(session):
+    store = session.store
+    info = backup.backup_store(store.paths.store, store.key, store.paths.backups, reason="manual")
+    store.cases.create({"reference": "AFTER", "full_name": "Later PERSON", "category": "1", "mappa_level": "2"})
+    key, paths = store.key, store.paths
+    session.close()
+    aside = backup.restore(paths.store, info.path, key, now=datetime(2026, 11, 2, tzinfo=timezone.utc))
+    assert aside.exists() and aside.name == "store.db.before-restore-20261102T000000Z"
+    again = unlock(paths, name="Ann Admin", passphrase=PASS)
+    assert [r.reference for r in again.store.cases.rows()] == ["FS-2026-0147"]
+    again.close()
+
+
+def test_a_damaged_backup_is_refused_and_nothing_changes(session):
+    store = session.store
+    info = backup.backup_store(store.paths.store, store.key, store.paths.backups, reason="manual")
+    data = bytearray(info.path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\x00" * 64
+    info.path.write_bytes(bytes(data))
+    key, paths = store.key, store.paths
+    session.close()
+    before = paths.store.read_bytes()
+    from mappa_desktop.db.errors import StoreError
+
+    with pytest.raises(StoreError):
+        backup.restore(paths.store, info.path, key, now=datetime.now(timezone.utc))
+    assert paths.store.read_bytes() == before
+    session.store = unlock(paths, name="Ann Admin", passphrase=PASS).store  # for the fixture's close
+
+
+def test_restore_through_the_app(qtbot, tmp_path):
+    from mappa_desktop.ui.app import AppController
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    paths = DataPaths(tmp_path / "app")
+    created = create_store(paths, name="Ann Admin", agency="", role="", passphrase=PASS, kdf=TEST_KDF)
+    info = backup.backup_store(paths.store, created.store.key, paths.backups, reason="manual")
+    created.store.cases.create({"reference": "LATER", "full_name": "P", "category": "1", "mappa_level": "2"})
+    created.close()
+    tasks = TaskRunner()
+    controller = AppController(paths, tasks, kdf=TEST_KDF)
+    qtbot.addWidget(controller.gate)
+    controller.start()
+    controller.gate.unlock.name.setText("Ann Admin")
+    controller.gate.unlock.passphrase.setText(PASS)
+    controller.gate.unlock.unlock_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    dialog = controller.main_window.show_backups()
+    row = next(i for i, b in enumerate(dialog.backups) if b.path == info.path)
+    dialog.table.selectRow(row)
+    dialog.check_selected()
+    qtbot.waitUntil(lambda: dialog.inspected is not None, timeout=5000)
+    assert "passes its integrity check" in dialog.details.text()
+    assert controller.restore(str(info.path)) is True
+    assert controller.main_window is None
+    assert "Restored." in controller.gate.unlock.message.text()
+    controller.gate.unlock.passphrase.setText(PASS)
+    controller.gate.unlock.unlock_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    assert controller.session.store.cases.count() == 0
+    controller.quit()
+    tasks.shutdown()
