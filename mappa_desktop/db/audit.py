@@ -120,3 +120,47 @@ class AuditLog:
     def count(self) -> int:
         with storage_errors():
             return self._store.db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+
+
+class AuditQuery:
+    """Filters for the audit viewer: who, what kind, which record, when (UTC ISO bounds)."""
+
+    def __init__(self, *, user_id=None, kind="", record_type="", record_id=None, since="", until=""):
+        self.user_id, self.kind = user_id, kind
+        self.record_type, self.record_id = record_type, record_id
+        self.since, self.until = since, until
+
+    def where(self) -> tuple[str, list]:
+        clauses, params = [], []
+        for column, value in (("user_id", self.user_id), ("kind", self.kind),
+                              ("record_type", self.record_type), ("record_id", self.record_id)):
+            if value not in (None, ""):
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if self.since:
+            clauses.append("at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("at < ?")
+            params.append(self.until)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def audit_ids(store, query: AuditQuery) -> list[int]:
+    """Matching entry ids, newest first."""
+    where, params = query.where()
+    with storage_errors():
+        return [r[0] for r in store.db.execute(f"SELECT id FROM audit_log{where} ORDER BY id DESC", params)]
+
+
+def audit_rows(store, ids) -> dict[int, AuditEntry]:
+    found = {}
+    ids = list(ids)
+    with storage_errors():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in store.db.execute(
+                f"SELECT {_COLUMNS} FROM audit_log WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            ):
+                found[row[0]] = AuditEntry(*row)
+    return found

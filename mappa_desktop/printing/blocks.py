@@ -48,6 +48,20 @@ def column_widths(kinds, total: float, fixed: dict[int, float] | None = None) ->
     return widths
 
 
+class Para(Paragraph):
+    """A Paragraph that does not break its lines again for a width it has already seen
+    (tables wrap each cell two or three times; the lines come out the same each time)."""
+
+    _wrapped_for = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        if self._wrapped_for == availWidth:
+            return self.width, self.height
+        result = super().wrap(availWidth, availHeight)
+        self._wrapped_for = availWidth
+        return result
+
+
 class Writer:
     """Makes flowables for one printout; all user text goes through ``guard``."""
 
@@ -60,29 +74,29 @@ class Writer:
 
     def para(self, value, style=None) -> Paragraph:
         """User text as one paragraph (newlines kept as line breaks)."""
-        return Paragraph(self.guard.markup(value), style or self.s.body)
+        return Para(self.guard.markup(value), style or self.s.body)
 
     def fixed(self, markup: str, style=None) -> Paragraph:
         """Our own words (markup written here, user parts already escaped)."""
-        return Paragraph(markup, style or self.s.body)
+        return Para(markup, style or self.s.body)
 
     def paragraphs(self, value, style=None) -> list:
-        return [Paragraph(part, style or self.s.body) for part in self.guard.paragraphs(value)]
+        return [Para(part, style or self.s.body) for part in self.guard.paragraphs(value)]
 
     def cell(self, value, style=None) -> Paragraph:
-        return Paragraph(self.guard.markup(value), style or self.s.cell)
+        return Para(self.guard.markup(value), style or self.s.cell)
 
     def stacked(self, first, *more) -> Paragraph:
         """A cell with a main line and muted lines under it (owner, then agency)."""
         parts = [self.guard.markup(first)]
         parts += [f'<font size="7.8" color="#5b6573">{self.guard.markup(m)}</font>' for m in more if m]
-        return Paragraph("<br/>".join(p for p in parts if p), self.s.cell)
+        return Para("<br/>".join(p for p in parts if p), self.s.cell)
 
     def empty(self, text=NOT_RECORDED) -> Paragraph:
-        return Paragraph(text, self.s.empty)
+        return Para(text, self.s.empty)
 
     def note(self, text: str) -> Paragraph:
-        return Paragraph(text, self.s.note)
+        return Para(text, self.s.note)
 
     # -- structure -----------------------------------------------------------------------
 
@@ -91,10 +105,10 @@ class Writer:
         text = self.guard.markup(title)
         if number is not None:
             text = f"{number}&nbsp;&nbsp;&nbsp;{text}"
-        return [CondPageBreak(32 * mm), Paragraph(text, self.s.heading)]
+        return [CondPageBreak(32 * mm), Para(text, self.s.heading)]
 
     def caption(self, label: str) -> Paragraph:
-        return Paragraph(self.guard.markup(label), self.s.caption)
+        return Para(self.guard.markup(label), self.s.caption)
 
     def long_text(self, label: str | None, value, *, required: bool) -> list:
         """A caption over paragraphs of text; empty text is 'Not recorded' when required."""
@@ -110,7 +124,7 @@ class Writer:
         for label, value in rows:
             if isinstance(value, (str, int, float)):
                 value = self.cell(value, self.s.body)
-            data.append([Paragraph(self.guard.markup(label), self.s.label), value])
+            data.append([Para(self.guard.markup(label), self.s.label), value])
         table = Table(data, colWidths=[label_width, self.width - label_width], hAlign="LEFT",
                       splitByRow=1, splitInRow=1)
         table.setStyle(grid_style())
@@ -118,7 +132,7 @@ class Writer:
 
     def table(self, headers: list[str], rows: list[list], widths: list[float], extra_style=()) -> Table:
         """A data table: header repeated on each page, cells wrap, long rows split."""
-        head = [h if isinstance(h, Flowable) else Paragraph(self.guard.markup(h), self.s.header_cell)
+        head = [h if isinstance(h, Flowable) else Para(self.guard.markup(h), self.s.header_cell)
                 for h in headers]
         table = Table([head, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT",
                       splitByRow=1, splitInRow=1)
@@ -127,7 +141,7 @@ class Writer:
 
     def header(self, *labels: str) -> Paragraph:
         """A header cell with more than one line (as the stacked cells under it)."""
-        return Paragraph("<br/>".join(self.guard.markup(x) for x in labels), self.s.header_cell)
+        return Para("<br/>".join(self.guard.markup(x) for x in labels), self.s.header_cell)
 
     def together(self, flowables: list) -> list:
         """Keep a short section on one page (a table of a few rows split by a page end
@@ -135,7 +149,7 @@ class Writer:
         return [KeepTogether(flowables)]
 
     def banner(self, markup: str, final: bool) -> Table:
-        table = Table([[Paragraph(markup, self.s.banner)]], colWidths=[self.width], hAlign="LEFT")
+        table = Table([[Para(markup, self.s.banner)]], colWidths=[self.width], hAlign="LEFT")
         table.setStyle(banner_style(final))
         return table
 
@@ -145,7 +159,7 @@ class Writer:
     def title_block(self, kicker: str, title: str, subtitle: str) -> list:
         """Kicker, title and subtitle: our words with user parts already escaped."""
         return [
-            Paragraph(kicker, self.s.kicker),
-            Paragraph(title, self.s.title),
-            Paragraph(subtitle, self.s.subtitle),
+            Para(kicker, self.s.kicker),
+            Para(title, self.s.title),
+            Para(subtitle, self.s.subtitle),
         ]

@@ -14,8 +14,6 @@ out is never drawn (see ``summary.py`` for the default and why).
 
 from __future__ import annotations
 
-from reportlab.platypus import Paragraph
-
 from .. import spec
 from ..dates import format_date, format_datetime_local
 from .blocks import Writer, column_widths
@@ -175,8 +173,8 @@ def _value_cell(w: Writer, field: spec.Field, value):
     shown = field.display(value)
     if field.choices is spec.ROSH_LEVELS and field.choice(str(value)) is not None:
         return [
-            Paragraph(f"<b>{w.guard.markup(shown)}</b>", w.s.value),
-            Paragraph(w.guard.markup(field.choice(str(value)).help), w.s.definition),
+            w.fixed(f"<b>{w.guard.markup(shown)}</b>", w.s.value),
+            w.para(field.choice(str(value)).help, w.s.definition),
         ]
     return w.cell(shown, w.s.value)
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME, __version__
 from ..db.session import Session
+from .audit_page import AuditPage
 from .case_view import CasesArea
 from .dashboard import DashboardPage
 from .register_view import RegisterPage
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
         self.add_page("directory", "Directory", DirectoryPage(self.session.store), "Ctrl+4")
         self.add_page("users", "Users", UsersPage(self.session, self.kdf), "Ctrl+5")
+        self.add_page("audit", "Audit log", AuditPage(store), "Ctrl+6")
 
     # -- menus and status ---------------------------------------------------------------------
 

@@ -1,0 +1,268 @@
+"""The audit log viewer: filter by user, kind, record and date; verify the hash chain;
+export as CSV (itself logged as a disclosure, with recipient and purpose)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..dates import UK, DateError, format_datetime_local
+from ..model import AUDIT_KINDS
+from .fields import DateField
+from .widgets import plain_label
+
+
+class AuditModel(QAbstractTableModel):
+    """Audit entries by id, newest first, fetched in pages."""
+
+    HEADERS = ("When", "User", "Kind", "Record", "Id", "Detail", "Recipient", "Purpose")
+    PAGE = 300
+
+    def __init__(self, store, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.users = {u.id: u.name for u in store.users.all()}
+        self._ids: list[int] = []
+        self._cache = {}
+
+    def set_query(self, query) -> None:
+        from ..db.audit import audit_ids
+
+        self.beginResetModel()
+        self._ids = audit_ids(self.store, query)
+        self._cache.clear()
+        self.endResetModel()
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def _entry(self, row: int):
+        from ..db.audit import audit_rows
+
+        entry_id = self._ids[row]
+        if entry_id not in self._cache:
+            start = (row // self.PAGE) * self.PAGE
+            self._cache.update(audit_rows(self.store, self._ids[start : start + self.PAGE]))
+        return self._cache.get(entry_id)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole or not (0 <= index.row() < len(self._ids)):
+            return None
+        e = self._entry(index.row())
+        if e is None:
+            return None
+        return (format_datetime_local(e.at), self.users.get(e.user_id, ""), e.kind, e.record_type,
+                "" if e.record_id is None else str(e.record_id), e.detail, e.recipient, e.purpose)[index.column()]
+
+
+class DisclosureDialog(QDialog):
+    """Who receives what is printed or exported, and why: required, and logged."""
+
+    def __init__(self, what: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Disclosure")
+        self.recipient = QLineEdit()
+        self.purpose = QLineEdit()
+        form = QFormLayout(self)
+        note = plain_label(f"{what} is a disclosure and goes in the audit log. Say who it is for and why.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        for caption, edit in (("&Recipient", self.recipient), ("&Purpose", self.purpose)):
+            label = QLabel(caption)
+            label.setBuddy(edit)
+            edit.setAccessibleName(caption.replace("&", ""))
+            form.addRow(label, edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        for edit in (self.recipient, self.purpose):
+            edit.textChanged.connect(self._update)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _update(self) -> None:
+        self.ok.setEnabled(bool(self.recipient.text().strip() and self.purpose.text().strip()))
+
+
+def save_disclosed_file(store, path: str, data: bytes, *, record_type: str, record_id, recipient: str,
+                        purpose: str, detail: str) -> None:
+    """Write atomically (temp file in the same folder, then rename) and log the disclosure
+    in one go: the file is only logged if it was written."""
+    from pathlib import Path
+
+    from ..db.errors import storage_errors
+    from ..security import write_atomically
+
+    with storage_errors():
+        write_atomically(Path(path), data)
+    store.audit.record_now("disclosure", record_type, record_id, detail=detail, recipient=recipient, purpose=purpose)
+
+
+class AuditPage(QWidget):
+    exported = Signal(str)
+
+    def __init__(self, store, parent=None):
+        super().__init__(parent)
+        self.store = store
+        title = plain_label("Audit log")
+        title.setObjectName("pageTitle")
+        note = plain_label("Every collection, change, consultation, disclosure, combination and erasure, "
+                           "with who and when (Data Protection Act 2018, s.62). Entries cannot be changed; "
+                           "each holds the fingerprint of the one before.")
+        note.setWordWrap(True)
+        self.user = QComboBox()
+        self.user.addItem("Anyone", None)
+        for u in store.users.all():
+            self.user.addItem(u.name, u.id)
+        self.kind = QComboBox()
+        self.kind.addItem("Any kind", "")
+        for kind in AUDIT_KINDS:
+            self.kind.addItem(kind.capitalize(), kind)
+        self.record_type = QComboBox()
+        self.record_type.addItem("Any record", "")
+        for value, label in (("case", "Case"), ("meeting", "Meeting"), ("action", "Action"), ("user", "User"),
+                             ("audit_log", "Audit log"), ("setting", "Setting")):
+            self.record_type.addItem(label, value)
+        self.record_id = QSpinBox()
+        self.record_id.setRange(0, 2_000_000_000)
+        self.record_id.setSpecialValueText("any id")
+        self.since, self.until = DateField(), DateField()
+        self.count = plain_label("")
+        self.count.setObjectName("muted")
+        self.model = AuditModel(store, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Audit entries")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((130, 140, 100, 80, 60, 260, 140)):
+            self.table.setColumnWidth(column, width)
+        self.verify_button = QPushButton("&Verify the chain")
+        self.export_button = QPushButton("E&xport CSV…")
+        self.message = plain_label("")
+        self.message.setWordWrap(True)
+        filters = QHBoxLayout()
+        for caption, widget in (("&User", self.user), ("&Kind", self.kind), ("Rec&ord", self.record_type),
+                                ("I&d", self.record_id), ("&From", self.since), ("&To", self.until)):
+            label = QLabel(caption)
+            label.setBuddy(widget.focus_target() if hasattr(widget, "focus_target") else widget)
+            filters.addWidget(label)
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.count)
+        buttons.addWidget(self.verify_button)
+        buttons.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(title)
+        layout.addWidget(note)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        for box in (self.user, self.kind, self.record_type):
+            box.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.record_id.valueChanged.connect(lambda _v: self.refresh())
+        for field in (self.since, self.until):
+            field.edited.connect(self.refresh)
+        self.verify_button.clicked.connect(self.verify)
+        self.export_button.clicked.connect(self.export_csv)
+        self.refresh()
+
+    def query(self):
+        from ..db.audit import AuditQuery
+
+        def bound(field, extra_days):
+            try:
+                day = field.value()
+            except DateError:
+                return ""
+            if not day:
+                return ""
+            # Midnight UK time at the start of the day, as the UTC the log is kept in.
+            local = datetime.combine(date.fromisoformat(day) + timedelta(days=extra_days), time(0), UK)
+            return local.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+        return AuditQuery(user_id=self.user.currentData(), kind=self.kind.currentData(),
+                          record_type=self.record_type.currentData(), record_id=self.record_id.value() or None,
+                          since=bound(self.since, 0), until=bound(self.until, 1))
+
+    def refresh(self) -> None:
+        self.model.set_query(self.query())
+        self.count.setText(f"{self.model.rowCount()} entries")
+
+    def showEvent(self, event) -> None:
+        self.refresh()
+        super().showEvent(event)
+
+    def verify(self) -> None:
+        report = self.store.audit.verify()
+        if report.ok:
+            self.message.setText(f"The chain verifies: {report.entries} entries, none changed or removed.")
+        else:
+            self.message.setText(f"THE CHAIN IS BROKEN at entry {report.first_broken_id}: an entry was changed "
+                                 "or removed outside the application. Tell IT support.")
+
+    def export_csv(self, path: str | None = None, recipient: str | None = None, purpose: str | None = None) -> bool:
+        """Ask for recipient, purpose and file (or take them, for tests); write; log."""
+        from ..audit_export import audit_csv
+        from ..db.audit import audit_rows
+        from ..db.errors import StoreError
+
+        if recipient is None or purpose is None:
+            dialog = DisclosureDialog("Exporting the audit log", self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            recipient, purpose = dialog.recipient.text().strip(), dialog.purpose.text().strip()
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export the audit log", "audit-log.csv", "CSV files (*.csv)")
+            if not path:
+                return False
+        ids = self.model.ids()
+        rows = audit_rows(self.store, ids)
+        data = audit_csv((rows[i] for i in ids), self.model.users)
+        try:
+            save_disclosed_file(self.store, path, data, record_type="audit_log", record_id=None,
+                                recipient=recipient, purpose=purpose, detail=f"CSV export of {len(ids)} entries")
+        except StoreError as exc:
+            self.message.setText(f"NOT EXPORTED: {exc.reason}.")
+            return False
+        self.message.setText(f"Exported {len(ids)} entries. The export is in the audit log as a disclosure.")
+        self.refresh()
+        self.exported.emit(path)
+        return True
