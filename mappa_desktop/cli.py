@@ -84,6 +84,16 @@ def run_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextI
 
 
 def _init(args, paths, stdin, out, err) -> int:
+    from .paths import unsafe_location
+
+    refusal = unsafe_location(paths.root)
+    if refusal:
+        print(f"init: the data folder cannot be used: {refusal}", file=err)
+        return EXIT_PROBLEM
+    return _create(args, paths, stdin, out, err)
+
+
+def _create(args, paths, stdin, out, err) -> int:
     from .db.errors import StoreError
     from .db.session import create_store
     from .instance import AlreadyRunning, hold_instance_lock

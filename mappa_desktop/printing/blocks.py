@@ -28,6 +28,13 @@ _FIXED_WIDTH = {
 _FLEX_WEIGHT = {spec.Kind.TEXT: 1.0, spec.Kind.LONG_TEXT: 2.2}
 
 
+def value_of(row, key: str):
+    """A value from a row that is a dict or a dataclass (RegisterRow, Event)."""
+    if isinstance(row, dict):
+        return row.get(key)
+    return getattr(row, key, None)
+
+
 def column_widths(kinds, total: float, fixed: dict[int, float] | None = None) -> list[float]:
     """Widths (points) for columns of these field kinds across ``total``; ``fixed`` pins
     some columns (index -> mm). Without a text column the fixed ones stretch to fit."""
@@ -55,7 +62,8 @@ class Para(Paragraph):
     _wrapped_for = None
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
-        if self._wrapped_for == availWidth:
+        # ReportLab drops blPara when a split fails; then the lines must be made again.
+        if self._wrapped_for == availWidth and "blPara" in self.__dict__:
             return self.width, self.height
         result = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth

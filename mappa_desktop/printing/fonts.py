@@ -50,20 +50,6 @@ class _MeasuredFont(TTFont):
             self._units[text] = units
         return 0.001 * size * units
 
-
-@functools.cache
-def register_fonts() -> frozenset[str]:
-    """Register the fonts with ReportLab; return the characters both weights can print."""
-    folder = resources.files("mappa_desktop.resources") / "fonts"
-    covered = None
-    for name, filename in _FILES.items():
-        font = _MeasuredFont(name, (folder / filename).read_bytes())
-        pdfmetrics.registerFont(font)
-        codes = set(font.face.charToGlyph)
-        covered = codes if covered is None else covered & codes
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-    return printable_set(covered or ())
-
     def splitString(self, text, doc, encoding="utf-8"):  # noqa: N802 (ReportLab's name)
         """ReportLab's own split of a line into (subset, codes) chunks, with a fast path:
         a line whose characters all have codes in the first subset already (nearly every
@@ -80,3 +66,18 @@ def register_fonts() -> frozenset[str]:
         table = {code: chr(n) for code, n in self.state[doc].assignments.items() if n < 256}
         self._first_subset[doc] = (frozenset(map(chr, table)), table)
         return result
+
+
+@functools.cache
+def register_fonts() -> frozenset[str]:
+    """Register the fonts with ReportLab; return the characters both weights can print."""
+    folder = resources.files("mappa_desktop.resources") / "fonts"
+    covered = None
+    for name, filename in _FILES.items():
+        font = _MeasuredFont(name, (folder / filename).read_bytes())
+        pdfmetrics.registerFont(font)
+        codes = set(font.face.charToGlyph)
+        covered = codes if covered is None else covered & codes
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    return printable_set(covered or ())
+

@@ -69,7 +69,7 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
     guard = TextGuard(register_fonts())
     w = Writer(guard, frame_width(PORTRAIT))
     keep = None if summary_sections is None else summary_selection(summary_sections)
-    story = _title(w, meta, summary=keep is not None)
+    story = _title(w, meta, content, summary=keep is not None)
     number = 0
     for section in spec.SECTIONS:
         fields = _kept_fields(section, keep)
@@ -77,8 +77,8 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
             continue
         number += 1
         head = w.heading(section.title, number)
-        body = _section(w, section, fields, content, reduced=keep is not None and keep[section.key] is not None)
-        if _short(section, fields, content):
+        body = section_body(w, section, fields, content, reduced=keep is not None and keep[section.key] is not None)
+        if is_short(section, fields, content):
             story += head[:-1] + w.together(head[-1:] + body)
         else:
             story += head + body
@@ -103,7 +103,7 @@ def _kept_fields(section: spec.Section, keep) -> tuple[spec.Field, ...]:
     return tuple(f for f in section.fields if f.key in keep[section.key])
 
 
-def _short(section: spec.Section, fields, content: dict) -> bool:
+def is_short(section: spec.Section, fields, content: dict) -> bool:
     """Whether a section is short enough to keep on one page (a guess from its text)."""
     if section.source is Source.MEETING:
         values = [(content.get("meeting") or {}).get(f.key) for f in fields]
@@ -119,7 +119,7 @@ def _short(section: spec.Section, fields, content: dict) -> bool:
 # -- the title ------------------------------------------------------------------------------
 
 
-def _title(w: Writer, meta: PrintMeta, *, summary: bool) -> list:
+def _title(w: Writer, meta: PrintMeta, content: dict, *, summary: bool) -> list:
     g = w.guard
     facts = []
     if meta.reference:
@@ -131,7 +131,9 @@ def _title(w: Writer, meta: PrintMeta, *, summary: bool) -> list:
     if summary:
         block = w.title_block("EXECUTIVE SUMMARY OF A MAPPA MEETING MINUTE", "Executive summary", " · ".join(facts))
     else:
-        block = w.title_block("MULTI-AGENCY PUBLIC PROTECTION ARRANGEMENTS", "Minute of a MAPPA meeting", " · ".join(facts))
+        kind = spec.field("purpose.meeting_type").display((content.get("meeting") or {}).get("meeting_type"))
+        title = f"Minute of a MAPPA {w.guard.markup(kind.lower())} meeting" if kind else "Minute of a MAPPA meeting"
+        block = w.title_block("MULTI-AGENCY PUBLIC PROTECTION ARRANGEMENTS", title, " · ".join(facts))
     if meta.finalised:
         banner = f"<b>Finalised.</b> {g.markup(version_line(meta))}."
     else:
@@ -145,7 +147,8 @@ def _title(w: Writer, meta: PrintMeta, *, summary: bool) -> list:
 # -- sections -------------------------------------------------------------------------------
 
 
-def _section(w: Writer, section: spec.Section, fields, content: dict, *, reduced: bool) -> list:
+def section_body(w: Writer, section: spec.Section, fields, content: dict, *, reduced: bool = False) -> list:
+    """The flowables of one section of the minute (without its heading)."""
     if section.source in (Source.MEETING, Source.CASE):
         values = content.get("meeting" if section.source is Source.MEETING else "case") or {}
         return _single_values(w, section, fields, values)
@@ -359,7 +362,8 @@ def _approval(w: Writer, meta: PrintMeta) -> list:
     if meta.finalised_at:
         rows.append(("Finalised on", format_datetime_local(meta.finalised_at)))
     if meta.sha256:
-        rows.append(("Fingerprint (SHA-256)", meta.sha256))
+        grouped = " ".join(meta.sha256[i:i + 8] for i in range(0, len(meta.sha256), 8))
+        rows.append(("Fingerprint (SHA-256)", grouped))
     return out + [w.grid(rows), w.note("A finalised minute cannot be changed; corrections are added as addenda below.")]
 
 

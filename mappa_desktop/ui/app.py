@@ -392,6 +392,13 @@ class _FirstPaint(QObject):
 
 def run_gui(args) -> int:
     paths = resolve_data_dir(args.data_dir)
+    from ..paths import unsafe_location
+
+    refusal = unsafe_location(paths.root)
+    if refusal:
+        show_startup_error(f"The data folder {paths.root} cannot be used: {refusal}. Choose a folder on "
+                           "this computer with --data-dir.")
+        return 1
     setup_logging(paths)
     try:
         instance_lock = hold_instance_lock(paths)
