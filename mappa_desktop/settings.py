@@ -43,6 +43,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Between 1 and 15.",
     ),
     Setting(
+        "summary_sections",
+        "What an executive summary keeps",
+        None,  # the printing layer's safe default
+        "Sections or section.fields kept in an executive summary; everything else is left out.",
+    ),
+    Setting(
+        "retention_years",
+        "Retention period (years)",
+        7,
+        "Archived cases with no activity for this long are listed for erasure. Each agency sets its own.",
+    ),
+    Setting(
         "backup_keep",
         "Automatic backups kept",
         10,
@@ -60,4 +72,8 @@ def declared(key: str) -> Setting:
 def default_of(key: str) -> object:
     if key == "confidentiality_statement":
         return default_confidentiality_statement()
+    if key == "summary_sections":
+        from .printing.summary import DEFAULT_SUMMARY_SECTIONS
+
+        return list(DEFAULT_SUMMARY_SECTIONS)
     return declared(key).default

@@ -318,7 +318,8 @@ def _freeze_rows_of_finalised(table: str) -> str:
     when = {
         "INSERT": finalised.format("NEW"),
         "UPDATE": f"{finalised.format('OLD')} OR {finalised.format('NEW')}",
-        "DELETE": finalised.format("OLD"),
+        # Erasure under retention removes whole cases, finalised minutes included.
+        "DELETE": f"{finalised.format('OLD')} AND NOT EXISTS (SELECT 1 FROM erasure_grants)",
     }
     return "".join(
         f"CREATE TRIGGER {table}_frozen_{event.lower()} BEFORE {event} ON {table}\n"
@@ -333,6 +334,11 @@ def m0003_minute_lifecycle(db) -> None:
     _run(
         db,
         f"""
+-- Present only inside the transaction that erases a case past its retention period: the
+-- one path allowed to delete what is otherwise never deleted.
+CREATE TABLE erasure_grants (
+    case_id INTEGER PRIMARY KEY
+);
 CREATE TABLE minute_snapshots (
     id INTEGER PRIMARY KEY,
     meeting_id INTEGER NOT NULL REFERENCES meetings (id),
@@ -371,7 +377,7 @@ BEGIN
     {refuse_meeting};
 END;
 CREATE TRIGGER meetings_frozen_delete BEFORE DELETE ON meetings
-WHEN OLD.status = 'finalised'
+WHEN OLD.status = 'finalised' AND NOT EXISTS (SELECT 1 FROM erasure_grants)
 BEGIN
     {refuse_meeting};
 END;
@@ -402,6 +408,7 @@ BEGIN
     SELECT RAISE(ABORT, 'read-only: this minute is already finalised');
 END;
 CREATE TRIGGER actions_never_deleted BEFORE DELETE ON actions
+WHEN NOT EXISTS (SELECT 1 FROM erasure_grants)
 BEGIN
     SELECT RAISE(ABORT, 'read-only: actions are never deleted; withdraw them with a reason');
 END;
@@ -410,6 +417,7 @@ BEGIN
     SELECT RAISE(ABORT, 'read-only: the history of an action cannot be changed');
 END;
 CREATE TRIGGER action_updates_append_only_d BEFORE DELETE ON action_updates
+WHEN NOT EXISTS (SELECT 1 FROM erasure_grants)
 BEGIN
     SELECT RAISE(ABORT, 'read-only: the history of an action cannot be changed');
 END;
@@ -418,6 +426,7 @@ BEGIN
     SELECT RAISE(ABORT, 'read-only: a finalised minute cannot be changed');
 END;
 CREATE TRIGGER minute_snapshots_no_delete BEFORE DELETE ON minute_snapshots
+WHEN NOT EXISTS (SELECT 1 FROM erasure_grants)
 BEGIN
     SELECT RAISE(ABORT, 'read-only: a finalised minute cannot be changed');
 END;
@@ -426,6 +435,7 @@ BEGIN
     SELECT RAISE(ABORT, 'read-only: an addendum cannot be changed');
 END;
 CREATE TRIGGER addenda_no_delete BEFORE DELETE ON addenda
+WHEN NOT EXISTS (SELECT 1 FROM erasure_grants)
 BEGIN
     SELECT RAISE(ABORT, 'read-only: an addendum cannot be changed');
 END;

@@ -22,6 +22,7 @@ from .directory import DirectoryRepo
 from .drafts import DraftsRepo
 from .minutes import MinutesRepo
 from .register import RegisterRepo
+from .retention import RetentionRepo
 from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, StoreTooNew, storage_errors
 from .migrations import MIGRATIONS, known_names
@@ -55,6 +56,7 @@ class Store:
         self.actions = ActionsRepo(self)
         self.minutes = MinutesRepo(self, self.actions)
         self.register = RegisterRepo(self)
+        self.retention = RetentionRepo(self)
 
     # -- life cycle ---------------------------------------------------------------------
 

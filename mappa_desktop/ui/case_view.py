@@ -34,10 +34,11 @@ class CaseOverview(QWidget):
     open_meeting = Signal(int)
     new_meeting = Signal()
 
-    def __init__(self, store, case: Case, parent: QWidget | None = None):
+    def __init__(self, store, case: Case, parent: QWidget | None = None, *, tasks=None):
         super().__init__(parent)
         self.store = store
         self.case = case
+        self.tasks = tasks
         today = store.today()
 
         heading = plain_label(f"{case.reference}  ·  {case.full_name}")
@@ -62,6 +63,11 @@ class CaseOverview(QWidget):
         top.addWidget(self.back_button)
         top.addStretch(1)
         top.addWidget(self.archive_button)
+        self.print_button = QPushButton("Print…")
+        self.print_button.setToolTip("Pre-meeting pack, action register or chronology (Ctrl+P)")
+        self.print_button.setEnabled(tasks is not None)
+        self.print_button.clicked.connect(self.print_case)
+        top.addWidget(self.print_button)
         top.addWidget(self.edit_button)
 
         body = QWidget()
@@ -98,6 +104,7 @@ class CaseOverview(QWidget):
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._toggle_archive)
         QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_case)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
 
     def _meetings_box(self) -> QWidget:
@@ -182,6 +189,57 @@ class CaseOverview(QWidget):
         column.addWidget(CaseSectionView(section, self.case, note=False))
         return box
 
+    def print_case(self):
+        """The case's printouts: pre-meeting pack, action register, chronology."""
+        from .. import printing
+        from ..chronology import case_chronology
+        from ..db.register import RegisterFilter
+        from ..printing import PrintMeta
+        from .print_dialog import PrintDialog
+
+        if self.tasks is None:
+            return None
+        store, case = self.store, self.case
+
+        def meta() -> PrintMeta:
+            return PrintMeta(protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
+                             area_name=store.settings.get("area_name") or "", reference=case.reference,
+                             printed_by=store.user.name if store.user else "", printed_at=store.now_iso())
+
+        def pack():
+            from ..printouts import minute_job
+
+            meetings = [m for m in store.minutes.meetings(case.id)]
+            if meetings:
+                content, _ = minute_job(store, meetings[-1].id)
+            else:
+                content = {"case": dict(case.values), "civil_orders": [o.as_values() for o in case.orders]}
+            ids = store.register.ids(RegisterFilter(case_id=case.id), store.today(), "number")
+            rows = store.register.rows(ids)
+            open_actions = [rows[i] for i in ids]
+            frame = meta()
+            return lambda: printing.render_pack(content, frame, open_actions=open_actions, documents=[])
+
+        def register():
+            ids = store.register.ids(RegisterFilter(statuses=(), case_id=case.id), store.today(), "number")
+            rows = store.register.rows(ids)
+            ordered, frame = [rows[i] for i in ids], meta()
+            return lambda: printing.render_register(ordered, frame, title=f"Action register of {case.reference}")
+
+        def chronology():
+            actions = store.actions.of_case(case.id)
+            histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
+            events = case_chronology(case, store.minutes.meetings(case.id), actions, histories)
+            frame = meta()
+            return lambda: printing.render_chronology(events, frame)
+
+        dialog = PrintDialog(store, self.tasks, title=f"Print: {case.reference}",
+                             kinds={"Pre-meeting pack": pack, "Action register": register, "Chronology": chronology},
+                             record_type="case", record_id=case.id, parent=self)
+        self.print_dialog = dialog
+        dialog.open()
+        return dialog
+
     def _toggle_archive(self) -> None:
         archived = self.case.status == "archived"
         if not archived:
@@ -200,9 +258,10 @@ class CaseOverview(QWidget):
 class CasesArea(QStackedWidget):
     """The Cases page: the list, one case's overview, or a case form, one at a time."""
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store, tasks=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
+        self.tasks = tasks
         self.list_page = CasesListPage(store)
         self.addWidget(self.list_page)
         self.overview: CaseOverview | None = None
@@ -279,7 +338,7 @@ class CasesArea(QStackedWidget):
             return
         self._replace("editor", None)
         self._replace("minute_editor", None)
-        overview = CaseOverview(self.store, case)
+        overview = CaseOverview(self.store, case, tasks=self.tasks)
         overview.back_requested.connect(self.show_list)
         overview.edit_requested.connect(lambda: self.edit_case(case_id))
         overview.open_meeting.connect(self.open_meeting)
@@ -308,7 +367,7 @@ class CasesArea(QStackedWidget):
     def open_meeting(self, meeting_id: int) -> None:
         from .minute_editor import MinuteEditor
 
-        editor = MinuteEditor(self.store, meeting_id)
+        editor = MinuteEditor(self.store, meeting_id, tasks=self.tasks)
         editor.closed.connect(lambda: self.open_case(editor.minute.case_id))
         self._replace("minute_editor", editor)
 

@@ -25,6 +25,7 @@ from .audit_page import AuditPage
 from .case_view import CasesArea
 from .dashboard import DashboardPage
 from .register_view import RegisterPage
+from .retention_page import RetentionPage
 from .users_page import ChangePassphraseDialog, UsersPage
 from .directory_page import DirectoryPage
 from .style import STYLE_SHEET
@@ -129,7 +130,7 @@ class MainWindow(QMainWindow):
 
     def _build_pages(self) -> None:
         store = self.session.store
-        cases = CasesArea(store)
+        cases = CasesArea(store, self.tasks)
         dashboard = DashboardPage(store, store.today)
         register = RegisterPage(store, store.today)
         self.add_page("dashboard", "Dashboard", dashboard, "Ctrl+1")
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         self.add_page("directory", "Directory", DirectoryPage(self.session.store), "Ctrl+4")
         self.add_page("users", "Users", UsersPage(self.session, self.kdf), "Ctrl+5")
         self.add_page("audit", "Audit log", AuditPage(store), "Ctrl+6")
+        self.add_page("retention", "Retention", RetentionPage(self.session), "Ctrl+7")
 
     # -- menus and status ---------------------------------------------------------------------
 

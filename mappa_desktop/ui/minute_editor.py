@@ -62,9 +62,10 @@ class MinuteEditor(QWidget):
     closed = Signal()
     finalised = Signal()
 
-    def __init__(self, store, meeting_id: int, *, autosave_ms: int = 1000, parent=None):
+    def __init__(self, store, meeting_id: int, *, autosave_ms: int = 1000, tasks=None, parent=None):
         super().__init__(parent)
         self.store = store
+        self.tasks = tasks
         self.meeting_id = meeting_id
         self.minute = store.minutes.get(meeting_id)  # audited: the minute was consulted
         self.case = store.cases.get(self.minute.case_id, consult=False)
@@ -85,12 +86,15 @@ class MinuteEditor(QWidget):
         self.check_button.setToolTip("What 5B and the meeting audit form still expect (Ctrl+Shift+K)")
         self.issue_button = QPushButton("Issue as draft")
         self.issue_button.setToolTip("Issue the minute in draft for correction (Ctrl+Shift+D)")
+        self.print_button = QPushButton("Print…")
+        self.print_button.setToolTip("Preview, print or save the minute or its executive summary (Ctrl+P)")
+        self.print_button.setEnabled(tasks is not None)
         self.finalise_button = QPushButton("Finalise…")
         self.finalise_button.setToolTip("The chair approves: freeze the minute (Ctrl+Shift+F)")
         header = QHBoxLayout()
         header.addWidget(self.back_button)
         header.addWidget(self.title, 1)
-        for button in (self.check_button, self.issue_button, self.finalise_button):
+        for button in (self.check_button, self.print_button, self.issue_button, self.finalise_button):
             header.addWidget(button)
 
         # -- sections -----------------------------------------------------------------------
@@ -158,6 +162,7 @@ class MinuteEditor(QWidget):
         self.check_button.clicked.connect(self.show_check)
         self.issue_button.clicked.connect(self.issue_draft)
         self.finalise_button.clicked.connect(self.start_finalise)
+        self.print_button.clicked.connect(self.print_minute)
         self._shortcuts()
         self._load()
         self.section_list.setCurrentRow(0)
@@ -280,6 +285,7 @@ class MinuteEditor(QWidget):
         QShortcut(QKeySequence("Ctrl+Shift+D"), self, lambda: self.minute.status == "draft" and self.issue_draft())
         QShortcut(QKeySequence("Ctrl+Shift+F"), self, lambda: self.minute.editable and self.start_finalise())
         QShortcut(QKeySequence("Ctrl+S"), self, self.flush)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_minute)
         QShortcut(QKeySequence("F1"), self, lambda: self.guidance_box.setVisible(not self.guidance_box.isVisible()))
         QShortcut(QKeySequence("Alt+Left"), self, self._back)
 
@@ -684,6 +690,32 @@ class MinuteEditor(QWidget):
         dialog = CheckDialog(items, self)
         dialog.jump.connect(self._jump_to)
         self.check_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def print_minute(self):
+        """The minute or its executive summary: preview, print or save (logged)."""
+        from .. import printing
+        from ..printouts import minute_job, summary_sections
+        from .print_dialog import PrintDialog
+
+        if self.tasks is None:
+            return None
+        self.flush()
+
+        def full():
+            content, meta = minute_job(self.store, self.meeting_id)
+            return lambda: printing.render_minute(content, meta)
+
+        def summary():
+            content, meta = minute_job(self.store, self.meeting_id)
+            keep = summary_sections(self.store)
+            return lambda: printing.render_minute(content, meta, summary_sections=keep)
+
+        dialog = PrintDialog(self.store, self.tasks, title=f"Print the minute: {self.case.reference}",
+                             kinds={"Full minute": full, "Executive summary (for requests from outside MAPPA)": summary},
+                             record_type="meeting", record_id=self.meeting_id, parent=self)
+        self.print_dialog = dialog
         dialog.open()
         return dialog
 

@@ -95,6 +95,9 @@ class ActionRegisterModel(QAbstractTableModel):
     def id_at(self, row: int) -> int:
         return self._ids[row]
 
+    def ids_in_order(self) -> list[int]:
+        return list(self._ids)
+
     def row_of(self, action_id: int) -> int:
         return self._ids.index(action_id)
 
@@ -254,6 +257,7 @@ class RegisterPage(QWidget):
         self.done_button = QPushButton("Mark &done…")
         self.withdraw_button = QPushButton("&Withdraw…")
         self.open_button = QPushButton("Open the &case")
+        self.print_button = QPushButton("Print…")
         self.message = plain_label("")
         self.message.setObjectName("formMessage")
 
@@ -274,7 +278,7 @@ class RegisterPage(QWidget):
         filters.addWidget(self.count)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
-        for button in (self.open_button, self.withdraw_button, self.done_button):
+        for button in (self.print_button, self.open_button, self.withdraw_button, self.done_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -296,9 +300,36 @@ class RegisterPage(QWidget):
         self.done_button.clicked.connect(self.mark_done)
         self.withdraw_button.clicked.connect(self.withdraw)
         self.open_button.clicked.connect(self._open_case)
+        self.print_button.clicked.connect(self.print_register)
         self.table.activated.connect(lambda _i: self._open_case())
         self._fill_agencies()
         self.refresh()
+
+    def print_register(self):
+        """The actions listed now (as filtered), across cases, as a printout."""
+        from .. import printing
+        from ..printing import PrintMeta
+        from .print_dialog import PrintDialog
+
+        tasks = getattr(self.window(), "tasks", None)
+        if tasks is None:
+            return None
+        store = self.store
+
+        def register():
+            ids = self.model.ids_in_order()
+            rows = store.register.rows(ids)
+            ordered = [rows[i] for i in ids]
+            frame = PrintMeta(protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
+                              area_name=store.settings.get("area_name") or "", reference="All cases",
+                              printed_by=store.user.name if store.user else "", printed_at=store.now_iso())
+            return lambda: printing.render_register(ordered, frame, title="Open actions across cases")
+
+        dialog = PrintDialog(store, tasks, title="Print the action register", kinds={"Action register": register},
+                             record_type="register", record_id=None, parent=self)
+        self.print_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _fill_agencies(self) -> None:
         current = self.agency.currentData()

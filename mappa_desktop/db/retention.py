@@ -1,0 +1,95 @@
+"""Retention: cases past their agency's retention period, and their erasure.
+
+Erasure removes every row of the case (secure_delete is on, so the pages are overwritten),
+checkpoints the WAL so nothing of it stays there, and leaves one audit entry that says a
+case was erased, by whom and when, but holds none of the erased data. Older audit entries
+about the case keep only ids and kinds, as they always did. Backups taken before the
+erasure still hold the case until rotation removes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .errors import NotFound, ValidationError, storage_errors
+
+if TYPE_CHECKING:
+    from .store import Store
+
+MEETING_CHILDREN = ("meeting_text", "attendance", "agency_updates", "disclosures", "documents_tabled",
+                    "check_acknowledgements", "addenda", "minute_snapshots")
+
+
+@dataclass(frozen=True)
+class PastRetention:
+    case_id: int
+    reference: str
+    last_activity: str  # ISO date
+
+
+def _years_before(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+class RetentionRepo:
+    def __init__(self, store: "Store"):
+        self._store = store
+
+    def past_retention(self, today: date, years: int) -> list[PastRetention]:
+        """Archived cases with no activity (case, meeting or action change) for ``years``."""
+        cutoff = _years_before(today, years).isoformat()
+        sql = """
+            SELECT c.id, c.reference, max(substr(c.updated_at, 1, 10),
+                   coalesce((SELECT max(substr(m.updated_at, 1, 10)) FROM meetings m WHERE m.case_id = c.id), ''),
+                   coalesce((SELECT max(substr(a.updated_at, 1, 10)) FROM actions a WHERE a.case_id = c.id), ''))
+                   AS last
+            FROM cases c WHERE c.status = 'archived'
+        """
+        with storage_errors():
+            rows = self._store.db.execute(f"SELECT * FROM ({sql}) WHERE last < ? ORDER BY last", [cutoff]).fetchall()
+        return [PastRetention(*r) for r in rows]
+
+    def erase_case(self, case_id: int, *, confirm_reference: str) -> dict:
+        """Erase an archived case entirely. ``confirm_reference`` must match the case's
+        reference (the person typed it). Returns how many rows went, by table."""
+        db = self._store.db
+        removed: dict[str, int] = {}
+        with self._store.transaction():
+            row = db.execute("SELECT reference, status FROM cases WHERE id = ?", [case_id]).fetchone()
+            if row is None:
+                raise NotFound("that case does not exist")
+            if row[1] != "archived":
+                raise ValidationError("Only an archived case can be erased.", "status")
+            if (confirm_reference or "").strip() != row[0]:
+                raise ValidationError("Type the case reference exactly to confirm the erasure.", "reference")
+            db.execute("INSERT INTO erasure_grants (case_id) VALUES (?)", [case_id])
+            meetings = [r[0] for r in db.execute("SELECT id FROM meetings WHERE case_id = ?", [case_id])]
+            marks = ", ".join("?" * len(meetings))
+            if meetings:
+                for table in MEETING_CHILDREN:
+                    removed[table] = db.execute(f"DELETE FROM {table} WHERE meeting_id IN ({marks})", meetings).rowcount
+            removed["action_updates"] = db.execute(
+                "DELETE FROM action_updates WHERE action_id IN (SELECT id FROM actions WHERE case_id = ?)", [case_id]
+            ).rowcount
+            removed["actions"] = db.execute("DELETE FROM actions WHERE case_id = ?", [case_id]).rowcount
+            removed["meetings"] = db.execute("DELETE FROM meetings WHERE case_id = ?", [case_id]).rowcount
+            removed["civil_orders"] = db.execute("DELETE FROM civil_orders WHERE case_id = ?", [case_id]).rowcount
+            db.execute("DELETE FROM case_search WHERE rowid = ?", [case_id])
+            # A deleted entry can linger in the search index's segments until they merge:
+            # rebuild them now so the erased names are gone from the index too.
+            db.execute("INSERT INTO case_search (case_search) VALUES ('optimize')")
+            db.execute("DELETE FROM drafts WHERE key = ?", [f"case_form:{case_id}"])
+            for meeting_id in meetings:
+                db.execute("DELETE FROM drafts WHERE key GLOB ?", [f"minute:{meeting_id}:*"])
+            removed["cases"] = db.execute("DELETE FROM cases WHERE id = ?", [case_id]).rowcount
+            db.execute("DELETE FROM erasure_grants WHERE case_id = ?", [case_id])
+            counts = ", ".join(f"{n} {t}" for t, n in removed.items() if n)
+            self._store.audit.record("erasure", "case", case_id, detail=f"erased under retention: {counts}")
+        with storage_errors():
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed

@@ -1,0 +1,45 @@
+"""What goes into each printout: the content and the frame (PrintMeta), from the store.
+
+A finalised minute prints from its immutable snapshot, so the paper always matches the
+fingerprint; a draft prints from the minute as it stands.
+"""
+
+from __future__ import annotations
+
+from .minutes import minute_content
+from .printing import PrintMeta
+
+
+def _user_names(store) -> dict:
+    return {u.id: u.name for u in store.users.all()}
+
+
+def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
+    """(content, meta) for printing a meeting's minute or its executive summary."""
+    minute = store.minutes.get(meeting_id, consult=False)
+    case = store.cases.get(minute.case_id, consult=False)
+    names = _user_names(store)
+    sha256 = ""
+    if minute.status == "finalised":
+        content, sha256 = store.minutes.snapshot(meeting_id)
+    else:
+        content = minute_content(minute, case, store.minutes.acknowledgements(meeting_id))
+    meta = PrintMeta(
+        protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
+        area_name=store.settings.get("area_name") or "",
+        reference=case.reference,
+        meeting_date=minute.values.get("meeting_date"),
+        status=minute.status,
+        version=minute.version or None,
+        finalised_by=names.get(minute.finalised_by, ""),
+        finalised_at=minute.finalised_at,
+        sha256=sha256,
+        addenda=tuple((a.at, names.get(a.user_id, ""), a.reason, a.body) for a in minute.addenda),
+        printed_by=store.user.name if store.user else "",
+        printed_at=store.now_iso(),
+    )
+    return content, meta
+
+
+def summary_sections(store) -> tuple[str, ...]:
+    return tuple(store.settings.get("summary_sections"))

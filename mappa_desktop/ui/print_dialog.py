@@ -1,0 +1,241 @@
+"""Print, preview or save a printout. Rendering runs on the worker thread with a busy
+indicator; every print and save asks who it is for and why, and is logged as a disclosure.
+The preview shows page images (PDFium), drawn on white."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .widgets import plain_label
+
+log = logging.getLogger(__name__)
+
+
+def page_images(pdf: bytes, dpi: int = 96) -> list[QImage]:
+    """The pages as images on a white ground (a PDF page is transparent where empty)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    images = []
+    try:
+        for page in document:
+            bitmap = page.render(scale=dpi / 72, fill_color=(255, 255, 255, 255))
+            pil = bitmap.to_pil().convert("RGB")
+            data = pil.tobytes("raw", "RGB")
+            image = QImage(data, pil.width, pil.height, pil.width * 3, QImage.Format.Format_RGB888).copy()
+            images.append(image)
+    finally:
+        document.close()
+    return images
+
+
+class PrintDialog(QDialog):
+    """One printout: choose the kind (if there is a choice), who it is for and why, then
+    Preview, Save PDF or Print."""
+
+    def __init__(self, store, tasks, *, title: str, kinds: dict[str, Callable[[], object]],
+                 record_type: str, record_id, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.tasks = tasks
+        self.kinds = kinds
+        self.record_type, self.record_id = record_type, record_id
+        self.result = None
+        self.setWindowTitle(title)
+        self.group = QButtonGroup(self)
+        kind_box = QVBoxLayout()
+        for index, label in enumerate(kinds):
+            button = QRadioButton(label)
+            button.setChecked(index == 0)
+            self.group.addButton(button, index)
+            kind_box.addWidget(button)
+        self.recipient = QLineEdit()
+        self.purpose = QLineEdit()
+        form = QFormLayout()
+        if len(kinds) > 1:
+            form.addRow("Printout", kind_box)
+        for caption, edit in (("&Recipient", self.recipient), ("&Purpose", self.purpose)):
+            label = QLabel(caption)
+            label.setBuddy(edit)
+            edit.setAccessibleName(caption.replace("&", ""))
+            form.addRow(label, edit)
+        note = plain_label("Printing or saving a copy is a disclosure: it goes in the audit log with the "
+                           "recipient and the purpose. A preview is logged as a consultation.")
+        note.setWordWrap(True)
+        note.setObjectName("muted")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(10)
+        self.busy.hide()
+        self.message = plain_label("")
+        self.message.setWordWrap(True)
+        self.message.setObjectName("formMessage")
+        self.pages = QVBoxLayout()
+        pages_box = QWidget()
+        pages_box.setLayout(self.pages)
+        pages_box.setStyleSheet("background: #808080;")
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(pages_box)
+        self.scroll.setMinimumHeight(360)
+        self.preview_button = QPushButton("Pre&view")
+        self.save_button = QPushButton("&Save PDF…")
+        self.print_button = QPushButton("&Print…")
+        close = QPushButton("Close")
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.save_button, self.print_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.message)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(buttons)
+        self.preview_button.clicked.connect(self.preview)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.print_button.clicked.connect(lambda: self.print_())
+        close.clicked.connect(self.accept)
+        self.resize(820, 760)
+
+    # -- rendering on the worker ---------------------------------------------------------------
+
+    def kind(self) -> str:
+        return list(self.kinds)[max(0, self.group.checkedId())]
+
+    def _render(self, then: Callable, *, images: bool = False) -> None:
+        make = self.kinds[self.kind()]  # builds frozen data on this thread; renders there
+        work = make()
+
+        def job():
+            result = work()
+            return (result, page_images(result.pdf)) if images else (result, None)
+
+        self._set_busy(True)
+        self.tasks.run(job, lambda out: (self._set_busy(False), then(*out)), self._failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        for button in (self.preview_button, self.save_button, self.print_button):
+            button.setEnabled(not busy)
+
+    def _failed(self, exc) -> None:
+        self._set_busy(False)
+        log.error("printout failed: %s", type(exc).__name__)
+        self.message.setText("The printout could not be made. A report was saved; please tell IT support.")
+
+    def _warn(self, result) -> None:
+        self.result = result
+        self.message.setText(" ".join(result.warnings))
+
+    def _disclosure_ready(self) -> bool:
+        if self.recipient.text().strip() and self.purpose.text().strip():
+            return True
+        self.message.setText("Say who the printout is for and why: it is logged as a disclosure.")
+        (self.recipient if not self.recipient.text().strip() else self.purpose).setFocus()
+        return False
+
+    # -- the three things a person does ----------------------------------------------------------
+
+    def preview(self) -> None:
+        def show(result, images) -> None:
+            self._warn(result)
+            while self.pages.count():
+                item = self.pages.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
+            for image in images:
+                label = QLabel()
+                label.setPixmap(QPixmap.fromImage(image))
+                label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+                self.pages.addWidget(label)
+            self.store.audit.record_now("consultation", self.record_type, self.record_id,
+                                        detail=f"preview of {self.kind().lower()}, {result.pages} pages")
+
+        self._render(show, images=True)
+
+    def save(self, path: str | None = None) -> None:
+        if not self._disclosure_ready():
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save the PDF", "", "PDF files (*.pdf)")
+            if not path:
+                return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+
+        def write(result, _images) -> None:
+            from ..db.errors import StoreError
+            from .audit_page import save_disclosed_file
+
+            self._warn(result)
+            try:
+                save_disclosed_file(self.store, path, result.pdf, record_type=self.record_type,
+                                    record_id=self.record_id, recipient=self.recipient.text().strip(),
+                                    purpose=self.purpose.text().strip(),
+                                    detail=f"{self.kind().lower()} saved as PDF, {result.pages} pages")
+            except StoreError as exc:
+                self.message.setText(f"NOT SAVED: {exc.reason}. Nothing was left half-written.")
+                return
+            self.message.setText(f"Saved ({result.pages} pages). " + " ".join(result.warnings))
+
+        self._render(write)
+
+    def print_(self, printer=None) -> None:
+        """Print through the system's dialog; each page drawn at the printer's resolution."""
+        if not self._disclosure_ready():
+            return
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        if printer is None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            dialog = QPrintDialog(printer, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+
+        def paint(result, _images) -> None:
+            images = page_images(result.pdf, dpi=min(300, max(96, printer.resolution())))
+            painter = QPainter()
+            if not painter.begin(printer):
+                self.message.setText("The printer could not be started.")
+                return
+            page = painter.viewport()
+            try:
+                for index, image in enumerate(images):
+                    if index:
+                        printer.newPage()
+                    target = page
+                    scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                    painter.setViewport(target.x(), target.y(), scaled.width(), scaled.height())
+                    painter.setWindow(image.rect())
+                    painter.drawImage(0, 0, image)
+            finally:
+                painter.end()
+            self._warn(result)
+            self.store.audit.record_now("disclosure", self.record_type, self.record_id,
+                                        detail=f"{self.kind().lower()} printed, {result.pages} pages",
+                                        recipient=self.recipient.text().strip(), purpose=self.purpose.text().strip())
+            self.message.setText(f"Sent to the printer ({result.pages} pages).")
+
+        self._render(paint)
