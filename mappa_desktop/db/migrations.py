@@ -452,5 +452,9 @@ def m0004_register_and_dashboard_indexes(db) -> None:
 CREATE INDEX cases_sonr_expiry ON cases (status, sonr_expiry_date);
 CREATE INDEX actions_agency ON actions (owner_agency, status);
 CREATE INDEX actions_case_status ON actions (case_id, status, target_date);
+-- Finds what a meeting reviewed without scanning every action's history.
+CREATE INDEX action_updates_meeting ON action_updates (meeting_id, status, at);
+-- Covers the dashboard's overdue actions: no action row is decrypted to list them.
+CREATE INDEX actions_overdue ON actions (status, target_date, case_id, number, owner_person, owner_agency);
 """,
     )

@@ -98,7 +98,7 @@ class MinutesRepo:
             ).fetchall()
         return [MeetingRow(*r) for r in rows]
 
-    def get(self, meeting_id: int, *, consult: bool = True) -> Minute:
+    def get(self, meeting_id: int, *, consult: bool = True, with_actions: bool = True) -> Minute:
         db = self._store.db
         with storage_errors():
             meta = db.execute(f"SELECT {_META} FROM meetings WHERE id = ?", [meeting_id]).fetchone()
@@ -132,8 +132,8 @@ class MinutesRepo:
             version=meta[3],
             values=values,
             rows=rows,
-            actions=tuple(self._actions.raised_at(meeting_id)),
-            previous=tuple(self._actions.for_review_at(meeting_id, meta[1])),
+            actions=tuple(self._actions.raised_at(meeting_id)) if with_actions else (),
+            previous=tuple(self._actions.for_review_at(meeting_id, meta[1])) if with_actions else (),
             addenda=tuple(Addendum(*a) for a in addenda),
             created_at=meta[4],
             updated_at=meta[5],
@@ -147,11 +147,12 @@ class MinutesRepo:
 
     def last_before(self, case_id: int, meeting_id: int) -> Minute | None:
         """The case's previous meeting, for reference while minuting this one."""
-        earlier = [m for m in self.meetings(case_id) if m.id != meeting_id]
-        mine = next((m for m in self.meetings(case_id) if m.id == meeting_id), None)
-        if mine is not None:
-            earlier = [m for m in earlier if (m.meeting_date or "") <= (mine.meeting_date or "9999")]
-        return self.get(earlier[-1].id, consult=False) if earlier else None
+        meetings = self.meetings(case_id)
+        mine = next((m for m in meetings if m.id == meeting_id), None)
+        earlier = [m for m in meetings if m.id != meeting_id
+                   and (mine is None or (m.meeting_date or "") <= (mine.meeting_date or "9999"))]
+        # Its decisions are what is shown: its actions come with this meeting's review.
+        return self.get(earlier[-1].id, consult=False, with_actions=False) if earlier else None
 
     # -- saving as the chair types ---------------------------------------------------------------
 

@@ -121,9 +121,11 @@ class RegisterRepo:
         order = SORT_COLUMNS.get(sort, SORT_COLUMNS["target_date"])
         if descending:
             order = ", ".join(part.strip() + " DESC" for part in order.split(","))
+        # The join to cases only when the reference is needed: without it the index answers.
+        join = " JOIN cases c ON c.id = a.case_id" if ("c." in where or "c." in order) else ""
         with storage_errors():
             rows = self._store.db.execute(
-                f"SELECT a.id FROM actions a JOIN cases c ON c.id = a.case_id{where} ORDER BY {order}",
+                f"SELECT a.id FROM actions a{join}{where} ORDER BY {order}",
                 params,
             ).fetchall()
         return [r[0] for r in rows]
@@ -153,13 +155,8 @@ class RegisterRepo:
             ).fetchone()[0]
 
     def agencies(self) -> list[str]:
-        """Agencies that own at least one action (for the filter)."""
-        with storage_errors():
-            rows = self._store.db.execute(
-                "SELECT DISTINCT owner_agency FROM actions WHERE owner_agency IS NOT NULL "
-                "ORDER BY owner_agency COLLATE NOCASE"
-            ).fetchall()
-        return [r[0] for r in rows]
+        """Agencies to filter by: the directory's (a small table), not a scan of actions."""
+        return [a.name for a in self._store.directory.agencies(include_inactive=True)]
 
     # -- the dashboard -----------------------------------------------------------------------
 
@@ -202,7 +199,7 @@ class RegisterRepo:
             ).fetchall()
             drafts = db.execute(
                 "SELECT m.case_id, c.reference, m.meeting_date, m.id, m.status FROM meetings m "
-                "JOIN cases c ON c.id = m.case_id WHERE m.status != 'finalised' "
+                "JOIN cases c ON c.id = m.case_id WHERE m.status IN ('draft', 'issued') "
                 "ORDER BY m.meeting_date IS NULL, m.meeting_date, m.id LIMIT ?",
                 [limit],
             ).fetchall()

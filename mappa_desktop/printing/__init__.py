@@ -4,6 +4,15 @@ pack and the case chronology, as PDF bytes.
 Pure: data in (plain dicts and dataclasses), PDF bytes out; no Qt, no SQL. Importing this
 package is cheap: ReportLab (about 0.3 s) is imported on the first printout, not at
 start-up. Each ``render_*`` returns a ``PrintResult`` (pdf, pages, warnings).
+
+- Every user string is escaped by one guard (``text.py``); characters the printout cannot
+  show (CJK, emoji, and right-to-left scripts, which would print unjoined and reversed)
+  become visible ``[U+XXXX]`` codes and a warning asks for a transliteration.
+- The executive summary leaves sections out, never covers them; what the default keeps,
+  and why, is in ``summary.py``.
+- Every page: the protective marking top and bottom, the case reference (never a name),
+  "Page i of N"; drafts a DRAFT watermark, finalised minutes version and fingerprint.
+  Same input, same bytes; no personal name in the PDF's metadata (``page.py``).
 """
 
 from __future__ import annotations

@@ -7,11 +7,15 @@ every page, and a row taller than a page splits inside itself rather than failin
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from .. import spec
-from .styles import Styles, banner_style, grid_style, styles, table_style
+from .fonts import FONT
+from .styles import CELL_PADDING, CELL_SIZE, Styles, banner_style, grid_style, styles, table_style
 from .text import TextGuard
 
 NOT_RECORDED = "Not recorded"
@@ -22,8 +26,8 @@ _FIXED_WIDTH = {
     spec.Kind.TIME: 13,
     spec.Kind.YES_NO: 14,
     spec.Kind.CHOICE: 26,
-    spec.Kind.PERSON: 36,
-    spec.Kind.AGENCY: 34,
+    spec.Kind.PERSON: 40,
+    spec.Kind.AGENCY: 35,
 }
 _FLEX_WEIGHT = {spec.Kind.TEXT: 1.0, spec.Kind.LONG_TEXT: 2.2}
 
@@ -35,13 +39,16 @@ def value_of(row, key: str):
     return getattr(row, key, None)
 
 
-def column_widths(kinds, total: float, fixed: dict[int, float] | None = None) -> list[float]:
+def column_widths(kinds, total: float, fixed: dict[int, float] | None = None,
+                  weights: dict[int, float] | None = None) -> list[float]:
     """Widths (points) for columns of these field kinds across ``total``; ``fixed`` pins
-    some columns (index -> mm). Without a text column the fixed ones stretch to fit."""
+    some columns (index -> mm), ``weights`` shares the rest differently (index -> weight).
+    Without a text column the fixed ones stretch to fit."""
     fixed = fixed or {}
+    weights = weights or {}
     widths = [fixed.get(i, _FIXED_WIDTH.get(k)) for i, k in enumerate(kinds)]
     widths = [w * mm if w is not None else None for w in widths]
-    flex = [(i, _FLEX_WEIGHT.get(k, 1.0)) for i, (k, w) in enumerate(zip(kinds, widths)) if w is None]
+    flex = [(i, weights.get(i, _FLEX_WEIGHT.get(k, 1.0))) for i, (k, w) in enumerate(zip(kinds, widths)) if w is None]
     used = sum(w for w in widths if w is not None)
     if not flex or used > total * 0.8:
         # Nothing stretches, or the fixed columns leave too little: scale everything.
@@ -70,6 +77,69 @@ class Para(Paragraph):
         return result
 
 
+class RowsTable(Flowable):
+    """A long table laid out a page at a time.
+
+    ReportLab's Table measures every remaining row each time it splits, so a table of
+    1,000 rows costs the square of its length. This hands it only as many rows as could
+    fit in the space left (every row is at least one line tall), splits that, and keeps
+    the rest for the next page, with the header row repeated on each.
+    """
+
+    MIN_ROW = 17  # points: one line of a cell with its padding
+
+    def __init__(self, head: list, rows: list, widths: list[float], style, per_page: int | None = None):
+        super().__init__()
+        self.head, self.rows, self.widths, self.style = head, rows, widths, style
+        self.per_page = per_page  # rows the last page took: a guess for this one
+
+    def _table(self, rows) -> Table:
+        table = Table([self.head, *rows], colWidths=self.widths, repeatRows=1, hAlign="LEFT",
+                      splitByRow=0, splitInRow=1)
+        table.setStyle(self.style)
+        return table
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        return sum(self.widths), availHeight + self.MIN_ROW * len(self.rows)  # always split
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        most = int(availHeight / self.MIN_ROW) + 1  # more rows than can possibly fit
+        take = min(most, int(self.per_page * 1.5) + 3) if self.per_page else most
+        while True:
+            parts = self._table(self.rows[:take]).split(availWidth, availHeight)
+            if not parts:
+                return []
+            if len(parts) > 1 or take >= len(self.rows):
+                break
+            take *= 2  # the guess was short: everything fitted, so there is room for more
+        rest = self.rows[take:]
+        if len(parts) > 1:
+            rest = parts[1]._cellvalues[1:] + rest  # the rows (or part of a row) left over
+        if not rest:
+            return [parts[0]]
+        used = len(parts[0]._cellvalues) - 1
+        if len(rest) <= 60:
+            return [parts[0], self._table(rest)]
+        return [parts[0], RowsTable(self.head, rest, self.widths, self.style, per_page=max(1, used))]
+
+    def draw(self):  # never drawn itself: always split into Tables first
+        pass
+
+
+class Cell:
+    """A table or grid value not yet made into a flowable: the table prints it as a plain
+    string when it is one line that fits its column (drawn straight onto the page, many
+    times cheaper than a Paragraph: a register of 1,000 actions is mostly dates, numbers
+    and statuses), else as a Paragraph."""
+
+    __slots__ = ("lines", "markup", "style")
+
+    def __init__(self, lines: list[str], markup: str, style):
+        self.lines = lines
+        self.markup = markup
+        self.style = style
+
+
 class Writer:
     """Makes flowables for one printout; all user text goes through ``guard``."""
 
@@ -77,34 +147,60 @@ class Writer:
         self.guard = guard
         self.width = width
         self.s: Styles = styles()
+        self._parsed: dict[tuple[str, str], list] = {}
+
+    def _p(self, markup: str, style) -> Paragraph:
+        """A Paragraph, parsing each distinct markup once per printout (owners, agencies,
+        statuses and labels repeat; ReportLab's parser is most of a cell's cost)."""
+        key = (markup, style.name)
+        frags = self._parsed.get(key)
+        if frags is None:
+            paragraph = Para(markup, style)
+            if len(self._parsed) < 20_000:
+                self._parsed[key] = [f.clone() for f in paragraph.frags]
+            return paragraph
+        return Para(markup, style, frags=[f.clone() for f in frags])
 
     # -- text --------------------------------------------------------------------------
 
     def para(self, value, style=None) -> Paragraph:
         """User text as one paragraph (newlines kept as line breaks)."""
-        return Para(self.guard.markup(value), style or self.s.body)
+        return self._p(self.guard.markup(value), style or self.s.body)
 
     def fixed(self, markup: str, style=None) -> Paragraph:
         """Our own words (markup written here, user parts already escaped)."""
-        return Para(markup, style or self.s.body)
+        return self._p(markup, style or self.s.body)
 
     def paragraphs(self, value, style=None) -> list:
-        return [Para(part, style or self.s.body) for part in self.guard.paragraphs(value)]
+        return [self._p(part, style or self.s.body) for part in self.guard.paragraphs(value)]
 
-    def cell(self, value, style=None) -> Paragraph:
-        return Para(self.guard.markup(value), style or self.s.cell)
+    def cell(self, value, style=None) -> Cell:
+        """A value for a table or grid cell (see ``Cell``)."""
+        plain = self.guard.plain(value)
+        return Cell(plain.split("\n"), escape(plain).replace("\n", "<br/>"), style or self.s.cell)
+
+    def flow(self, cell, width: float):
+        """A table cell as ReportLab takes it: a plain string, a flowable or a list."""
+        if not isinstance(cell, Cell):
+            return cell
+        room = width - 2 * CELL_PADDING - 0.5
+        if cell.style is self.s.cell and all(
+                line == " ".join(line.split()) and stringWidth(line, FONT, CELL_SIZE) <= room
+                for line in cell.lines):
+            return "\n".join(cell.lines)
+        return self._p(cell.markup, cell.style)
 
     def stacked(self, first, *more) -> Paragraph:
         """A cell with a main line and muted lines under it (owner, then agency)."""
         parts = [self.guard.markup(first)]
         parts += [f'<font size="7.8" color="#5b6573">{self.guard.markup(m)}</font>' for m in more if m]
-        return Para("<br/>".join(p for p in parts if p), self.s.cell)
+        return self._p("<br/>".join(p for p in parts if p), self.s.cell)
 
     def empty(self, text=NOT_RECORDED) -> Paragraph:
-        return Para(text, self.s.empty)
+        return self._p(text, self.s.empty)
 
     def note(self, text: str) -> Paragraph:
-        return Para(text, self.s.note)
+        return self._p(text, self.s.note)
 
     # -- structure -----------------------------------------------------------------------
 
@@ -113,10 +209,10 @@ class Writer:
         text = self.guard.markup(title)
         if number is not None:
             text = f"{number}&nbsp;&nbsp;&nbsp;{text}"
-        return [CondPageBreak(32 * mm), Para(text, self.s.heading)]
+        return [CondPageBreak(32 * mm), self._p(text, self.s.heading)]
 
     def caption(self, label: str) -> Paragraph:
-        return Para(self.guard.markup(label), self.s.caption)
+        return self._p(self.guard.markup(label), self.s.caption)
 
     def long_text(self, label: str | None, value, *, required: bool) -> list:
         """A caption over paragraphs of text; empty text is 'Not recorded' when required."""
@@ -131,25 +227,28 @@ class Writer:
         data = []
         for label, value in rows:
             if isinstance(value, (str, int, float)):
-                value = self.cell(value, self.s.body)
-            data.append([Para(self.guard.markup(label), self.s.label), value])
+                value = self.cell(value, self.s.value)
+            data.append([self._p(self.guard.markup(label), self.s.label), self.flow(value, 0)])
         table = Table(data, colWidths=[label_width, self.width - label_width], hAlign="LEFT",
-                      splitByRow=1, splitInRow=1)
+                      splitByRow=0, splitInRow=1)
         table.setStyle(grid_style())
         return table
 
     def table(self, headers: list[str], rows: list[list], widths: list[float], extra_style=()) -> Table:
         """A data table: header repeated on each page, cells wrap, long rows split."""
-        head = [h if isinstance(h, Flowable) else Para(self.guard.markup(h), self.s.header_cell)
+        head = [h if isinstance(h, Flowable) else self._p(self.guard.markup(h), self.s.header_cell)
                 for h in headers]
+        rows = [[self.flow(cell, width) for cell, width in zip(row, widths)] for row in rows]
+        if len(rows) > 60:
+            return RowsTable(head, rows, widths, table_style(extra_style))
         table = Table([head, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT",
-                      splitByRow=1, splitInRow=1)
+                      splitByRow=0, splitInRow=1)
         table.setStyle(table_style(extra_style))
         return table
 
     def header(self, *labels: str) -> Paragraph:
         """A header cell with more than one line (as the stacked cells under it)."""
-        return Para("<br/>".join(self.guard.markup(x) for x in labels), self.s.header_cell)
+        return self._p("<br/>".join(self.guard.markup(x) for x in labels), self.s.header_cell)
 
     def together(self, flowables: list) -> list:
         """Keep a short section on one page (a table of a few rows split by a page end
@@ -157,7 +256,7 @@ class Writer:
         return [KeepTogether(flowables)]
 
     def banner(self, markup: str, final: bool) -> Table:
-        table = Table([[Para(markup, self.s.banner)]], colWidths=[self.width], hAlign="LEFT")
+        table = Table([[self._p(markup, self.s.banner)]], colWidths=[self.width], hAlign="LEFT")
         table.setStyle(banner_style(final))
         return table
 
@@ -167,7 +266,7 @@ class Writer:
     def title_block(self, kicker: str, title: str, subtitle: str) -> list:
         """Kicker, title and subtitle: our words with user parts already escaped."""
         return [
-            Para(kicker, self.s.kicker),
-            Para(title, self.s.title),
-            Para(subtitle, self.s.subtitle),
+            self._p(kicker, self.s.kicker),
+            self._p(title, self.s.title),
+            self._p(subtitle, self.s.subtitle),
         ]

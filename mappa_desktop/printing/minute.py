@@ -40,12 +40,22 @@ _STATUS_WORDS = {
 }
 
 
-def version_line(meta: PrintMeta) -> str:
-    """The footer's account of what this copy is."""
+def shown(field: spec.Field, value) -> str:
+    """``Field.display``, and the stored value as it is if it does not fit the field's kind
+    (a printout shows what is there rather than fail)."""
+    try:
+        return field.display(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def version_line(meta: PrintMeta, *, with_name: bool = True) -> str:
+    """The footer's account of what this copy is (the executive summary, which goes
+    outside MAPPA, leaves out who finalised it: the version and fingerprint suffice)."""
     if meta.finalised:
         parts = [f"Version {meta.version or 1}"]
-        if meta.finalised_by or meta.finalised_at:
-            who = f" by {meta.finalised_by}" if meta.finalised_by else ""
+        if (meta.finalised_by and with_name) or meta.finalised_at:
+            who = f" by {meta.finalised_by}" if meta.finalised_by and with_name else ""
             when = f" on {format_datetime_local(meta.finalised_at)}" if meta.finalised_at else ""
             parts.append(f"finalised{who}{when}")
         if meta.sha256:
@@ -56,10 +66,11 @@ def version_line(meta: PrintMeta) -> str:
     return "Draft · not approved by the chair"
 
 
-def printed_line(meta: PrintMeta) -> str:
-    if not (meta.printed_by or meta.printed_at):
+def printed_line(meta: PrintMeta, *, with_name: bool = True) -> str:
+    """Who printed this copy and when (the disclosure log has the same)."""
+    if not ((meta.printed_by and with_name) or meta.printed_at):
         return ""
-    who = f" by {meta.printed_by}" if meta.printed_by else ""
+    who = f" by {meta.printed_by}" if meta.printed_by and with_name else ""
     when = f" on {format_datetime_local(meta.printed_at)}" if meta.printed_at else ""
     return f"Printed{who}{when}."
 
@@ -87,9 +98,11 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
         story += _approval(w, meta)
         story += _addenda(w, meta)
     end = "End of the executive summary." if keep is not None else "End of the minute."
-    story += [w.space(6), w.note(f"{end} {guard.markup(printed_line(meta))}".strip())]
+    printed = printed_line(meta, with_name=keep is None)
+    story += [w.space(6), w.note(f"{end} {guard.markup(printed)}".strip())]
     kind = "MAPPA minute executive summary" if keep is not None else "MAPPA minute"
-    layout = Layout(kind=kind, footer_note=version_line(meta), pagesize=PORTRAIT, watermark=not meta.finalised)
+    layout = Layout(kind=kind, footer_note=version_line(meta, with_name=keep is None), pagesize=PORTRAIT,
+                    watermark=not meta.finalised)
     return build_pdf(story, meta, layout, guard)
 
 
@@ -131,11 +144,11 @@ def _title(w: Writer, meta: PrintMeta, content: dict, *, summary: bool) -> list:
     if summary:
         block = w.title_block("EXECUTIVE SUMMARY OF A MAPPA MEETING MINUTE", "Executive summary", " · ".join(facts))
     else:
-        kind = spec.field("purpose.meeting_type").display((content.get("meeting") or {}).get("meeting_type"))
+        kind = shown(spec.field("purpose.meeting_type"), (content.get("meeting") or {}).get("meeting_type"))
         title = f"Minute of a MAPPA {w.guard.markup(kind.lower())} meeting" if kind else "Minute of a MAPPA meeting"
         block = w.title_block("MULTI-AGENCY PUBLIC PROTECTION ARRANGEMENTS", title, " · ".join(facts))
     if meta.finalised:
-        banner = f"<b>Finalised.</b> {g.markup(version_line(meta))}."
+        banner = f"<b>Finalised.</b> {g.markup(version_line(meta, with_name=not summary))}."
     else:
         banner = f"<b>DRAFT.</b> {_STATUS_WORDS.get(meta.status, _STATUS_WORDS['draft'])}"
     if summary:
@@ -173,13 +186,13 @@ def section_body(w: Writer, section: spec.Section, fields, content: dict, *, red
 
 def _value_cell(w: Writer, field: spec.Field, value):
     """A short value as printed; a risk level carries its definition under it."""
-    shown = field.display(value)
+    text = shown(field, value)
     if field.choices is spec.ROSH_LEVELS and field.choice(str(value)) is not None:
         return [
-            w.fixed(f"<b>{w.guard.markup(shown)}</b>", w.s.value),
+            w.fixed(f"<b>{w.guard.markup(text)}</b>", w.s.value),
             w.para(field.choice(str(value)).help, w.s.definition),
         ]
-    return w.cell(shown, w.s.value)
+    return w.cell(text, w.s.value)
 
 
 def _single_values(w: Writer, section: spec.Section, fields, values: dict) -> list:
@@ -200,7 +213,7 @@ def _single_values(w: Writer, section: spec.Section, fields, values: dict) -> li
             flush()
             out += w.long_text(None if only_field else field.label, value, required=field.required)
             continue
-        if not field.display(value).strip():
+        if not shown(field, value).strip():
             if field.required:
                 grid.append((field.label, w.empty()))
             continue
@@ -222,8 +235,8 @@ def _distinct(rows, fields) -> list:
 
 def _rows_table(w: Writer, fields, rows) -> object:
     # An optional column nobody filled in (a note, a detail) only takes room.
-    fields = [f for f in fields if f.required or any(f.display(row.get(f.key)).strip() for row in rows)] or fields
-    body = [[w.cell(f.display(row.get(f.key))) for f in fields] for row in rows]
+    fields = [f for f in fields if f.required or any(shown(f, row.get(f.key)).strip() for row in rows)] or fields
+    body = [[w.cell(shown(f, row.get(f.key))) for f in fields] for row in rows]
     return w.table([f.label for f in fields], body, column_widths([f.kind for f in fields], w.width))
 
 
@@ -232,9 +245,9 @@ def _briefing_table(w: Writer, short, long: spec.Field, rows) -> object:
     left = 46 * 2.8346  # mm in points
     body = []
     for row in rows:
-        first, *rest = [f.display(row.get(f.key)) for f in short] or [""]
+        first, *rest = [shown(f, row.get(f.key)) for f in short] or [""]
         who = w.stacked(first, *rest)
-        text = w.paragraphs(row.get(long.key), w.s.cell) or [w.empty()]
+        text = w.paragraphs(row.get(long.key), w.s.cell_text) or [w.empty()]
         body.append([who, text])
     headers = [w.header(*(f.label for f in short)), long.label]
     return w.table(headers, body, [left, w.width - left])
@@ -253,7 +266,7 @@ def _row_blocks(w: Writer, section: spec.Section, fields, rows) -> list:
                 if parts or field.required:
                     grid.append((field.label, parts or w.empty()))
                 continue
-            if field.display(row.get(field.key)).strip():
+            if shown(field, row.get(field.key)).strip():
                 grid.append((field.label, _value_cell(w, field, row.get(field.key))))
             elif field.required:
                 grid.append((field.label, w.empty()))
@@ -279,7 +292,7 @@ def _action_table(w: Writer, section: spec.Section, fields, rows) -> object:
             elif field.key == "outcome" and not value and row.get("status") == "withdrawn":
                 cells.append(w.cell(row.get("withdrawn_reason")))
             else:
-                cells.append(w.cell(field.display(value) if field.kind is not Kind.LONG_TEXT else value))
+                cells.append(w.cell(shown(field, value) if field.kind is not Kind.LONG_TEXT else value))
         body.append(cells)
     kinds = [Kind.TEXT] + [f.kind for f in columns]
     widths = column_widths(kinds, w.width, fixed={0: 9} | {

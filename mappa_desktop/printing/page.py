@@ -15,6 +15,7 @@ of document, the case reference, the date and the area, never a personal name.
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass
 
 from reportlab import rl_config
@@ -49,15 +50,22 @@ class Layout:
     footer_note: str  # left of the page number: the version line, or who printed it
     pagesize: tuple[float, float]
     watermark: bool = False
+    info_kind: str = ""  # the PDF title's words when ``kind`` may hold user text
 
 
 def frame_width(pagesize) -> float:
     return pagesize[0] - 2 * MARGIN_X
 
 
+def info_text(text: str) -> str:
+    """Text for the PDF's document information: invisible format characters (a soft
+    hyphen has no code in PDFDocEncoding) are left out."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+
+
 def pdf_title(kind: str, meta: PrintMeta, guard: TextGuard) -> str:
     parts = [kind, guard.line(meta.reference), format_date(meta.meeting_date)]
-    return " ".join(p for p in parts if p)
+    return info_text(" ".join(p for p in parts if p))
 
 
 def _fit(canv, text: str, font: str, size: float, width: float, smallest: float = 6.0) -> float:
@@ -80,7 +88,10 @@ class _Decorator:
 
     def __init__(self, meta: PrintMeta, layout: Layout, guard: TextGuard):
         self.layout = layout
-        self.marking = guard.line(meta.protective_marking) or DEFAULT_MARKING
+        # A marking nobody could see is no marking: fall back to the default.
+        self.marking = guard.line(meta.protective_marking)
+        if not info_text(self.marking):
+            self.marking = DEFAULT_MARKING
         area = guard.line(meta.area_name)
         self.header_left = f"{area} · {layout.kind}" if area else layout.kind
         right = []
@@ -183,9 +194,9 @@ def build_pdf(story: list, meta: PrintMeta, layout: Layout, guard: TextGuard) ->
         pagesize=layout.pagesize,
         pageTemplates=[PageTemplate("page", [frame], onPage=decorator.page_start, pagesize=layout.pagesize)],
         leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
-        title=pdf_title(layout.kind, meta, guard),
-        author=guard.line(meta.area_name) or APP,
-        subject=decorator.marking,
+        title=pdf_title(layout.info_kind or layout.kind, meta, guard),
+        author=info_text(guard.line(meta.area_name)) or APP,
+        subject=info_text(decorator.marking),
         creator=APP,
         producer=APP,
         keywords=[],

@@ -1,8 +1,8 @@
 """The action register as a printout: across cases, or one case's register.
 
 Landscape, one table with its header on every page: the case (left out when the
-printout is of one case), number, raised, action, owner with the agency under the name,
-target, status (with "overdue" on the day of printing), completed and outcome.
+printout is of one case), number, date raised, action, owner, agency, target date, status
+("overdue" on the day of printing) and the outcome with the date completed.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .. import spec
-from ..dates import format_date, format_datetime_local, from_iso, uk_today
+from ..dates import format_date, from_iso, uk_today
 from .blocks import Writer, column_widths, value_of
 from .fonts import register_fonts
 from .meta import PrintMeta, PrintResult
@@ -20,8 +20,24 @@ from .styles import LANDSCAPE
 from .text import TextGuard
 
 Kind = spec.Kind
-_ACTION = spec.section("previous_actions")
+_STATUS = spec.section("previous_actions").field("status")
 _OPEN = ("open", "carried")
+
+#: column -> (header, kind for its width, fixed width in mm or None, share of the rest)
+COLUMNS = {
+    "reference": ("Case", Kind.TEXT, 27, 1),
+    "number": ("No.", Kind.TEXT, 9, 1),
+    "raised_date": ("Raised", Kind.DATE, None, 1),
+    "action_text": ("Action", Kind.LONG_TEXT, None, 1.3),
+    "owner": ("Owner", Kind.PERSON, 36, 1),  # the person, the agency under the name
+    "owner_person": ("Owner", Kind.PERSON, 34, 1),
+    "owner_agency": ("Agency", Kind.AGENCY, 34, 1),
+    "target_date": ("Target date", Kind.DATE, None, 1),
+    "status": ("Status", Kind.CHOICE, 22, 1),
+    "outcome": ("Outcome or note", Kind.LONG_TEXT, None, 1),
+}
+REGISTER_COLUMNS = ("reference", "number", "raised_date", "action_text", "owner_person", "owner_agency",
+                    "target_date", "status", "outcome")
 
 
 def print_day(meta: PrintMeta):
@@ -34,44 +50,51 @@ def print_day(meta: PrintMeta):
         return None
 
 
-def action_rows(w: Writer, rows, *, with_case: bool, today) -> tuple[list[str], list[list], list]:
-    """Headers, cells and column kinds of an action table (register and pack)."""
-    status_field = _ACTION.field("status")
-    headers = (["Case"] if with_case else []) + ["No.", "Raised", "Action", "Owner", "Target date",
-                                                  "Status", "Completed", "Outcome or note"]
-    kinds = ([Kind.TEXT] if with_case else []) + [Kind.TIME, Kind.DATE, Kind.LONG_TEXT, Kind.PERSON,
-                                                  Kind.DATE, Kind.CHOICE, Kind.DATE, Kind.LONG_TEXT]
+def _outcome(row) -> str:
+    status = value_of(row, "status")
+    outcome = value_of(row, "outcome") or ""
+    if status == "withdrawn" and value_of(row, "withdrawn_reason"):
+        outcome = f"Withdrawn: {value_of(row, 'withdrawn_reason')}" + (f"\n{outcome}" if outcome else "")
+    completed = value_of(row, "completed_date")
+    if completed:
+        outcome = f"Completed {format_date(completed)}" + (f": {outcome}" if outcome else ".")
+    return outcome
+
+
+def action_table(w: Writer, rows, columns, today):
+    """A table of actions (register rows or action dicts) with these columns."""
     body = []
     for row in rows:
-        status = value_of(row, "status") or ""
-        target = value_of(row, "target_date")
-        overdue = today is not None and status in _OPEN and bool(target) and from_iso(target) is not None \
-            and from_iso(target) < today
-        outcome = value_of(row, "outcome")
-        if status == "withdrawn" and value_of(row, "withdrawn_reason"):
-            outcome = f"Withdrawn: {value_of(row, 'withdrawn_reason')}" + (f"\n{outcome}" if outcome else "")
-        cells = [w.cell(value_of(row, "reference"))] if with_case else []
-        cells += [
-            w.cell(value_of(row, "number")),
-            w.cell(format_date(value_of(row, "raised_date"))),
-            w.cell(value_of(row, "action_text")),
-            w.stacked(value_of(row, "owner_person") or "", value_of(row, "owner_agency")),
-            w.cell(format_date(target)),
-            w.fixed(w.guard.markup(status_field.display(status)) + ("<br/><b>Overdue</b>" if overdue else ""),
-                    w.s.cell),
-            w.cell(format_date(value_of(row, "completed_date"))),
-            w.cell(outcome),
-        ]
+        cells = []
+        for column in columns:
+            if column == "owner":
+                cells.append(w.stacked(value_of(row, "owner_person") or "", value_of(row, "owner_agency")))
+            elif column == "status":
+                status = value_of(row, "status") or ""
+                target = from_iso(value_of(row, "target_date"))
+                if today is not None and status in _OPEN and target is not None and target < today:
+                    cells.append(w.fixed(f"{w.guard.markup(_STATUS.display(status))}<br/><b>Overdue</b>", w.s.cell))
+                else:
+                    cells.append(w.cell(_STATUS.display(status)))
+            elif column == "outcome":
+                cells.append(w.cell(_outcome(row)))
+            elif column.endswith("_date"):
+                cells.append(w.cell(format_date(value_of(row, column))))
+            else:
+                cells.append(w.cell(value_of(row, column)))
         body.append(cells)
-    return headers, body, kinds
+    kinds = [COLUMNS[c][1] for c in columns]
+    fixed = {i: COLUMNS[c][2] for i, c in enumerate(columns) if COLUMNS[c][2]}
+    weights = {i: COLUMNS[c][3] for i, c in enumerate(columns)}
+    return w.table([COLUMNS[c][0] for c in columns], body,
+                   column_widths(kinds, w.width, fixed=fixed, weights=weights))
 
 
 def render_register(rows, meta: PrintMeta, *, title: str = "Action register") -> PrintResult:
     guard = TextGuard(register_fonts())
     w = Writer(guard, frame_width(LANDSCAPE))
     rows = list(rows)
-    references = {value_of(r, "reference") for r in rows}
-    with_case = not (meta.reference and references <= {meta.reference})
+    one_case = bool(meta.reference) and {value_of(r, "reference") for r in rows} <= {meta.reference}
     today = print_day(meta)
     facts = [f"{len(rows)} action{'s' if len(rows) != 1 else ''}"]
     if meta.reference:
@@ -82,15 +105,13 @@ def render_register(rows, meta: PrintMeta, *, title: str = "Action register") ->
         facts.append(guard.markup(meta.area_name))
     story = w.title_block("MAPPA ACTION REGISTER", guard.markup(title), " · ".join(facts))
     if rows:
-        headers, body, kinds = action_rows(w, rows, with_case=with_case, today=today)
-        fixed = {0: 24} if with_case else {}
-        widths = column_widths(kinds, w.width, fixed={**fixed, (1 if with_case else 0): 10})
-        story.append(w.table(headers, body, widths))
+        columns = REGISTER_COLUMNS[1:] if one_case else REGISTER_COLUMNS
+        story.append(action_table(w, rows, columns, today))
     else:
-        story.append(w.empty("No actions match."))
+        story.append(w.empty("No actions."))
     story += [w.space(5), w.note(f"End of the register. {guard.markup(printed_line(meta))}".strip())]
-    layout = Layout(kind=title, footer_note=printed_line(meta) or "MAPPA action register", pagesize=LANDSCAPE)
+    # The title is the UI's ("Actions of DS McLeish"...): the page shows it, the PDF's
+    # metadata does not, so that no name reaches it.
+    layout = Layout(kind=guard.line(title) or "Action register", info_kind="MAPPA action register",
+                    footer_note=printed_line(meta) or "MAPPA action register", pagesize=LANDSCAPE)
     return build_pdf(story, meta, layout, guard)
-
-
-__all__ = ["render_register", "action_rows", "print_day", "format_datetime_local"]

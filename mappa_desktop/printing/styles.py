@@ -37,6 +37,8 @@ WATERMARK = colors.Color(0.885, 0.885, 0.885)
 
 BODY_SIZE = 9.5
 CELL_SIZE = 8.8
+CELL_LEADING = 11.3
+CELL_PADDING = 4
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Styles:
     definition: ParagraphStyle  # the definition under a chosen level
     label: ParagraphStyle  # a field's label in a label/value grid
     cell: ParagraphStyle
-    cell_muted: ParagraphStyle
+    cell_text: ParagraphStyle  # paragraphs of long text in a cell
     header_cell: ParagraphStyle
     note: ParagraphStyle
     empty: ParagraphStyle  # "Not recorded"
@@ -84,8 +86,8 @@ def styles() -> Styles:
         value=_style("value"),
         definition=_style("definition", fontSize=8.3, leading=11, textColor=MUTED),
         label=_style("label", fontName=FONT_BOLD, fontSize=8, leading=11, textColor=MUTED),
-        cell=_style("cell", fontSize=CELL_SIZE, leading=11.3),
-        cell_muted=_style("cell_muted", fontSize=7.8, leading=10, textColor=MUTED),
+        cell=_style("cell", fontSize=CELL_SIZE, leading=CELL_LEADING),
+        cell_text=_style("cell_text", fontSize=CELL_SIZE, leading=CELL_LEADING, spaceAfter=3),
         header_cell=_style("header_cell", fontName=FONT_BOLD, fontSize=7.8, leading=10, textColor=INK),
         note=_style("note", fontSize=8, leading=10.5, textColor=MUTED, spaceBefore=2, spaceAfter=2),
         empty=_style("empty", fontSize=8.5, leading=11.5, textColor=MUTED),
@@ -112,8 +114,13 @@ def table_style(extra=()) -> TableStyle:
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        # Cells given as plain strings (short ones) print like the Paragraph cells.
+        ("FONTNAME", (0, 1), (-1, -1), FONT),
+        ("FONTSIZE", (0, 1), (-1, -1), CELL_SIZE),
+        ("LEADING", (0, 1), (-1, -1), CELL_LEADING),
+        ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
         *extra,

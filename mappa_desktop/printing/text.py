@@ -125,7 +125,7 @@ class TextGuard:
             )
         noun = "character" if total == 1 else "characters"
         return (
-            f"{total} {noun} could not be printed and appear as codes like [U+0000] "
+            f"{total} {noun} could not be printed and appear as codes such as [U+4E2D] "
             f"({'; '.join(kinds)}). Type a transliteration in Latin letters alongside "
             "such names or words, for example in brackets, so that the printout can be read.",
         )

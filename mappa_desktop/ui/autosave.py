@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class Autosaver(QObject):
         self._dirty: list[str] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # "within a second" means it
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.flush)
         self.error: str | None = None

@@ -88,10 +88,11 @@ class CaseOverview(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, "&Overview")
-        self.register_tab = CaseRegisterTab(store, case, store.today)
-        self.tabs.addTab(self.register_tab, "Action &register")
-        self.chronology_tab = ChronologyTab(store, case)
-        self.tabs.addTab(self.chronology_tab, "C&hronology")
+        # The register and the chronology are built when first looked at.
+        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case)}
+        self.tabs.addTab(QWidget(), "Action &register")
+        self.tabs.addTab(QWidget(), "C&hronology")
+        self.tabs.currentChanged.connect(self._build_tab)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 12, 24, 12)
@@ -106,6 +107,29 @@ class CaseOverview(QWidget):
         QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_case)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
+
+    def _build_tab(self, index: int) -> None:
+        make = self._lazy.pop(index, None)
+        if make is None:
+            return
+        widget = make()
+        label = self.tabs.tabText(index)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, label)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+
+    @property
+    def register_tab(self):
+        self._build_tab(1)
+        return self.tabs.widget(1)
+
+    @property
+    def chronology_tab(self):
+        self._build_tab(2)
+        return self.tabs.widget(2)
 
     def _meetings_box(self) -> QWidget:
         box = QWidget()
@@ -137,7 +161,6 @@ class CaseOverview(QWidget):
             button = QPushButton("  ·  ".join(bits))
             button.setObjectName("meetingLink")
             button.setFlat(True)
-            button.setStyleSheet("text-align: left; padding: 4px;")
             button.clicked.connect(lambda _=False, m=meeting.id: self.open_meeting.emit(m))
             self.meeting_buttons.append(button)
             column.addWidget(button)

@@ -62,7 +62,7 @@ class DashboardPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.subtitle)
         layout.addLayout(grid, 1)
-        self.refresh()
+        # Read when shown (showEvent), every time: building the page costs no query.
 
     def showEvent(self, event) -> None:
         self.refresh()

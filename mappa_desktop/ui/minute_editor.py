@@ -455,16 +455,19 @@ class MinuteEditor(QWidget):
                 self.store.drafts.put(self._draft_key(key), form.raw_state())
         self.store.minutes.save_rows(self.meeting_id, key, rows)
 
+    def _set_state(self, state: str) -> None:
+        if self.status.property("state") != state:  # re-polish only when it changes
+            self.status.setProperty("state", state)
+            self.status.style().polish(self.status)
+
     def _saved(self, when: str) -> None:
         self.status.setText(f"Saved {when}")
-        self.status.setProperty("state", "ok")
-        self.status.style().polish(self.status)
+        self._set_state("ok")
         self.retry_button.hide()
 
     def _failed(self, reason: str) -> None:
         self.status.setText(f"NOT SAVED: {reason}. What you typed is still here; it will be saved when this is put right.")
-        self.status.setProperty("state", "error")
-        self.status.style().polish(self.status)
+        self._set_state("error")
         self.retry_button.show()
 
     def flush(self) -> bool:

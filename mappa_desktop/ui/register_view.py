@@ -302,8 +302,7 @@ class RegisterPage(QWidget):
         self.open_button.clicked.connect(self._open_case)
         self.print_button.clicked.connect(self.print_register)
         self.table.activated.connect(lambda _i: self._open_case())
-        self._fill_agencies()
-        self.refresh()
+        # Filled when first shown (showEvent): building the page costs no query.
 
     def print_register(self):
         """The actions listed now (as filtered), across cases, as a printout."""

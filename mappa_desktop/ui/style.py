@@ -24,4 +24,6 @@ QLabel#overdue { color: #9b1c1c; font-weight: bold; }
 QLabel#warning { color: #7a4b00; }
 QFrame#attentionBox { background: #fff8e6; border: 1px solid #e6c877; border-radius: 4px; }
 QFrame#repeatingRow { background: palette(base); }
+QPushButton#meetingLink { text-align: left; padding: 4px; border: none; }
+QPushButton#meetingLink:focus { background: #dce9f5; }
 """
