@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,57 +27,32 @@ from PySide6.QtWidgets import (
 from ..dates import UK, DateError, format_datetime_local
 from ..model import AUDIT_KINDS
 from .fields import DateField
+from .table_models import LazyIdModel
 from .widgets import plain_label
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(LazyIdModel):
     """Audit entries by id, newest first, fetched in pages."""
 
     HEADERS = ("When", "User", "Kind", "Record", "Id", "Detail", "Recipient", "Purpose")
     PAGE = 300
 
     def __init__(self, store, parent=None):
-        super().__init__(parent)
+        from ..db.audit import audit_rows
+
+        super().__init__(lambda ids: audit_rows(store, ids), parent)
         self.store = store
         self.users = {u.id: u.name for u in store.users.all()}
-        self._ids: list[int] = []
-        self._cache = {}
 
     def set_query(self, query) -> None:
         from ..db.audit import audit_ids
 
-        self.beginResetModel()
-        self._ids = audit_ids(self.store, query)
-        self._cache.clear()
-        self.endResetModel()
-
-    def ids(self) -> list[int]:
-        return list(self._ids)
-
-    def _entry(self, row: int):
-        from ..db.audit import audit_rows
-
-        entry_id = self._ids[row]
-        if entry_id not in self._cache:
-            start = (row // self.PAGE) * self.PAGE
-            self._cache.update(audit_rows(self.store, self._ids[start : start + self.PAGE]))
-        return self._cache.get(entry_id)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.set_ids(audit_ids(self.store, query))
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole or not (0 <= index.row() < len(self._ids)):
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
             return None
-        e = self._entry(index.row())
+        e = self.record(index.row())
         if e is None:
             return None
         return (format_datetime_local(e.at), self.users.get(e.user_id, ""), e.kind, e.record_type,

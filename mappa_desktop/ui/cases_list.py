@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 from .. import spec
 from ..dates import format_date
 from ..model import CaseRow
+from .table_models import HeadedTableModel
 from .widgets import plain_label
 
 _SHORT_CATEGORY = {"1": "Cat 1 (RSO)", "restricted_patient": "Restricted patient", "3": "Cat 3", "2": "Cat 2"}
 
 
-class CasesTableModel(QAbstractTableModel):
+class CasesTableModel(HeadedTableModel):
     """Rows of the cases list. Sorting uses stored values (ISO dates sort as dates)."""
 
     COLUMNS = ("reference", "full_name", "category", "mappa_level", "current_rosh", "lead_authority", "next_review_date")
@@ -46,16 +47,8 @@ class CasesTableModel(QAbstractTableModel):
     def row_at(self, row: int) -> CaseRow:
         return self._rows[row]
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def _count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from .. import spec
 from ..dates import DateError, format_date, from_iso
 from ..db.register import RegisterFilter, RegisterRow
 from .fields import DateField, LongTextField
+from .table_models import LazyIdModel
 from .widgets import plain_label
 
 OVERDUE = QColor("#9b1c1c")
@@ -52,7 +53,7 @@ def due_text(row: RegisterRow, today: date) -> str:
     return ""
 
 
-class ActionRegisterModel(QAbstractTableModel):
+class ActionRegisterModel(LazyIdModel):
     """Actions by id; rows are fetched from the store in pages as the view asks for them.
     Sorting asks the store for the ids in the new order."""
 
@@ -64,13 +65,11 @@ class ActionRegisterModel(QAbstractTableModel):
     PAGE = 200
 
     def __init__(self, store, today, parent=None):
-        super().__init__(parent)
+        super().__init__(store.register.rows, parent)
         self.store = store
         self.today = today  # a callable: the clock is injected
         self.filter = RegisterFilter()
         self.sort_key, self.descending = "target_date", False
-        self._ids: list[int] = []
-        self._cache: dict[int, RegisterRow] = {}
         self._status = spec.section("previous_actions").field("status")
 
     def set_filter(self, register_filter: RegisterFilter) -> None:
@@ -78,51 +77,16 @@ class ActionRegisterModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._ids = self.store.register.ids(self.filter, self.today(), self.sort_key, self.descending)
-        self._cache.clear()
-        self.endResetModel()
+        self.set_ids(self.store.register.ids(self.filter, self.today(), self.sort_key, self.descending))
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         key = self.COLUMNS[column]
         self.sort_key = "target_date" if key == "due" else key
         self.descending = order == Qt.SortOrder.DescendingOrder
-        self.layoutAboutToBeChanged.emit()
-        self._ids = self.store.register.ids(self.filter, self.today(), self.sort_key, self.descending)
-        self._cache.clear()
-        self.layoutChanged.emit()
-
-    def id_at(self, row: int) -> int:
-        return self._ids[row]
-
-    def ids_in_order(self) -> list[int]:
-        return list(self._ids)
-
-    def row_of(self, action_id: int) -> int:
-        return self._ids.index(action_id)
-
-    def _row(self, row: int) -> RegisterRow | None:
-        action_id = self._ids[row]
-        if action_id not in self._cache:
-            start = (row // self.PAGE) * self.PAGE
-            self._cache.update(self.store.register.rows(self._ids[start : start + self.PAGE]))
-        return self._cache.get(action_id)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.reorder(self.store.register.ids(self.filter, self.today(), self.sort_key, self.descending))
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
-            return None
-        row = self._row(index.row())
+        row = self.record(index.row()) if index.isValid() else None
         if row is None:
             return None
         key = self.COLUMNS[index.column()]
@@ -316,7 +280,7 @@ class RegisterPage(QWidget):
         store = self.store
 
         def register():
-            ids = self.model.ids_in_order()
+            ids = self.model.ids()
             rows = store.register.rows(ids)
             ordered = [rows[i] for i in ids]
             frame = PrintMeta(protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
