@@ -55,7 +55,7 @@ class AuditModel(LazyIdModel):
         e = self.record(index.row())
         if e is None:
             return None
-        return (format_datetime_local(e.at), self.users.get(e.user_id, ""), e.kind, e.record_type,
+        return (format_datetime_local(e.at), self.users.get(e.user_id, ""), e.kind.capitalize(), e.record_type,
                 "" if e.record_id is None else str(e.record_id), e.detail, e.recipient, e.purpose)[index.column()]
 
 

@@ -20,6 +20,14 @@ from ..dates import UK
 from .widgets import plain_label
 
 
+NOUNS = {"cases": "cases", "meetings": "meetings", "actions": "actions", "audit_log": "audit entries",
+         "users": "users"}
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{n} {NOUNS.get(table, table)}" for table, n in counts.items())
+
+
 def _size(n: int) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.0f} KB"
 
@@ -103,8 +111,7 @@ class BackupDialog(QDialog):
 
     def _backed_up(self, info) -> None:
         self.backup_button.setEnabled(True)
-        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in info.counts.items())
-        self.message.setText(f"Backed up and checked: {counts}.")
+        self.message.setText(f"Backed up and checked: {_counts(info.counts)}.")
         self.refresh()
 
     def _failed(self, exc) -> None:
@@ -123,9 +130,8 @@ class BackupDialog(QDialog):
 
     def _checked(self, info) -> None:
         self.inspected = info
-        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in info.counts.items())
         state = "passes its integrity check" if info.integrity == "ok" else "is DAMAGED"
-        self.details.setText(f"This backup {state} and holds {counts}.")
+        self.details.setText(f"This backup {state} and holds {_counts(info.counts)}.")
 
     def restore_selected(self) -> None:
         info = self._selected()
