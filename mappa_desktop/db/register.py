@@ -84,6 +84,7 @@ class Dashboard:
     actions_overdue_count: int
     expiring: list[DashboardItem]
     drafts: list[DashboardItem]
+    counts: dict  # panel -> how many in all (the lists stop at ``limit``)
 
 
 class RegisterRepo:
@@ -197,6 +198,20 @@ class RegisterRepo:
                 "AND sonr_expiry_date BETWEEN ? AND ? ORDER BY sonr_expiry_date LIMIT ?",
                 [t, later, limit],
             ).fetchall()
+            counts = {
+                "reviews_due": db.execute(
+                    "SELECT count(*) FROM cases WHERE status = 'active' AND next_review_date BETWEEN ? AND ?",
+                    [t, soon]).fetchone()[0],
+                "reviews_overdue": db.execute(
+                    "SELECT count(*) FROM cases c WHERE c.status = 'active' AND c.next_review_date < ? "
+                    "AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.case_id = c.id "
+                    "AND m.meeting_date >= c.next_review_date)", [t]).fetchone()[0],
+                "expiring": db.execute(
+                    "SELECT (SELECT count(*) FROM civil_orders o JOIN cases c ON c.id = o.case_id "
+                    "WHERE c.status = 'active' AND o.expiry_date BETWEEN ? AND ?) + (SELECT count(*) FROM cases "
+                    "WHERE status = 'active' AND sonr_expiry_date BETWEEN ? AND ?)", [t, later, t, later]).fetchone()[0],
+                "drafts": db.execute("SELECT count(*) FROM meetings WHERE status IN ('draft', 'issued')").fetchone()[0],
+            }
             drafts = db.execute(
                 "SELECT m.case_id, c.reference, m.meeting_date, m.id, m.status FROM meetings m "
                 "JOIN cases c ON c.id = m.case_id WHERE m.status IN ('draft', 'issued') "
@@ -220,6 +235,7 @@ class RegisterRepo:
                 DashboardItem(r[0], r[1], f"Action {r[2]} overdue ({owner(r[4], r[5])})", r[3]) for r in actions
             ],
             actions_overdue_count=self.overdue_count(today),
+            counts=counts,
             expiring=expiring,
             drafts=[
                 DashboardItem(r[0], r[1], "Minute in draft" + (" (issued)" if r[4] == "issued" else ""), r[2], r[3])

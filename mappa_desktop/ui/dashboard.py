@@ -50,8 +50,9 @@ class DashboardPage(QWidget):
             column.addWidget(heading)
             listing = QListWidget()
             listing.setAccessibleName(caption)
-            listing.setWordWrap(True)
             listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            listing.setTextElideMode(Qt.TextElideMode.ElideRight)
+            listing.setUniformItemSizes(True)
             listing.itemActivated.connect(self._activated)
             column.addWidget(listing)
             self.lists[key] = listing
@@ -68,22 +69,24 @@ class DashboardPage(QWidget):
         self.refresh()
         super().showEvent(event)
 
+    SHOWN = 50  # lines per panel; the rest are counted, and the register lists them all
+
     def refresh(self) -> None:
         today = self.today()
-        data = self.store.register.dashboard(today)
+        data = self.store.register.dashboard(today, limit=self.SHOWN + 1)
         self.subtitle.setText(f"Today is {format_date(today)}. Press Enter on a line to open it.")
         for key, caption, empty in PANELS:
             items = getattr(data, key)
             listing = self.lists[key]
             listing.clear()
-            count = data.actions_overdue_count if key == "actions_overdue" else len(items)
+            count = data.actions_overdue_count if key == "actions_overdue" else data.counts[key]
             self.titles[key].setText(f"{caption} ({count})")
             if not items:
                 placeholder = QListWidgetItem(empty)
                 placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
                 listing.addItem(placeholder)
                 continue
-            for item in items:
+            for item in items[: self.SHOWN]:
                 when = from_iso(item.when)
                 if when is not None and key != "drafts":
                     days = (when - today).days
@@ -92,8 +95,13 @@ class DashboardPage(QWidget):
                 else:
                     text = f"{item.reference}: {item.what}" + (f", meeting of {format_date(when)}" if when else "")
                 entry = QListWidgetItem(text)
+                entry.setToolTip(text)
                 entry.setData(Qt.ItemDataRole.UserRole, (item.case_id, item.meeting_id))
                 listing.addItem(entry)
+            if len(items) > self.SHOWN:
+                more = QListWidgetItem(f"… and more: see {'the action register' if key == 'actions_overdue' else 'the cases list'}")
+                more.setFlags(Qt.ItemFlag.NoItemFlags)
+                listing.addItem(more)
 
     def counts(self) -> dict[str, int]:
         """How many lines each panel shows (placeholders not counted)."""
