@@ -30,7 +30,7 @@ def unlock_to_main_window(data: Path, runs: int = 5) -> tuple[list[float], list[
     from PySide6.QtWidgets import QApplication
 
     from mappa_desktop.paths import DataPaths
-    from mappa_desktop.security import DEFAULT_KDF, KeyFile
+    from mappa_desktop.security import KeyFile
     from mappa_desktop.ui.app import AppController
     from mappa_desktop.ui.tasks import TaskRunner
 

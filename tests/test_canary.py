@@ -9,7 +9,6 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 
 from mappa_desktop import spec
 from mappa_desktop.db.session import create_store

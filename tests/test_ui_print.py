@@ -99,3 +99,26 @@ def test_print_goes_to_the_printer_and_is_logged(qtbot, editor, tmp_path):
     assert printed.exists() and len(PdfReader(str(printed)).pages) == dialog.result.pages
     entry = session.store.audit.entries()[-1]
     assert (entry.kind, entry.recipient) == ("disclosure", "Case file")
+
+
+def test_case_printouts_pack_register_chronology(qtbot, editor, tmp_path):
+    from mappa_desktop.ui.case_view import CaseOverview
+
+    widget, session = editor
+    store = session.store
+    case = store.cases.get(widget.minute.case_id, consult=False)
+    overview = CaseOverview(store, case, tasks=widget.tasks)
+    qtbot.addWidget(overview)
+    dialog = overview.print_case()
+    dialog.recipient.setText("Chair")
+    dialog.purpose.setText("Pre-meeting reading")
+    for index, name in enumerate(("pack", "register", "chronology")):
+        dialog.group.button(index).setChecked(True)
+        target = tmp_path / f"{name}.pdf"
+        dialog.save(str(target))
+        qtbot.waitUntil(lambda t=target: t.exists(), timeout=20_000)
+        text = _text(target.read_bytes())
+        assert text.count("OFFICIAL-SENSITIVE") >= 2 and "FS-2026-0147" in text
+    assert "Minute of 15/07/2026" in _text((tmp_path / "pack.pdf").read_bytes())  # papers of the coming meeting
+    disclosures = [e for e in store.audit.entries() if e.kind == "disclosure"]
+    assert len(disclosures) == 3 and all(e.record_type == "case" for e in disclosures)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -146,9 +148,14 @@ class CaseOverview(QWidget):
         top.addWidget(self.new_meeting_button)
         column.addLayout(top)
         meetings = self.store.minutes.meetings(self.case.id)
-        self.meeting_buttons = []
+        # One list widget, not a button per meeting: a case with 40 meetings opens at once.
+        self.meeting_list = QListWidget()
+        self.meeting_list.setAccessibleName("Meetings of the case")
+        self.meeting_list.setUniformItemSizes(True)
+        self.meeting_list.setMaximumHeight(26 * min(8, max(1, len(meetings))) + 6)
         if not meetings:
             column.addWidget(value_label(""))
+            self.meeting_list.hide()
         type_field = spec.field("purpose.meeting_type")
         rosh_field = spec.field("rosh.agreed_rosh")
         for meeting in reversed(meetings):
@@ -158,12 +165,12 @@ class CaseOverview(QWidget):
                 bits.append(f"risk {rosh_field.display(meeting.agreed_rosh)}")
             if meeting.next_review_date:
                 bits.append(f"next review {format_date(meeting.next_review_date)}")
-            button = QPushButton("  ·  ".join(bits))
-            button.setObjectName("meetingLink")
-            button.setFlat(True)
-            button.clicked.connect(lambda _=False, m=meeting.id: self.open_meeting.emit(m))
-            self.meeting_buttons.append(button)
-            column.addWidget(button)
+            item = QListWidgetItem("  ·  ".join(bits))
+            item.setData(Qt.ItemDataRole.UserRole, meeting.id)
+            self.meeting_list.addItem(item)
+        self.meeting_list.itemActivated.connect(
+            lambda item: self.open_meeting.emit(item.data(Qt.ItemDataRole.UserRole)))
+        column.addWidget(self.meeting_list)
         actions = self.store.actions.of_case(self.case.id)
         open_count = sum(1 for a in actions if a.status in ("open", "carried"))
         column.addWidget(plain_label(f"Action register: {len(actions)} action(s), {open_count} open."))
@@ -232,16 +239,26 @@ class CaseOverview(QWidget):
         def pack():
             from ..printouts import minute_job
 
-            meetings = [m for m in store.minutes.meetings(case.id)]
-            if meetings:
-                content, _ = minute_job(store, meetings[-1].id)
+            meetings = store.minutes.meetings(case.id)
+            finalised = [m for m in meetings if m.status == "finalised"]
+            upcoming = [m for m in meetings if m.status != "finalised"]
+            if finalised:  # the last decisions are the last finalised minute's
+                content, _ = minute_job(store, finalised[-1].id)
             else:
                 content = {"case": dict(case.values), "civil_orders": [o.as_values() for o in case.orders]}
+            # Papers for the coming meeting: as listed on its draft, else the usual two.
+            documents = []
+            if upcoming:
+                documents = [r.get("title") for r in store.minutes.get(upcoming[-1].id, consult=False,
+                                                                          with_actions=False).rows["documents"]]
+            elif finalised:
+                documents = [f"Minute of the meeting of {format_date(finalised[-1].meeting_date)}", "Action register"]
+            documents = [d for d in documents if d]
             ids = store.register.ids(RegisterFilter(case_id=case.id), store.today(), "number")
             rows = store.register.rows(ids)
             open_actions = [rows[i] for i in ids]
             frame = meta()
-            return lambda: printing.render_pack(content, frame, open_actions=open_actions, documents=[])
+            return lambda: printing.render_pack(content, frame, open_actions=open_actions, documents=documents)
 
         def register():
             ids = store.register.ids(RegisterFilter(statuses=(), case_id=case.id), store.today(), "number")
