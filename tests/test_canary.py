@@ -1,6 +1,7 @@
 """A canary name in every field of a case and a minute, through the app: after backups,
 an export, locking and quitting, the name is found in no file of the data folder, the
-backups, the temp folder or the logs (UTF-8 and UTF-16)."""
+backups, the temp folder or the logs (UTF-8 and UTF-16), after printing, exporting,
+backing up, locking and quitting."""
 
 from __future__ import annotations
 
@@ -94,6 +95,17 @@ def test_the_canary_is_nowhere_but_in_what_the_user_saved(qtbot, tmp_path, monke
     saved.parent.mkdir()
     window.show_page("audit")
     assert window.page("audit").export_csv(str(saved), recipient=CANARY, purpose="test")
+    # Print: a preview (in memory) and a PDF saved where the user chose.
+    window.show_page("cases")
+    dialog = editor.print_minute()
+    dialog.recipient.setText(CANARY)
+    dialog.purpose.setText("test")
+    dialog.preview()
+    qtbot.waitUntil(lambda: dialog.pages.count() > 0, timeout=20_000)
+    chosen_pdf = saved.parent / "minute.pdf"
+    dialog.save(str(chosen_pdf))
+    qtbot.waitUntil(chosen_pdf.exists, timeout=20_000)
+    dialog.close()
     # A backup by hand, then lock, unlock, quit (which backs up again).
     dialog = window.show_backups()
     dialog.back_up_now()
