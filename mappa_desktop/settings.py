@@ -20,6 +20,9 @@ class Setting:
     label: str
     default: object
     help: str = ""
+    kind: str = "text"  # text / long_text / int / lines
+    low: int = 0
+    high: int = 0
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -35,30 +38,48 @@ SETTINGS: tuple[Setting, ...] = (
         "Confidentiality statement",
         None,  # filled from resources/texts at first read
         "Read out at the start of each meeting.",
+        kind="long_text",
     ),
     Setting(
         "idle_lock_minutes",
         "Lock after idle (minutes)",
         5,
         "Between 1 and 15.",
+        kind="int",
+        low=1,
+        high=15,
     ),
     Setting(
         "summary_sections",
         "What an executive summary keeps",
         None,  # the printing layer's safe default
-        "Sections or section.fields kept in an executive summary; everything else is left out.",
+        "One per line: a section key (the whole section) or section.field. Everything else is left out.",
+        kind="lines",
     ),
     Setting(
         "retention_years",
         "Retention period (years)",
         7,
         "Archived cases with no activity for this long are listed for erasure. Each agency sets its own.",
+        kind="int",
+        low=1,
+        high=100,
     ),
     Setting(
         "backup_keep",
         "Automatic backups kept",
         10,
         "Daily and on-close copies beyond this number are removed, oldest first.",
+        kind="int",
+        low=1,
+        high=100,
+    ),
+    Setting(
+        "backup_folder",
+        "Backup folder",
+        "",
+        "Empty: 'backups' in the data folder. Another folder on this computer (for example an "
+        "encrypted external disk); never a network share or a cloud-synced folder.",
     ),
 )
 
@@ -77,3 +98,52 @@ def default_of(key: str) -> object:
 
         return list(DEFAULT_SUMMARY_SECTIONS)
     return declared(key).default
+
+
+class SettingError(ValueError):
+    """A value a setting cannot take; the message says what it can."""
+
+
+def validate(key: str, value):
+    """The value in stored form, or :class:`SettingError` with a plain message."""
+    setting = declared(key)
+    if setting.kind == "int":
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise SettingError(f"{setting.label}: a whole number.") from None
+        if not setting.low <= number <= setting.high:
+            raise SettingError(f"{setting.label}: between {setting.low} and {setting.high}.")
+        return number
+    if setting.kind == "lines":
+        lines = [line.strip() for line in str(value).splitlines() if line.strip()]
+        if key == "summary_sections":
+            from .printing.summary import summary_selection
+
+            try:
+                summary_selection(lines)
+            except ValueError as exc:
+                raise SettingError(f"{setting.label}: {exc}.") from None
+        return lines
+    text = str(value or "")
+    if key == "backup_folder" and text.strip():
+        from pathlib import Path
+
+        from .paths import unsafe_location
+
+        folder = Path(text.strip()).expanduser()
+        if not folder.is_absolute():
+            raise SettingError("Backup folder: give the full path of a folder.")
+        refusal = unsafe_location(folder)
+        if refusal:
+            raise SettingError(f"Backup folder cannot be used: {refusal}.")
+        return str(folder)
+    return text if setting.kind == "long_text" else text.strip()
+
+
+def backups_folder(store):
+    """Where backups go: the setting, or 'backups' in the data folder."""
+    from pathlib import Path
+
+    chosen = store.settings.get("backup_folder")
+    return Path(chosen) if chosen else store.paths.backups

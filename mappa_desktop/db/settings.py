@@ -25,7 +25,8 @@ class SettingsRepo:
         return json.loads(row[0]) if row else declared.default_of(key)
 
     def set(self, key: str, value) -> None:
-        declared.declared(key)
+        """Validate (``settings.validate``), store and audit. ``SettingError`` says why not."""
+        value = declared.validate(key, value)
         with self._store.transaction():
             self._store.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "

@@ -23,6 +23,7 @@ from ..security import DEFAULT_KDF, KdfParams, KeyFileError, WrongPassphrase
 from .gate import FirstRunScreen, UnlockScreen
 from .style import STYLE_SHEET
 from .tasks import TaskRunner
+from ..settings import backups_folder
 
 log = logging.getLogger(__name__)
 
@@ -232,10 +233,10 @@ class AppController(QObject):
 
         store = session.store
         now = (self.clock or (lambda: datetime.now(timezone.utc)))()
-        automatic = [b for b in list_backups(store.paths.backups) if b.reason in ("daily", "on-close")]
+        automatic = [b for b in list_backups(backups_folder(store)) if b.reason in ("daily", "on-close")]
         if automatic and (now - automatic[0].created).total_seconds() < 24 * 3600:
             return
-        path, key, folder, keep = store.paths.store, bytes(store.key), store.paths.backups, store.settings.get("backup_keep")
+        path, key, folder, keep = store.paths.store, bytes(store.key), backups_folder(store), store.settings.get("backup_keep")
         self.tasks.run(lambda: backup_store(path, key, folder, reason="daily", keep=keep),
                        lambda info: log.info("daily backup written"),
                        lambda exc: log.warning("daily backup failed: %s", type(exc).__name__))
@@ -248,7 +249,7 @@ class AppController(QObject):
         if store is None or store.db.conn is None:
             return
         try:
-            backup_store(store.paths.store, bytes(store.key), store.paths.backups, reason="on-close",
+            backup_store(store.paths.store, bytes(store.key), backups_folder(store), reason="on-close",
                          keep=store.settings.get("backup_keep"))
         except StoreError:
             log.warning("backup on close failed")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..dates import UK
+from ..settings import backups_folder
 from .widgets import plain_label
 
 
@@ -85,7 +86,7 @@ class BackupDialog(QDialog):
     def refresh(self) -> None:
         from ..db.backup import list_backups
 
-        self.backups = list_backups(self.session.store.paths.backups)
+        self.backups = list_backups(backups_folder(self.session.store))
         self.table.setRowCount(len(self.backups))
         reasons = {"daily": "Daily", "on-close": "On closing", "manual": "By hand"}
         for row, info in enumerate(self.backups):
@@ -103,7 +104,7 @@ class BackupDialog(QDialog):
         from ..db.backup import backup_store
 
         store = self.session.store
-        path, key, folder, keep = store.paths.store, bytes(store.key), store.paths.backups, store.settings.get("backup_keep")
+        path, key, folder, keep = store.paths.store, bytes(store.key), backups_folder(store), store.settings.get("backup_keep")
         self.message.setText("Backing up…")
         self.backup_button.setEnabled(False)
         self.tasks.run(lambda: backup_store(path, key, folder, reason="manual", keep=keep),

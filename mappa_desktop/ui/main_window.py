@@ -26,6 +26,7 @@ from .case_view import CasesArea
 from .dashboard import DashboardPage
 from .register_view import RegisterPage
 from .retention_page import RetentionPage
+from .settings_page import SettingsPage
 from .users_page import ChangePassphraseDialog, UsersPage
 from .directory_page import DirectoryPage
 from .style import STYLE_SHEET
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         self.add_page("users", "Users", UsersPage(self.session, self.kdf), "Ctrl+5")
         self.add_page("audit", "Audit log", AuditPage(store), "Ctrl+6")
         self.add_page("retention", "Retention", RetentionPage(self.session), "Ctrl+7")
+        self.add_page("settings", "Settings", SettingsPage(self.session), "Ctrl+8")
 
     # -- menus and status ---------------------------------------------------------------------
 
