@@ -48,6 +48,10 @@ def printable_set(codepoints) -> frozenset[str]:
     """The characters that print as themselves, given the code points a font covers."""
     keep = {"\n", "\t"}
     for code in codepoints:
+        if code > 0xFFFF:
+            # Outside the Basic Multilingual Plane (emoji and rarer scripts) the PDF's text
+            # layer does not carry the character back out reliably: mark it instead.
+            continue
         char = chr(code)
         if unicodedata.category(char) in _NOT_TEXT or unicodedata.bidirectional(char) in _RTL_CLASSES:
             continue
