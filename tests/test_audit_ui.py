@@ -72,3 +72,19 @@ def test_audit_model_passes_qtmodeltester(qtmodeltester, session):
     model = AuditModel(session.store)
     model.set_query(AuditQuery())
     qtmodeltester.check(model)
+
+
+def test_pdf_export_is_marked_and_logged(qtbot, session, tmp_path):
+    import io as _io
+
+    from pypdf import PdfReader
+
+    add_example_case(session.store)
+    page = AuditPage(session.store)
+    qtbot.addWidget(page)
+    target = tmp_path / "audit.pdf"
+    assert page.export_pdf(str(target), recipient="Information governance", purpose="Audit")
+    text = "".join(p.extract_text() for p in PdfReader(_io.BytesIO(target.read_bytes())).pages)
+    assert text.startswith("OFFICIAL-SENSITIVE") and "Collection" in text and "Ann Admin" in text
+    last = session.store.audit.entries()[-1]
+    assert (last.kind, last.detail) == ("disclosure", f"PDF export of {page.model.rowCount() - 1} entries")

@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_SUMMARY_SECTIONS",
     "PrintMeta",
     "PrintResult",
+    "render_audit",
     "render_chronology",
     "render_minute",
     "render_pack",
@@ -62,3 +63,10 @@ def render_chronology(events, meta: PrintMeta) -> PrintResult:
     from .chronology import render_chronology as render
 
     return render(events, meta)
+
+
+def render_audit(entries, meta: PrintMeta, *, user_names: dict, title: str = "Audit log") -> PrintResult:
+    """Audit log entries (``AuditEntry``), in the order given; user ids shown by name."""
+    from .audit import render_audit as render
+
+    return render(entries, meta, user_names=user_names, title=title)

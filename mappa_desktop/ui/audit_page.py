@@ -105,6 +105,7 @@ def save_disclosed_file(store, path: str, data: bytes, *, record_type: str, reco
 
 class AuditPage(QWidget):
     exported = Signal(str)
+    PDF_LIMIT = 5000  # rendered here, not on the worker: keep it to what a reader can use
 
     def __init__(self, store, parent=None):
         super().__init__(parent)
@@ -148,6 +149,7 @@ class AuditPage(QWidget):
             self.table.setColumnWidth(column, width)
         self.verify_button = QPushButton("&Verify the chain")
         self.export_button = QPushButton("E&xport CSV…")
+        self.pdf_button = QPushButton("Export &PDF…")
         self.message = plain_label("")
         self.message.setWordWrap(True)
         filters = QHBoxLayout()
@@ -163,6 +165,7 @@ class AuditPage(QWidget):
         buttons.addWidget(self.count)
         buttons.addWidget(self.verify_button)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(title)
@@ -176,7 +179,8 @@ class AuditPage(QWidget):
         for field in (self.since, self.until):
             field.edited.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify)
-        self.export_button.clicked.connect(self.export_csv)
+        self.export_button.clicked.connect(lambda: self.export_csv())
+        self.pdf_button.clicked.connect(lambda: self.export_pdf())
         self.refresh()
 
     def query(self):
@@ -213,10 +217,36 @@ class AuditPage(QWidget):
             self.message.setText(f"THE CHAIN IS BROKEN at entry {report.first_broken_id}: an entry was changed "
                                  "or removed outside the application. Tell IT support.")
 
+    def export_pdf(self, path: str | None = None, recipient: str | None = None, purpose: str | None = None) -> bool:
+        """The entries listed now as a PDF (marked, paged), logged as a disclosure."""
+        from .. import printing
+        from ..db.audit import audit_rows
+        from ..printing import PrintMeta
+
+        ids = self.model.ids()
+        if len(ids) > self.PDF_LIMIT:
+            self.message.setText(f"A PDF takes at most {self.PDF_LIMIT:,} entries: filter by user, kind, record "
+                                 "or dates first. The CSV export takes any number.")
+            return False
+        rows = audit_rows(self.store, ids)
+        meta = PrintMeta(protective_marking=self.store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
+                         area_name=self.store.settings.get("area_name") or "",
+                         printed_by=self.store.user.name if self.store.user else "", printed_at=self.store.now_iso())
+        result = printing.render_audit([rows[i] for i in ids], meta, user_names=self.model.users)
+        return self._export(result.pdf, "PDF", "audit-log.pdf", "PDF files (*.pdf)", len(ids), path, recipient, purpose)
+
     def export_csv(self, path: str | None = None, recipient: str | None = None, purpose: str | None = None) -> bool:
-        """Ask for recipient, purpose and file (or take them, for tests); write; log."""
         from ..audit_export import audit_csv
         from ..db.audit import audit_rows
+
+        ids = self.model.ids()
+        rows = audit_rows(self.store, ids)
+        data = audit_csv((rows[i] for i in ids), self.model.users)
+        return self._export(data, "CSV", "audit-log.csv", "CSV files (*.csv)", len(ids), path, recipient, purpose)
+
+    def _export(self, data: bytes, what: str, suggested: str, pattern: str, count: int,
+                path: str | None, recipient: str | None, purpose: str | None) -> bool:
+        """Ask for recipient, purpose and file (or take them, for tests); write; log."""
         from ..db.errors import StoreError
 
         if recipient is None or purpose is None:
@@ -225,19 +255,16 @@ class AuditPage(QWidget):
                 return False
             recipient, purpose = dialog.recipient.text().strip(), dialog.purpose.text().strip()
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export the audit log", "audit-log.csv", "CSV files (*.csv)")
+            path, _ = QFileDialog.getSaveFileName(self, "Export the audit log", suggested, pattern)
             if not path:
                 return False
-        ids = self.model.ids()
-        rows = audit_rows(self.store, ids)
-        data = audit_csv((rows[i] for i in ids), self.model.users)
         try:
             save_disclosed_file(self.store, path, data, record_type="audit_log", record_id=None,
-                                recipient=recipient, purpose=purpose, detail=f"CSV export of {len(ids)} entries")
+                                recipient=recipient, purpose=purpose, detail=f"{what} export of {count} entries")
         except StoreError as exc:
             self.message.setText(f"NOT EXPORTED: {exc.reason}.")
             return False
-        self.message.setText(f"Exported {len(ids)} entries. The export is in the audit log as a disclosure.")
+        self.message.setText(f"Exported {count} entries. The export is in the audit log as a disclosure.")
         self.refresh()
         self.exported.emit(path)
         return True
