@@ -229,3 +229,50 @@ class Minute:
 
     def get(self, key: str, default=None):
         return self.values.get(key, default)
+
+
+@dataclass(frozen=True)
+class ScrStage:
+    """One stage of a Significant Case Review: its values (keyed by ``scr_spec``) and status."""
+
+    key: str
+    status: str  # draft / completed
+    values: dict
+    completed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ScrRecommendation:
+    """A recommendation of a review; ``action_id`` once it is in the case's register."""
+
+    id: int
+    number: int
+    recommendation: str | None
+    owner_person: str | None
+    owner_agency: str | None
+    target_date: str | None
+    action_id: int | None = None
+
+    def as_values(self) -> dict:
+        return {"recommendation": self.recommendation, "owner_person": self.owner_person,
+                "owner_agency": self.owner_agency, "target_date": self.target_date}
+
+
+@dataclass(frozen=True)
+class ScrReview:
+    """A Significant Case Review of one case, from the incident to closure."""
+
+    id: int
+    case_id: int
+    incident: dict
+    status: str  # open / closed
+    closed_reason: str | None
+    closed_date: str | None
+    created_at: str
+    updated_at: str
+    stages: dict  # stage key -> ScrStage (only stages begun)
+    recommendations: tuple = ()
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"

@@ -458,3 +458,46 @@ CREATE INDEX action_updates_meeting ON action_updates (meeting_id, status, at);
 CREATE INDEX actions_overdue ON actions (status, target_date, case_id, number, owner_person, owner_agency);
 """,
     )
+
+
+@MIGRATIONS(name="0005_significant_case_reviews")
+def m0005_significant_case_reviews(db) -> None:
+    # A review's incident and stage values are kept as JSON keyed by the fields of
+    # ``scr_spec``: the description, not the schema, says what a stage holds.
+    _run(
+        db,
+        """
+CREATE TABLE scr_reviews (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    incident TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    closed_reason TEXT,
+    closed_date TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX scr_reviews_case ON scr_reviews (case_id, status);
+CREATE TABLE scr_stages (
+    id INTEGER PRIMARY KEY,
+    review_id INTEGER NOT NULL REFERENCES scr_reviews (id),
+    stage_key TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'completed')),
+    stage_values TEXT NOT NULL DEFAULT '{}',
+    completed_at TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (review_id, stage_key)
+);
+CREATE TABLE scr_recommendations (
+    id INTEGER PRIMARY KEY,
+    review_id INTEGER NOT NULL REFERENCES scr_reviews (id),
+    number INTEGER NOT NULL,
+    recommendation TEXT,
+    owner_person TEXT,
+    owner_agency TEXT,
+    target_date TEXT,
+    action_id INTEGER REFERENCES actions (id),
+    UNIQUE (review_id, number)
+);
+""",
+    )

@@ -73,6 +73,12 @@ class RetentionRepo:
             if meetings:
                 for table in MEETING_CHILDREN:
                     removed[table] = db.execute(f"DELETE FROM {table} WHERE meeting_id IN ({marks})", meetings).rowcount
+            # Reviews of the case first: their recommendations point at its actions.
+            scr = "SELECT id FROM scr_reviews WHERE case_id = ?"
+            removed["scr_recommendations"] = db.execute(
+                f"DELETE FROM scr_recommendations WHERE review_id IN ({scr})", [case_id]).rowcount
+            removed["scr_stages"] = db.execute(f"DELETE FROM scr_stages WHERE review_id IN ({scr})", [case_id]).rowcount
+            removed["scr_reviews"] = db.execute("DELETE FROM scr_reviews WHERE case_id = ?", [case_id]).rowcount
             removed["action_updates"] = db.execute(
                 "DELETE FROM action_updates WHERE action_id IN (SELECT id FROM actions WHERE case_id = ?)", [case_id]
             ).rowcount

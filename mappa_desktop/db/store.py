@@ -23,6 +23,7 @@ from .drafts import DraftsRepo
 from .minutes import MinutesRepo
 from .register import RegisterRepo
 from .retention import RetentionRepo
+from .scr import ScrRepo
 from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, StoreTooNew, storage_errors
 from .migrations import MIGRATIONS, known_names
@@ -57,6 +58,7 @@ class Store:
         self.minutes = MinutesRepo(self, self.actions)
         self.register = RegisterRepo(self)
         self.retention = RetentionRepo(self)
+        self.scr = ScrRepo(self)
 
     # -- life cycle ---------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ __all__ = [
     "render_minute",
     "render_pack",
     "render_register",
+    "render_scr",
     "summary_selection",
 ]
 
@@ -70,3 +71,11 @@ def render_audit(entries, meta: PrintMeta, *, user_names: dict, title: str = "Au
     from .audit import render_audit as render
 
     return render(entries, meta, user_names=user_names, title=title)
+
+
+def render_scr(content: dict, meta: PrintMeta, *, stage: str | None = None) -> PrintResult:
+    """A Significant Case Review from ``scr.review_content``: one stage, or (``stage``
+    None) the full review with its recommendations and the chronology before the incident."""
+    from .scr import render_scr as render
+
+    return render(content, meta, stage=stage)

@@ -91,9 +91,13 @@ class CaseOverview(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, "&Overview")
         # The register and the chronology are built when first looked at.
-        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case)}
+        from .scr_view import CaseReviewsTab
+
+        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case),
+                      3: lambda: CaseReviewsTab(store, case, tasks)}
         self.tabs.addTab(QWidget(), "Action &register")
         self.tabs.addTab(QWidget(), "C&hronology")
+        self.tabs.addTab(QWidget(), "Re&views")
         self.tabs.currentChanged.connect(self._build_tab)
 
         layout = QVBoxLayout(self)
@@ -132,6 +136,11 @@ class CaseOverview(QWidget):
     def chronology_tab(self):
         self._build_tab(2)
         return self.tabs.widget(2)
+
+    @property
+    def reviews_tab(self):
+        self._build_tab(3)
+        return self.tabs.widget(3)
 
     def _meetings_box(self) -> QWidget:
         box = QWidget()

@@ -147,6 +147,11 @@ class MainWindow(QMainWindow):
         self.add_page("audit", "Audit log", AuditPage(store), "Ctrl+6")
         self.add_page("retention", "Retention", RetentionPage(self.session), "Ctrl+7")
         self.add_page("settings", "Settings", SettingsPage(self.session), "Ctrl+8")
+        from .scr_list import ReviewsPage
+
+        reviews = ReviewsPage(store)
+        reviews.open_case.connect(self.open_case)
+        self.add_page("reviews", "Reviews", reviews, "Ctrl+9")
 
     # -- menus and status ---------------------------------------------------------------------
 

@@ -1,0 +1,336 @@
+"""Significant Case Reviews on screen: reporting an incident, one review's stages and a
+case's reviews (a tab of the case). Every review across cases is in ``scr_list.py``.
+
+The forms are built from ``scr_spec``; what may be saved or completed is decided by
+``mappa_desktop.scr``; problems are shown beside their fields and in the stage's message line.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import scr, scr_spec
+from ..dates import format_date
+from ..printing.chronology import KIND_WORDS
+from .case_editor import names_from_directory
+from .forms import RowsForm, SectionForm
+from .widgets import plain_label
+
+TAB_NAMES = {"initial_notification": "13A Notification", "chair_review": "13B Chair", "sog_decision": "13C SOG",
+             "review": "Review", "closure": "Closure"}
+
+
+def _message_label() -> QLabel:
+    label = plain_label("")
+    label.setObjectName("formMessage")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #9b1c1c; font-weight: bold;")
+    return label
+
+
+def _show(problems, message: QLabel, *forms) -> None:
+    for form in forms:
+        form.clear_problems()
+    for problem in problems:
+        for form in forms:
+            if form.show_problem(problem.field, problem.message):
+                break
+    message.setText("\n".join(p.message for p in problems))
+
+
+class IncidentDialog(QDialog):
+    """Report an incident on a case: it opens a Significant Case Review."""
+
+    created = Signal(int)
+
+    def __init__(self, store, case_id: int, parent=None):
+        super().__init__(parent)
+        self.store, self.case_id = store, case_id
+        self.review_id: int | None = None
+        self.setWindowTitle("Report an incident")
+        self.form = SectionForm(scr_spec.INCIDENT, names_from_directory(store))
+        self.message = _message_label()
+        self.save_button = QPushButton("&Open review")
+        cancel = QPushButton("Cancel")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(cancel)
+        guidance = plain_label(scr_spec.INCIDENT.guidance)
+        guidance.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(guidance)
+        layout.addWidget(self.form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.save_button.clicked.connect(self.save)
+        cancel.clicked.connect(self.reject)
+
+    def save(self) -> bool:
+        values, problems = self.form.read()
+        if not problems:
+            self.review_id, problems = scr.report_incident(store=self.store, case_id=self.case_id, values=values)
+        _show(problems, self.message, self.form)
+        if problems:
+            return False
+        self.created.emit(self.review_id)
+        self.accept()
+        return True
+
+
+class StagePanel(QWidget):
+    """One stage: its status, its form (and the recommendations for the review), and the
+    buttons to save a draft or complete it."""
+
+    changed = Signal()
+
+    def __init__(self, store, review_id: int, section, parent=None):
+        super().__init__(parent)
+        self.store, self.review_id, self.section = store, review_id, section
+        names_for = names_from_directory(store)
+        self.status = plain_label("")
+        self.status.setObjectName("stageStatus")
+        guidance = plain_label(section.guidance)
+        guidance.setWordWrap(True)
+        guidance.setObjectName("muted")
+        self.form = SectionForm(section, names_for)
+        self.recommendations = None
+        if section.key == "review":
+            self.recommendations = RowsForm(scr_spec.RECOMMENDATIONS, names_for, problem_prefix="recommendations")
+        self.message = _message_label()
+        self.save_button = QPushButton("&Save draft")
+        self.complete_button = QPushButton("&Complete stage")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.complete_button)
+        buttons.addStretch(1)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(self.status)
+        column.addWidget(guidance)
+        column.addWidget(self.form)
+        if self.recommendations is not None:
+            column.addWidget(QLabel(f"<b>{scr_spec.RECOMMENDATIONS.title}</b>"))
+            column.addWidget(plain_label(scr_spec.RECOMMENDATIONS.guidance))
+            column.addWidget(self.recommendations)
+        column.addWidget(self.message)
+        column.addLayout(buttons)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.save_button.clicked.connect(self.save)
+        self.complete_button.clicked.connect(self.complete)
+
+    def load(self, review) -> None:
+        stage = review.stages.get(self.section.key)
+        self.form.load(stage.values if stage else {})
+        if self.recommendations is not None:
+            recs = review.recommendations
+            self.recommendations.load([r.as_values() for r in recs], [r.id for r in recs])
+        status = scr.stage_status(review, self.section.key)
+        self.status.setText(f"Status: {status}")
+        blocked = scr.order_problems(review, self.section.key)
+        read_only = bool(blocked)
+        self.form.set_read_only(read_only)
+        if self.recommendations is not None:
+            self.recommendations.set_read_only(read_only)
+        self.save_button.setEnabled(not read_only)
+        self.complete_button.setEnabled(not read_only)
+        self.message.setText("" if status == "completed" or review.closed
+                             else "\n".join(p.message for p in blocked))
+
+    def _read(self):
+        values, problems = self.form.read()
+        rows = None
+        if self.recommendations is not None:
+            rows, more = self.recommendations.read()
+            problems += more
+        return values, rows, problems
+
+    def save(self) -> list:
+        values, rows, problems = self._read()
+        if not problems:
+            problems = scr.save_draft(store=self.store, review_id=self.review_id, stage_key=self.section.key,
+                                      values=values, recommendations=rows)
+        self._done(problems, "Draft saved.")
+        return problems
+
+    def complete(self) -> list:
+        values, rows, problems = self._read()
+        if not problems:
+            problems = scr.complete_stage(store=self.store, review_id=self.review_id,
+                                          stage_key=self.section.key, values=values, recommendations=rows)
+        self._done(problems, "Stage completed.")
+        return problems
+
+    def _done(self, problems, success: str) -> None:
+        forms = [self.form] + ([self.recommendations] if self.recommendations is not None else [])
+        _show(problems, self.message, *forms)
+        if not problems:
+            self.changed.emit()
+            self.message.setText(success)
+
+
+class ReviewEditor(QWidget):
+    """One review: the incident, a tab per stage, and the chronology before the incident."""
+
+    changed = Signal()
+
+    def __init__(self, store, review_id: int, tasks=None, parent=None):
+        super().__init__(parent)
+        self.store, self.review_id, self.tasks = store, review_id, tasks
+        self.heading = QLabel()
+        self.heading.setObjectName("pageTitle")
+        self.waiting = plain_label("")
+        self.print_button = QPushButton("&Print…")
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.print_button)
+        self.incident = SectionForm(scr_spec.INCIDENT, names_from_directory(store))
+        self.incident.set_read_only(True)
+        self.tabs = QTabWidget()
+        incident_scroll = QScrollArea()
+        incident_scroll.setWidgetResizable(True)
+        incident_scroll.setWidget(self.incident)
+        self.tabs.addTab(incident_scroll, "Incident")
+        self.stages: dict[str, StagePanel] = {}
+        for section in scr_spec.STAGES:
+            panel = StagePanel(store, review_id, section)
+            panel.changed.connect(self.reload)
+            self.stages[section.key] = panel
+            self.tabs.addTab(panel, TAB_NAMES[section.key])
+        self.chronology = QTableWidget(0, 3)
+        self.chronology.setHorizontalHeaderLabels(["Date", "What", "Detail"])
+        self.chronology.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.chronology.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.tabs.addTab(self.chronology, "Chronology")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.waiting)
+        layout.addWidget(self.tabs, 1)
+        self.print_button.clicked.connect(self.print_review)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_review)
+        store.audit.record_now("consultation", "scr_review", review_id, detail="opened")
+        self.reload(emit=False)
+
+    def reload(self, emit: bool = True) -> None:
+        review = self.store.scr.get(self.review_id)
+        case = self.store.cases.get(review.case_id, consult=False)
+        self.reference = case.reference
+        self.heading.setText(f"Significant Case Review · {case.reference} · incident "
+                             f"{format_date(review.incident.get('incident_date'))}")
+        state = "Closed: " + (review.closed_reason or "") if review.closed else "Waiting on " + scr.waiting_on(review)
+        self.waiting.setText(state)
+        self.incident.load(review.incident)
+        for panel in self.stages.values():
+            panel.load(review)
+        events = scr.review_chronology(self.store, review)
+        self.events = events
+        self.chronology.setRowCount(len(events))
+        for row, event in enumerate(events):
+            for column, text in enumerate((format_date(event.on), KIND_WORDS.get(event.kind, event.kind), event.text)):
+                self.chronology.setItem(row, column, QTableWidgetItem(text))
+        if emit:
+            self.changed.emit()
+
+    def print_review(self):
+        """Printouts of each stage and of the full review (logged as disclosures)."""
+        from .. import printing
+        from ..printing import PrintMeta
+        from .print_dialog import PrintDialog
+
+        if self.tasks is None:
+            return None
+        store = self.store
+
+        def job(stage):
+            def make():
+                content = scr.review_content(store, store.scr.get(self.review_id))
+                meta = PrintMeta(protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
+                                 area_name=store.settings.get("area_name") or "", reference=self.reference,
+                                 printed_by=store.user.name if store.user else "", printed_at=store.now_iso())
+                return lambda: printing.render_scr(content, meta, stage=stage)
+            return make
+
+        kinds = {"Full review": job(None)}
+        kinds.update({s.title: job(s.key) for s in scr_spec.STAGES})
+        dialog = PrintDialog(store, self.tasks, title=f"Print: review of {self.reference}", kinds=kinds,
+                             record_type="scr_review", record_id=self.review_id, parent=self)
+        self.print_dialog = dialog
+        dialog.open()
+        return dialog
+
+
+class CaseReviewsTab(QWidget):
+    """A case's reviews: the list, "Report incident", and the chosen review."""
+
+    def __init__(self, store, case, tasks=None, parent=None):
+        super().__init__(parent)
+        self.store, self.case, self.tasks = store, case, tasks
+        self.editor: ReviewEditor | None = None
+        self.list = QListWidget()
+        self.list.setAccessibleName("Reviews of this case")
+        self.report_button = QPushButton("Report &incident…")
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.report_button)
+        column.addWidget(self.list, 1)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(QWidget())
+        self.splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+        self.report_button.clicked.connect(self.report_incident)
+        self.list.currentItemChanged.connect(lambda item, _p: item and self.open_review(item.data(Qt.ItemDataRole.UserRole)))
+        self.refresh()
+
+    def refresh(self, select: int | None = None) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for review in self.store.scr.of_case(self.case.id):
+            item = QListWidgetItem(f"Incident {format_date(review.incident.get('incident_date'))} · {scr.stage_words(review)}")
+            item.setData(Qt.ItemDataRole.UserRole, review.id)
+            self.list.addItem(item)
+            if review.id == select:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def report_incident(self) -> IncidentDialog:
+        dialog = IncidentDialog(self.store, self.case.id, self)
+        dialog.created.connect(self.open_review)
+        self.incident_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_review(self, review_id: int) -> ReviewEditor:
+        self.refresh(select=review_id)
+        editor = ReviewEditor(self.store, review_id, self.tasks)
+        editor.changed.connect(lambda: self.refresh(select=review_id))
+        old = self.splitter.widget(1)
+        self.splitter.replaceWidget(1, editor)
+        old.deleteLater()
+        self.editor = editor
+        return editor
