@@ -7,11 +7,23 @@ fingerprint; a draft prints from the minute as it stands.
 from __future__ import annotations
 
 from .minutes import minute_content
-from .printing import PrintMeta
+from .printing import DEFAULT_MARKING, PrintMeta
 
 
 def _user_names(store) -> dict:
     return {u.id: u.name for u in store.users.all()}
+
+
+def print_meta(store, **details) -> PrintMeta:
+    """The frame every printout shares (marking, area, who printed it and when), plus
+    ``details`` such as the case reference, status or fingerprint."""
+    return PrintMeta(
+        protective_marking=store.settings.get("protective_marking") or DEFAULT_MARKING,
+        area_name=store.settings.get("area_name") or "",
+        printed_by=store.user.name if store.user else "",
+        printed_at=store.now_iso(),
+        **details,
+    )
 
 
 def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
@@ -24,9 +36,8 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
         content, sha256 = store.minutes.snapshot(meeting_id)
     else:
         content = minute_content(minute, case, store.minutes.acknowledgements(meeting_id))
-    meta = PrintMeta(
-        protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
-        area_name=store.settings.get("area_name") or "",
+    meta = print_meta(
+        store,
         reference=case.reference,
         meeting_date=minute.values.get("meeting_date"),
         status=minute.status,
@@ -35,8 +46,6 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
         finalised_at=minute.finalised_at,
         sha256=sha256,
         addenda=tuple((a.at, names.get(a.user_id, ""), a.reason, a.body) for a in minute.addenda),
-        printed_by=store.user.name if store.user else "",
-        printed_at=store.now_iso(),
     )
     return content, meta
 

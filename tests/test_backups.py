@@ -80,8 +80,10 @@ def test_backup_while_a_writer_runs_then_restore_to_a_new_folder(session, tmp_pa
         original = _dump(store)
         restored = _dump(copy.store)
         for table in TABLES:
-            if table in ("meeting_text", "audit_log"):
-                continue  # the writer went on after the snapshot
+            if table in ("meeting_text", "audit_log", "meetings"):
+                # The writer went on after the snapshot (text, audit entries, updated_at).
+                assert len(restored[table]) <= len(original[table]), table
+                continue
             assert restored[table] == original[table], table
         text = copy.store.minutes.get(meeting, consult=False).values["risk_assessment"]
         assert text.startswith("typed ")  # a consistent moment of the writer's work

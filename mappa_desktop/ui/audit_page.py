@@ -28,7 +28,7 @@ from ..dates import UK, DateError, format_datetime_local
 from ..model import AUDIT_KINDS
 from .fields import DateField
 from .table_models import LazyIdModel
-from .widgets import plain_label
+from .widgets import form_row, plain_label
 
 
 class AuditModel(LazyIdModel):
@@ -72,10 +72,7 @@ class DisclosureDialog(QDialog):
         note.setWordWrap(True)
         form.addRow(note)
         for caption, edit in (("&Recipient", self.recipient), ("&Purpose", self.purpose)):
-            label = QLabel(caption)
-            label.setBuddy(edit)
-            edit.setAccessibleName(caption.replace("&", ""))
-            form.addRow(label, edit)
+            form_row(form, caption, edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setEnabled(False)
@@ -221,7 +218,7 @@ class AuditPage(QWidget):
         """The entries listed now as a PDF (marked, paged), logged as a disclosure."""
         from .. import printing
         from ..db.audit import audit_rows
-        from ..printing import PrintMeta
+        from ..printouts import print_meta
 
         ids = self.model.ids()
         if len(ids) > self.PDF_LIMIT:
@@ -229,9 +226,7 @@ class AuditPage(QWidget):
                                  "or dates first. The CSV export takes any number.")
             return False
         rows = audit_rows(self.store, ids)
-        meta = PrintMeta(protective_marking=self.store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
-                         area_name=self.store.settings.get("area_name") or "",
-                         printed_by=self.store.user.name if self.store.user else "", printed_at=self.store.now_iso())
+        meta = print_meta(self.store)
         result = printing.render_audit([rows[i] for i in ids], meta, user_names=self.model.users)
         return self._export(result.pdf, "PDF", "audit-log.pdf", "PDF files (*.pdf)", len(ids), path, recipient, purpose)
 

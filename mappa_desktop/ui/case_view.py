@@ -233,17 +233,15 @@ class CaseOverview(QWidget):
         from .. import printing
         from ..chronology import case_chronology
         from ..db.register import RegisterFilter
-        from ..printing import PrintMeta
+        from ..printouts import print_meta
         from .print_dialog import PrintDialog
 
         if self.tasks is None:
             return None
         store, case = self.store, self.case
 
-        def meta() -> PrintMeta:
-            return PrintMeta(protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
-                             area_name=store.settings.get("area_name") or "", reference=case.reference,
-                             printed_by=store.user.name if store.user else "", printed_at=store.now_iso())
+        def meta():
+            return print_meta(store, reference=case.reference)
 
         def pack():
             from ..printouts import minute_job

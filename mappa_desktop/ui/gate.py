@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..security import MIN_PASSPHRASE_LENGTH, passphrase_strength, unlock_delay_seconds
-from .widgets import plain_label
+from .widgets import form_row, plain_label
 
 
 class _Card(QFrame):
@@ -64,13 +63,6 @@ def _centred(card: QWidget) -> QWidget:
     return page
 
 
-def _labelled(form: QFormLayout, text: str, widget: QWidget, accessible: str) -> None:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    widget.setAccessibleName(accessible)
-    form.addRow(label, widget)
-
-
 class FirstRunScreen(QWidget):
     """Create the encrypted store and its first (administrator) user."""
 
@@ -94,10 +86,10 @@ class FirstRunScreen(QWidget):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit()
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        _labelled(form, "Your &name", self.name, "Your name")
-        _labelled(form, "&Agency", self.agency, "Agency")
-        _labelled(form, "&Role", self.role, "Role")
-        _labelled(form, "&Passphrase", self.passphrase, "Passphrase")
+        form_row(form, "Your &name", self.name, "Your name")
+        form_row(form, "&Agency", self.agency, "Agency")
+        form_row(form, "&Role", self.role, "Role")
+        form_row(form, "&Passphrase", self.passphrase, "Passphrase")
         self.strength_bar = QProgressBar()
         self.strength_bar.setRange(0, 4)
         self.strength_bar.setTextVisible(True)
@@ -108,7 +100,7 @@ class FirstRunScreen(QWidget):
         strength_box.addWidget(self.strength_bar)
         strength_box.addWidget(self.strength_hint)
         form.addRow("Strength", strength_box)
-        _labelled(form, "Pa&ssphrase again", self.repeat, "Passphrase again")
+        form_row(form, "Pa&ssphrase again", self.repeat, "Passphrase again")
         card.body.addLayout(form)
         self.folder_note = plain_label(f"Data folder: {data_folder}")
         self.folder_note.setWordWrap(True)
@@ -199,8 +191,8 @@ class UnlockScreen(QWidget):
         self.name = QLineEdit()
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        _labelled(form, "&Name", self.name, "Name")
-        _labelled(form, "&Passphrase", self.passphrase, "Passphrase")
+        form_row(form, "&Name", self.name, "Name")
+        form_row(form, "&Passphrase", self.passphrase, "Passphrase")
         card.body.addLayout(form)
         self.message = plain_label("")
         self.message.setObjectName("formMessage")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from ..checks import CheckItem
 from ..dates import DateError, format_datetime_local
 from .fields import DateField, LongTextField, NameField
-from .widgets import plain_label, value_label
+from .widgets import form_row, plain_label, value_label
 
 
 class GoToSectionDialog(QDialog):
@@ -92,10 +92,7 @@ class ActionCaptureDialog(QDialog):
         form = QFormLayout(self)
         for caption, widget in (("&Action", self.text), ("&Owner", self.owner),
                                 ("A&gency", self.agency), ("&Target date", self.target)):
-            label = QLabel(caption)
-            label.setBuddy(widget.focus_target())
-            widget.setAccessibleName(caption.replace("&", ""))
-            form.addRow(label, widget)
+            form_row(form, caption, widget).setBuddy(widget.focus_target())
         note = plain_label("An action without an owner or a date can be added now; the check will ask for them.")
         note.setObjectName("muted")
         note.setWordWrap(True)

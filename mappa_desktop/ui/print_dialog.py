@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .widgets import plain_label
+from .widgets import form_row, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +74,7 @@ class PrintDialog(QDialog):
         if len(kinds) > 1:
             form.addRow("Printout", kind_box)
         for caption, edit in (("&Recipient", self.recipient), ("&Purpose", self.purpose)):
-            label = QLabel(caption)
-            label.setBuddy(edit)
-            edit.setAccessibleName(caption.replace("&", ""))
-            form.addRow(label, edit)
+            form_row(form, caption, edit)
         note = plain_label("Printing or saving a copy is a disclosure: it goes in the audit log with the "
                            "recipient and the purpose. A preview is logged as a consultation.")
         note.setWordWrap(True)

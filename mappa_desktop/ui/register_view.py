@@ -30,7 +30,7 @@ from ..dates import DateError, format_date, from_iso
 from ..db.register import RegisterFilter, RegisterRow
 from .fields import DateField, LongTextField
 from .table_models import LazyIdModel
-from .widgets import plain_label
+from .widgets import form_row, plain_label
 
 OVERDUE = QColor("#9b1c1c")
 DUE_SOON = QColor("#7a4b00")
@@ -155,10 +155,7 @@ class MarkDoneDialog(QDialog):
         what.setWordWrap(True)
         form.addRow("Action", what)
         for caption, widget in (("&Date completed", self.completed), ("&Outcome", self.outcome)):
-            label = QLabel(caption)
-            label.setBuddy(widget.focus_target())
-            widget.setAccessibleName(caption.replace("&", ""))
-            form.addRow(label, widget)
+            form_row(form, caption, widget).setBuddy(widget.focus_target())
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Mark done")
@@ -271,7 +268,7 @@ class RegisterPage(QWidget):
     def print_register(self):
         """The actions listed now (as filtered), across cases, as a printout."""
         from .. import printing
-        from ..printing import PrintMeta
+        from ..printouts import print_meta
         from .print_dialog import PrintDialog
 
         tasks = getattr(self.window(), "tasks", None)
@@ -283,9 +280,7 @@ class RegisterPage(QWidget):
             ids = self.model.ids()
             rows = store.register.rows(ids)
             ordered = [rows[i] for i in ids]
-            frame = PrintMeta(protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
-                              area_name=store.settings.get("area_name") or "", reference="All cases",
-                              printed_by=store.user.name if store.user else "", printed_at=store.now_iso())
+            frame = print_meta(store, reference="All cases")
             return lambda: printing.render_register(ordered, frame, title="Open actions across cases")
 
         dialog = PrintDialog(store, tasks, title="Print the action register", kinds={"Action register": register},

@@ -257,7 +257,7 @@ class ReviewEditor(QWidget):
     def print_review(self):
         """Printouts of each stage and of the full review (logged as disclosures)."""
         from .. import printing
-        from ..printing import PrintMeta
+        from ..printouts import print_meta
         from .print_dialog import PrintDialog
 
         if self.tasks is None:
@@ -267,9 +267,7 @@ class ReviewEditor(QWidget):
         def job(stage):
             def make():
                 content = scr.review_content(store, store.scr.get(self.review_id))
-                meta = PrintMeta(protective_marking=store.settings.get("protective_marking") or "OFFICIAL-SENSITIVE",
-                                 area_name=store.settings.get("area_name") or "", reference=self.reference,
-                                 printed_by=store.user.name if store.user else "", printed_at=store.now_iso())
+                meta = print_meta(store, reference=self.reference)
                 return lambda: printing.render_scr(content, meta, stage=stage)
             return make
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -24,20 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..security import DEFAULT_KDF, passphrase_strength
-from .widgets import plain_label
+from .widgets import form_row, plain_label
 
 
 def _password() -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
-
-
-def _row(form: QFormLayout, caption: str, widget: QWidget) -> None:
-    label = QLabel(caption)
-    label.setBuddy(widget)
-    widget.setAccessibleName(caption.replace("&", ""))
-    form.addRow(label, widget)
 
 
 def _acceptable(new: str, repeat: str, names=()) -> str:
@@ -67,9 +59,9 @@ class ChangePassphraseDialog(QDialog):
         self.setWindowTitle("Change my passphrase")
         self.old, self.new, self.repeat = _password(), _password(), _password()
         form = QFormLayout(self)
-        _row(form, "&Current passphrase", self.old)
-        _row(form, "&New passphrase", self.new)
-        _row(form, "New passphrase &again", self.repeat)
+        form_row(form, "&Current passphrase", self.old)
+        form_row(form, "&New passphrase", self.new)
+        form_row(form, "New passphrase &again", self.repeat)
         self.message = plain_label("")
         self.message.setObjectName("formMessage")
         self.message.setWordWrap(True)
@@ -148,12 +140,12 @@ class UsersPage(QWidget):
         self.reset_button = QPushButton("Issue a new passphrase")
         if admin:
             form = QFormLayout()
-            _row(form, "&Name", self.name)
-            _row(form, "A&gency", self.agency)
-            _row(form, "R&ole", self.role)
+            form_row(form, "&Name", self.name)
+            form_row(form, "A&gency", self.agency)
+            form_row(form, "R&ole", self.role)
             form.addRow("", self.is_admin)
-            _row(form, "&Passphrase", self.passphrase)
-            _row(form, "Passphrase a&gain", self.repeat)
+            form_row(form, "&Passphrase", self.passphrase)
+            form_row(form, "Passphrase a&gain", self.repeat)
             hint = plain_label("Give the passphrase to the person in private; they can change it "
                                "after their first unlock.")
             hint.setObjectName("muted")

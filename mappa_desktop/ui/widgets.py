@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
@@ -23,4 +23,14 @@ def value_label(text: str, parent: QWidget | None = None) -> QLabel:
     )
     if not text:
         label.setObjectName("muted")
+    return label
+
+
+def form_row(form: QFormLayout, caption: str, widget: QWidget, accessible: str = "") -> QLabel:
+    """A form row whose label is the widget's buddy (its & mnemonic focuses the field) and
+    whose caption is the field's accessible name."""
+    label = QLabel(caption)
+    label.setBuddy(widget)
+    widget.setAccessibleName(accessible or caption.replace("&", ""))
+    form.addRow(label, widget)
     return label
