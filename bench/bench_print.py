@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mappa_desktop import demo, security  # noqa: E402
 from mappa_desktop.db.register import RegisterRow  # noqa: E402
 from mappa_desktop.db.session import create_store  # noqa: E402
-from mappa_desktop.minutes import minute_content  # noqa: E402
+from mappa_desktop.ops.minute import minute_content  # noqa: E402
 from mappa_desktop.paths import DataPaths  # noqa: E402
 from mappa_desktop.printing import PrintMeta, render_minute, render_register  # noqa: E402
 

@@ -1,12 +1,15 @@
 """What goes into each printout: the content and the frame (PrintMeta), from the store.
 
 A finalised minute prints from its immutable snapshot, so the paper always matches the
-fingerprint; a draft prints from the minute as it stands.
+fingerprint, and says that its case facts are those of that day; a draft prints from the
+minute as it stands, with what the completeness check still names. The pre-meeting pack
+states the case as it is now beside the last finalised minute's decisions.
 """
 
 from __future__ import annotations
 
-from .minutes import minute_content
+from .dates import format_date
+from .ops.minute import check, minute_content
 from .printing import DEFAULT_MARKING, PrintMeta
 
 
@@ -35,7 +38,8 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
     if minute.status == "finalised":
         content, sha256 = store.minutes.snapshot(meeting_id)
     else:
-        content = minute_content(minute, case, store.minutes.acknowledgements(meeting_id))
+        content = minute_content(minute, case)
+        content["open_items"] = [item.message for item in check(store=store, meeting_id=meeting_id, today=store.today())]
     meta = print_meta(
         store,
         reference=case.reference,
@@ -52,3 +56,29 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
 
 def summary_sections(store) -> tuple[str, ...]:
     return tuple(store.settings.get("summary_sections"))
+
+
+def pack_job(store, case_id: int) -> tuple[dict, PrintMeta, list, list]:
+    """(content, meta, open actions, documents) for a case's pre-meeting pack.
+
+    "Where the case stands", its key dates and orders are the case as it is now; the
+    decisions are those of the last finalised minute (its frozen snapshot)."""
+    from .db.register import RegisterFilter
+
+    case = store.cases.get(case_id, consult=False)
+    meetings = store.minutes.meetings(case_id)
+    finalised = [m for m in meetings if m.status == "finalised"]
+    upcoming = [m for m in meetings if m.status != "finalised"]
+    content = store.minutes.snapshot(finalised[-1].id)[0] if finalised else {}
+    content = {**content, "case": dict(case.values), "civil_orders": [o.as_values() for o in case.orders]}
+    # Papers for the coming meeting: as listed on its draft, else the usual two.
+    documents = []
+    if upcoming:
+        documents = [r.get("title") for r in store.minutes.get(upcoming[-1].id, consult=False,
+                                                                  with_actions=False).rows["documents"]]
+    elif finalised:
+        documents = [f"Minute of the meeting of {format_date(finalised[-1].meeting_date)}", "Action register"]
+    ids = store.register.ids(RegisterFilter(case_id=case_id), store.today(), "number")
+    rows = store.register.rows(ids)
+    meta = print_meta(store, reference=case.reference)
+    return content, meta, [rows[i] for i in ids], [d for d in documents if d]

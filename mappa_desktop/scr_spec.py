@@ -9,7 +9,7 @@ so that a stage's status, who wrote it and what it decided read the same everywh
 
 from __future__ import annotations
 
-from .spec import Choice, Field, Kind, Section, Source
+from .spec import Choice, Field, Kind, Section, Source, When
 
 REPORTER_TYPES = (
     Choice("responsible_authority", "Responsible authority",
@@ -40,11 +40,12 @@ INCIDENT = Section(
     "What happened, when, and who reported it. Any agency, the third sector, a profession or an "
     "individual may report an incident. Tick each criterion it appears to meet.",
     (
-        Field("incident_date", "Date of the incident", Kind.DATE, True),
+        Field("incident_date", "Date of the incident", Kind.DATE, True, past=True),
         Field("what_happened", "What happened", Kind.LONG_TEXT, True),
         Field("reported_by", "Reported by", Kind.TEXT, True, "The person or organisation reporting."),
         Field("reporter_type", "Reporter is", Kind.CHOICE, True, choices=REPORTER_TYPES),
-        Field("reported_date", "Date reported", Kind.DATE, True),
+        Field("reported_date", "Date reported", Kind.DATE, True, past=True,
+              not_before=("incident_date",)),
         *CRITERIA,
         Field("criteria_detail", "How the criteria are met", Kind.LONG_TEXT),
     ),
@@ -56,8 +57,9 @@ def _frame(decisions: tuple[Choice, ...], rationale_label: str = "Rationale for 
     return (
         Field("author", "Author", Kind.PERSON, True),
         Field("author_agency", "Author's agency", Kind.AGENCY),
-        Field("started_date", "Date started", Kind.DATE, True),
-        Field("completed_date", "Date completed", Kind.DATE, True),
+        Field("started_date", "Date started", Kind.DATE, True, past=True),
+        Field("completed_date", "Date completed", Kind.DATE, True, past=True,
+              not_before=("started_date",)),
         Field("decision", "Decision", Kind.CHOICE, True, choices=decisions),
         Field("rationale", rationale_label, Kind.LONG_TEXT, True,
               "Every decision records its reasons (Tayside 'Prisoner Z' review)."),
@@ -99,8 +101,9 @@ SOG_DECISION = Section(
     (
         *_frame((Choice("scr", "Significant Case Review to be held"),
                  Choice("no_scr", "No Significant Case Review"))),
-        Field("remit", "Remit of the review", Kind.LONG_TEXT),
-        Field("undertaken_by", "Undertaken by / commissioned from", Kind.TEXT),
+        Field("remit", "Remit of the review", Kind.LONG_TEXT, required_when=When("decision", ("scr",))),
+        Field("undertaken_by", "Undertaken by / commissioned from", Kind.TEXT,
+              required_when=When("decision", ("scr",))),
         Field("proportionality", "Proportionality", Kind.LONG_TEXT,
               help="The review should not be escalated beyond what the severity and complexity of the case need."),
     ),

@@ -37,6 +37,7 @@ class Source(str, Enum):
     CASE = "case"  # the case record, carried into every minute and frozen at finalising
     CASE_ROWS = "case_rows"  # repeating rows of the case (civil orders)
     REGISTER = "register"  # the case's action register (rows shared across meetings)
+    DIRECTORY = "directory"  # the directory of agencies and people (not part of a minute)
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,40 @@ class Choice:
     in_use: bool = True  # False: shown for completeness, cannot be picked
 
 
+#: The most characters a value of each kind may hold. A one-line field is a name, a number
+#: or a short note; narrative is generous (a 1 MB discussion still saves and prints).
+MAX_LENGTH = {
+    Kind.TEXT: 2_000,
+    Kind.PERSON: 300,
+    Kind.AGENCY: 300,
+    Kind.LONG_TEXT: 1_000_000,
+}
+
+
+#: An e-mail address: something@somewhere.tld, no spaces.
+EMAIL = (r"[^@\s]+@[^@\s]+\.[^@\s]+", "That does not look like an e-mail address.")
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition on another field of the same record: ``field`` holds one of ``values``."""
+
+    field: str
+    values: tuple
+
+
 @dataclass(frozen=True)
 class Field:
-    """One value of the minute."""
+    """One value of the minute, the case or a review, and the rules its value keeps.
+
+    ``required``: the completeness check asks for it; ``required_when``: asks for it only
+    while the condition holds (a recipient when disclosure is needed). ``to_save``: the
+    store refuses the record without it. ``past``: a date (or, with ``on_date``, a time on
+    that date) of something that has happened, so never after now. ``not_before``: keys of
+    dates it may not precede, in the same record or its context (an action's
+    ``raised_date``, the case's ``date_of_birth``). Every consumer (forms, store, check,
+    marks, printout) reads these through ``mappa_desktop.rules``.
+    """
 
     key: str  # the column name in the store
     label: str
@@ -59,6 +91,19 @@ class Field:
     required: bool = False
     help: str = ""
     choices: tuple[Choice, ...] = ()
+    required_when: When | None = None
+    to_save: bool = False
+    past: bool = False
+    not_before: tuple[str, ...] = ()
+    on_date: str = ""  # for a TIME: the date field it belongs to
+    max_length: int | None = None  # None: MAX_LENGTH of the kind
+    years_back: int | None = None  # a date no more than this many years ago
+    pattern: tuple[str, str] = ()  # (regular expression the text matches, why not)
+
+    @property
+    def limit(self) -> int | None:
+        """The most characters this field takes (None: not a text kind)."""
+        return self.max_length or MAX_LENGTH.get(self.kind)
 
     def choice(self, value: str) -> Choice | None:
         for option in self.choices:
@@ -88,6 +133,96 @@ class Field:
         return option.label if option else str(value)
 
 
+# --- Rules across the fields of a section (read by the completeness check) ---------------
+# Each has a stable ``key``: a gap acknowledged at finalising is stored by it.
+
+
+@dataclass(frozen=True)
+class MustBe:
+    """Once answered, ``field`` must be ``value`` (the statement must be agreed)."""
+
+    key: str
+    field: str
+    value: object
+    message: str
+
+
+@dataclass(frozen=True)
+class SomeRow:
+    """At least one row has ``field`` equal to ``value`` (someone is present)."""
+
+    key: str
+    field: str
+    value: object
+    message: str
+
+
+@dataclass(frozen=True)
+class Excludes:
+    """``field`` = ``value`` rules out ``other`` = ``other_value`` (level 1 for category 3),
+    or any value of ``other`` when ``other_value`` is None (no SONR expiry if indefinite)."""
+
+    key: str
+    field: str
+    value: object
+    other: str
+    other_value: object
+    message: str
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """The level decision (stays / up / down) agrees with the level from now, compared with
+    the level the meeting started at."""
+
+    key: str
+    decision: str
+    new_level: str
+    current: str
+    message: str = "The MAPPA level decision does not match the level from now."
+
+
+@dataclass(frozen=True)
+class DateAfter:
+    """``field`` falls after ``other`` (the next review after the meeting). ``{date}`` in
+    the message is the field's date."""
+
+    key: str
+    field: str
+    other: str
+    message: str
+
+
+@dataclass(frozen=True)
+class NotPast:
+    """``field`` is today or later (a review date already past is not a plan)."""
+
+    key: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class AllReviewed:
+    """Every earlier action under review has been reviewed at this meeting."""
+
+    key: str
+    message: str
+
+
+class Form(str, Enum):
+    """Which kind of page shows a section in the editor (one page class per kind)."""
+
+    FIELDS = "fields"  # single values in a form
+    STATEMENT = "statement"  # the confidentiality statement, with 'Agreed now'
+    ROWS = "rows"  # repeating rows, each a small form
+    TABLE = "table"  # one line per person, marked with a key (attendance)
+    CASE = "case"  # from the case record, shown read-only
+    CASE_ROWS = "case_rows"  # rows of the case record (civil orders), read-only
+    ACTIONS = "actions"  # actions agreed at this meeting
+    REVIEW = "review"  # earlier actions reviewed at this meeting
+
+
 @dataclass(frozen=True)
 class Section:
     """One section of the minute, in 5B's order."""
@@ -101,10 +236,21 @@ class Section:
     min_rows: int = 0  # for repeating sections: rows the check expects
     row_noun: str = "row"  # "attendee", "document"...
     shortcut: str = ""  # the key that jumps to this section in the editor (Alt+key)
+    form: Form | None = None  # the editor's page for it; None: from the source
+    rules: tuple = ()  # rules across its fields (MustBe, SomeRow, ...)
+    empty_message: str = ""  # the check's words when a section needing rows has none
 
     @property
     def repeating(self) -> bool:
         return self.source in (Source.ROWS, Source.CASE_ROWS, Source.REGISTER)
+
+    @property
+    def page(self) -> Form:
+        """The kind of page that shows it."""
+        if self.form is not None:
+            return self.form
+        return {Source.MEETING: Form.FIELDS, Source.ROWS: Form.ROWS, Source.CASE: Form.CASE,
+                Source.CASE_ROWS: Form.CASE_ROWS, Source.REGISTER: Form.ACTIONS}[self.source]
 
     def field(self, key: str) -> Field:
         for item in self.fields:
@@ -256,7 +402,8 @@ SECTIONS: tuple[Section, ...] = (
         "sensitive the shared information is. Re-affirm it when someone joins late.",
         (
             Field("confidentiality_agreed", "Agreed by all present", Kind.YES_NO, True),
-            Field("confidentiality_time", "Time agreed", Kind.TIME, True),
+            Field("confidentiality_time", "Time agreed", Kind.TIME, True, past=True,
+                  on_date="meeting_date"),
             _text(
                 "confidentiality_reaffirmed",
                 "Re-affirmed",
@@ -264,6 +411,9 @@ SECTIONS: tuple[Section, ...] = (
             ),
         ),
         shortcut="0",
+        form=Form.STATEMENT,
+        rules=(MustBe("confidentiality:not_agreed", "confidentiality_agreed", 1,
+                      "The confidentiality statement is recorded as not agreed."),),
     ),
     Section(
         "purpose",
@@ -306,13 +456,14 @@ SECTIONS: tuple[Section, ...] = (
         "The offender's details, filled in before the meeting from the case record. Check "
         "them with the meeting; corrections are made to the case and carried forward.",
         (
-            _text("reference", "Case reference", True),
-            _text("full_name", "Name", True),
+            Field("reference", "Case reference", Kind.TEXT, True, to_save=True, max_length=100),
+            Field("full_name", "Name", Kind.TEXT, True, to_save=True, max_length=300),
             _long("aliases", "Also known as", help="One alias per line."),
-            _date("date_of_birth", "Date of birth", True),
+            Field("date_of_birth", "Date of birth", Kind.DATE, True, past=True, years_back=120),
             _choice("gender", "Gender", GENDERS),
             _long("address", "Address", True),
-            _date("address_from", "At this address since"),
+            Field("address_from", "At this address since", Kind.DATE, past=True,
+                  not_before=("date_of_birth",)),
             _text("visor_number", "ViSOR number"),
             _text("pnc_number", "PNC number"),
             _text("chs_number", "CHS number"),
@@ -337,11 +488,13 @@ SECTIONS: tuple[Section, ...] = (
         "notification requirements (SONR) and any civil orders with the dates granted and "
         "of expiry. The police hold the authoritative SONR dates.",
         (
-            _date("index_offence_date", "Index offence", True),
+            Field("index_offence_date", "Index offence", Kind.DATE, True, past=True,
+                  not_before=("date_of_birth",)),
             _date("earliest_liberation_date", "Earliest date of liberation"),
-            _date("licence_expiry_date", "Licence expiry"),
+            Field("licence_expiry_date", "Licence expiry", Kind.DATE,
+                  not_before=("earliest_liberation_date",)),
             _date("sonr_start_date", "SONR from"),
-            _date("sonr_expiry_date", "SONR expiry"),
+            Field("sonr_expiry_date", "SONR expiry", Kind.DATE, not_before=("sonr_start_date",)),
             Field(
                 "sonr_indefinite",
                 "SONR indefinite",
@@ -351,6 +504,8 @@ SECTIONS: tuple[Section, ...] = (
         ),
         source=Source.CASE,
         shortcut="4",
+        rules=(Excludes("sonr:indefinite", "sonr_indefinite", 1, "sonr_expiry_date", None,
+                        "SONR is marked indefinite: leave the expiry empty."),),
     ),
     Section(
         "civil_orders",
@@ -358,10 +513,12 @@ SECTIONS: tuple[Section, ...] = (
         "Each civil order in force or relevant to the risk, with the date it was granted "
         "and the date it expires.",
         (
-            _choice("order_type", "Order", CIVIL_ORDER_TYPES, True),
-            _text("order_detail", "Detail", help="For 'other', what the order is."),
-            _date("granted_date", "Granted", True),
-            _date("expiry_date", "Expires", help="Empty when the order has no end date."),
+            Field("order_type", "Order", Kind.CHOICE, True, choices=CIVIL_ORDER_TYPES, to_save=True),
+            Field("order_detail", "Detail", Kind.TEXT, help="For 'other', what the order is.",
+                  required_when=When("order_type", ("other",)), to_save=True),
+            Field("granted_date", "Granted", Kind.DATE, True, to_save=True, past=True),
+            Field("expiry_date", "Expires", Kind.DATE, help="Empty when the order has no end date.",
+                  not_before=("granted_date",)),
         ),
         source=Source.CASE_ROWS,
         table="civil_orders",
@@ -376,7 +533,7 @@ SECTIONS: tuple[Section, ...] = (
             Field("lead_authority", "Lead authority", Kind.AGENCY, True),
             _long("lead_address", "Address"),
             _text("lead_telephone", "Telephone"),
-            _text("lead_email", "E-mail"),
+            Field("lead_email", "E-mail", Kind.TEXT, pattern=EMAIL),
             Field("case_officer", "Case officer", Kind.PERSON, True),
             _long("lead_case_details", "Case details"),
         ),
@@ -415,6 +572,9 @@ SECTIONS: tuple[Section, ...] = (
         min_rows=1,
         row_noun="person",
         shortcut="7",
+        form=Form.TABLE,
+        rules=(SomeRow("attendance:none_present", "status", "present", "No one is marked present."),),
+        empty_message="Attendance: no one is recorded.",
     ),
     Section(
         "agency_updates",
@@ -475,10 +635,18 @@ SECTIONS: tuple[Section, ...] = (
         (
             _long("level_discussion", "Discussion"),
             _choice("level_decision", "Decision", LEVEL_DECISIONS, True),
-            _choice("new_level", "Level from now", MAPPA_LEVELS, True),
+            Field("new_level", "Level from now", Kind.CHOICE, choices=MAPPA_LEVELS,
+                  required_when=When("level_decision", ("up", "down")),
+                  help="Needed when the level moves; when it stays, the level from now is the "
+                       "level at the meeting."),
             _long("level_rationale", "Rationale", True),
         ),
         shortcut="L",
+        rules=(
+            LevelChange("level:inconsistent", "level_decision", "new_level", "mappa_level"),
+            Excludes("level:category3", "category", "3", "new_level", "1",
+                     "Level 1 does not apply to category 3."),
+        ),
     ),
     Section(
         "disclosure",
@@ -492,7 +660,7 @@ SECTIONS: tuple[Section, ...] = (
             Field("disclosure_needed", "Disclosure needed", Kind.YES_NO, True),
             _long("reason", "Reason for disclosure or no disclosure", True),
             _date("disclosure_date", "Date of disclosure"),
-            _text("recipient", "To whom"),
+            Field("recipient", "To whom", Kind.TEXT, required_when=When("disclosure_needed", (1,))),
             Field("decided_by", "Decided by", Kind.PERSON, True),
             _text("disclosed_by", "Carried out by"),
         ),
@@ -501,6 +669,8 @@ SECTIONS: tuple[Section, ...] = (
         min_rows=1,
         row_noun="decision",
         shortcut="D",
+        empty_message="Disclosure: no decision recorded (record 'no disclosure' with the reason if "
+                      "none is needed).",
     ),
     Section(
         "diversity",
@@ -549,13 +719,18 @@ SECTIONS: tuple[Section, ...] = (
             Field("owner_agency", "Agency", Kind.AGENCY, True),
             _date("target_date", "Target date", True),
             _choice("status", "Status", ACTION_STATUSES, True),
-            _date("completed_date", "Date completed"),
+            Field("completed_date", "Date completed", Kind.DATE, past=True,
+                  not_before=("raised_date",), required_when=When("status", ("done",)),
+                  to_save=True),
             _long("outcome", "Outcome or note"),
         ),
         source=Source.REGISTER,
         table="actions",
         row_noun="action",
         shortcut="P",
+        form=Form.REVIEW,
+        rules=(AllReviewed("previous", "Previous action {number} has not been reviewed (done or "
+                                       "carried forward)."),),
     ),
     Section(
         "actions",
@@ -563,15 +738,16 @@ SECTIONS: tuple[Section, ...] = (
         "Every action agreed at this meeting, each with a named owner and a target date. "
         "They join the case's action register.",
         (
-            _long("action_text", "Action", True),
+            Field("action_text", "Action", Kind.LONG_TEXT, True, to_save=True),
             Field("owner_person", "Owner", Kind.PERSON, True),
             Field("owner_agency", "Agency", Kind.AGENCY, True),
-            _date("target_date", "Target date", True),
+            Field("target_date", "Target date", Kind.DATE, True, not_before=("raised_date",)),
         ),
         source=Source.REGISTER,
         table="actions",
         row_noun="action",
         shortcut="A",
+        form=Form.ACTIONS,
     ),
     Section(
         "next_review",
@@ -583,6 +759,11 @@ SECTIONS: tuple[Section, ...] = (
             _text("next_review_notes", "Notes", help="For example 'sooner if any breach'."),
         ),
         shortcut="N",
+        rules=(
+            DateAfter("review:not_after_meeting", "next_review_date", "meeting_date",
+                      "The next review date ({date}) is not after the meeting."),
+            NotPast("review:past", "next_review_date", "The next review date ({date}) is in the past."),
+        ),
     ),
 )
 
@@ -595,12 +776,14 @@ CASE_STATUS = Section(
     "Where the case stands now. Finalising a minute updates the level, the risk of serious "
     "harm and the next review date from that meeting's decisions.",
     (
-        _choice("category", "Category", CATEGORIES, True),
-        _choice("mappa_level", "MAPPA level", MAPPA_LEVELS, True),
+        Field("category", "Category", Kind.CHOICE, True, choices=CATEGORIES, to_save=True),
+        Field("mappa_level", "MAPPA level", Kind.CHOICE, True, choices=MAPPA_LEVELS, to_save=True),
         _choice("current_rosh", "Risk of serious harm", ROSH_LEVELS),
         _date("next_review_date", "Next review date"),
     ),
     source=Source.CASE,
+    rules=(Excludes("level:category3", "category", "3", "mappa_level", "1",
+                    "Level 1 does not apply to category 3: choose level 2 or 3."),),
 )
 
 #: The case form, in order: what the co-ordinator fills in before the first meeting.
@@ -640,3 +823,36 @@ def field(path: str) -> Field:
     """A field by ``section.field`` path."""
     section_key, _, field_key = path.partition(".")
     return section(section_key).field(field_key)
+
+
+# --- The directory ----------------------------------------------------------------------
+
+AGENCY_KINDS = (
+    Choice("responsible_authority", "Responsible authority"),
+    Choice("duty_to_cooperate", "Duty-to-co-operate agency"),
+    Choice("other", "Other"),
+)
+
+DIRECTORY_AGENCY = Section(
+    "agency",
+    "Agency",
+    "An agency that attends meetings or owns actions.",
+    (
+        Field("name", "Name", Kind.TEXT, True, to_save=True, max_length=300),
+        Field("kind", "Kind", Kind.CHOICE, True, choices=AGENCY_KINDS, to_save=True),
+    ),
+    source=Source.DIRECTORY,
+)
+
+DIRECTORY_PERSON = Section(
+    "person",
+    "Person",
+    "Someone who attends meetings or owns actions (not an offender).",
+    (
+        Field("name", "Name", Kind.PERSON, True, to_save=True),
+        Field("agency", "Agency", Kind.AGENCY),
+        Field("role", "Role", Kind.TEXT, max_length=300),
+        Field("contact", "Contact", Kind.TEXT, max_length=1_000),
+    ),
+    source=Source.DIRECTORY,
+)

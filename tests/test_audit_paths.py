@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mappa_desktop import minutes
+from mappa_desktop.ops import minute as minutes
 from mappa_desktop.db.session import add_user, create_store
 from mappa_desktop.demo import add_example_case
 from mappa_desktop.paths import DataPaths
@@ -49,7 +49,7 @@ PATHS = [
     ("raise an action", lambda s, w: s.store.minutes.raise_action(w["meeting"], {"action_text": "More"}),
      ("collection", "action", "new")),
     ("mark an action done", lambda s, w: s.store.actions.set_state(
-        w["action"], status="done", completed_date="2026-10-20", outcome="ok"), ("alteration", "action", "action")),
+        w["action"], status="done", completed_date="2026-10-14", outcome="ok"), ("alteration", "action", "action")),
     ("withdraw an action", lambda s, w: s.store.actions.withdraw(w["action"], "not needed"),
      ("alteration", "action", "action")),
     ("finalise a minute", lambda s, w: _finalise(s.store, w["meeting"]), ("alteration", "meeting", "meeting")),

@@ -60,7 +60,7 @@ def test_order_expiring_before_it_was_granted_is_refused(session):
             {"order_type": "sro", "granted_date": "2024-05-01", "expiry_date": "2024-04-30"},
         ],
     )
-    assert "expires before it was granted" in reason
+    assert "cannot be before the date granted" in reason
 
 
 def test_order_without_type_and_other_without_detail(session):

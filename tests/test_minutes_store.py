@@ -26,7 +26,7 @@ from mappa_desktop.db.minutes import AUDIT_COALESCE_SECONDS, canonical_json
 from mappa_desktop.db.session import create_store
 from mappa_desktop.db.store import Store
 from mappa_desktop.demo import ATTENDANCE, EXAMPLE_CASE, NEW_ACTIONS, add_example_case, add_example_meetings
-from mappa_desktop.minutes import check, finalise
+from mappa_desktop.ops.minute import check, finalise
 from mappa_desktop.paths import DataPaths
 
 TODAY = date(2026, 10, 14)  # the day of the example review meeting
@@ -84,7 +84,7 @@ def _build(paths: DataPaths, *, finalised: bool):
         # One gap, acknowledged, so that the finalised minute has an acknowledgement too.
         last = example.minute().actions[-1]
         store.actions.update_terms(last.id, {"target_date": None})
-        example.ids["ack_key"] = f"action:{last.id}:target"
+        example.ids["ack_key"] = f"action:{last.id}:target_date"
         example.digest = _finalise(example, review, {example.ids["ack_key"]: ACK_KEY_REASON})
         example.addendum = store.minutes.add_addendum(review, body=ADDENDUM[0], reason=ADDENDUM[1])
     key = store.key
@@ -648,7 +648,7 @@ def test_no_audit_entry_holds_typed_text(store):
                 store.minutes.save_fields(meeting_id, section.key, values)
         elif section.source is spec.Source.ROWS:
             store.minutes.save_rows(meeting_id, section.key, [{f.key: canary for f in section.fields
-                                                              if f.kind not in (spec.Kind.YES_NO, spec.Kind.DATE)}])
+                                                              if f.kind not in (spec.Kind.YES_NO, spec.Kind.DATE, spec.Kind.CHOICE)}])
     kept = store.minutes.raise_action(meeting_id, {"action_text": canary, "owner_person": canary, "owner_agency": canary,
                                                    "target_date": "2026-11-01"})
     dropped = store.minutes.raise_action(meeting_id, {"action_text": canary})

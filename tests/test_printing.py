@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from mappa_desktop import demo, security, spec
 from mappa_desktop.dates import format_date
-from mappa_desktop.minutes import minute_content
+from mappa_desktop.ops.minute import minute_content
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.printing import DEFAULT_SUMMARY_SECTIONS, PrintMeta, render_minute, summary_selection
 
@@ -547,7 +547,7 @@ def test_acknowledged_gaps_are_described_in_words(rich_content):
         "something:new": "Kept as its key.",
     }
     text = all_text(render_minute(c, FINAL).pdf)
-    for words in ("Dissent: Dissent not recorded.", f"Action {action['number']} has no target date.",
+    for words in ("Dissent: Dissent is missing.", f"Action {action['number']} has no target date.",
                   "Documents tabled: nothing recorded.", "The MAPPA level decision does not match the level from now.",
                   "something:new", "The date depends on the partner."):
         assert squash(words) in text, words

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from mappa_desktop import minutes
+from mappa_desktop.ops import minute as minutes
 from mappa_desktop.db.errors import RecordLocked, ValidationError, storage_errors
 from mappa_desktop.db.session import create_store
 from mappa_desktop.demo import add_example_case, add_example_meetings
@@ -27,7 +27,7 @@ class Clock:
 
 @pytest.fixture
 def world(tmp_path):
-    clock = Clock(datetime(2026, 10, 14, 9, 0, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 10, 14, 14, 0, tzinfo=timezone.utc))  # after the example meeting
     session = create_store(DataPaths(tmp_path / "d"), name="Ann Admin", agency="", role="", passphrase="x" * 12,
                            kdf=TEST_KDF, clock=clock)
     store = session.store

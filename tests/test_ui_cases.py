@@ -141,7 +141,7 @@ def test_bad_input_shows_beside_the_field_and_keeps_the_text(qtbot, paths, tasks
     level_error = editor.forms["case_status"].errors["mappa_level"]
     assert "Level 1 does not apply to category 3" in level_error.text()
     assert "not a real date" in editor.forms["offender"].errors["date_of_birth"].text()
-    assert "expires before" in editor.orders.rows[0].errors["expiry_date"].text()
+    assert "cannot be before the date granted" in editor.orders.rows[0].errors["expiry_date"].text()
     assert "3 things to correct" in editor.message.text()
     assert level_error.textFormat() == Qt.TextFormat.PlainText
     # Nothing typed is lost.

@@ -35,7 +35,7 @@ CANARY = "Zebedee QUIRKWORTH"
 class Clocks:
     def __init__(self):
         self.mono = 1000.0
-        self.wall = datetime(2026, 10, 14, 9, 0, tzinfo=timezone.utc)
+        self.wall = datetime(2026, 10, 14, 14, 0, tzinfo=timezone.utc)  # after the example meeting
 
     def advance(self, seconds: float, *, wall_extra: float = 0.0) -> None:
         self.mono += seconds

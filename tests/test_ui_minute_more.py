@@ -21,7 +21,7 @@ from mappa_desktop.ui.minute_editor import MinuteEditor
 
 from .typing_helpers import type_text
 
-CLOCK = lambda: datetime(2026, 10, 14, 9, 0, tzinfo=timezone.utc)  # noqa: E731
+CLOCK = lambda: datetime(2026, 10, 14, 14, 0, tzinfo=timezone.utc)  # noqa: E731  (after the meeting)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Mapping
 
 from .. import spec
 from ..model import Action, ActionUpdate
-from .errors import NotFound, RecordLocked, ValidationError, storage_errors
+from ..rules.values import record_problems
+from .errors import NotFound, RecordLocked, ValidationError, refuse, storage_errors
 
 if TYPE_CHECKING:
     from .store import Store
@@ -21,6 +22,10 @@ COLUMNS = (
 )
 TERMS = ("action_text", "owner_person", "owner_agency", "target_date")
 STATUSES = tuple(c.value for c in spec.ACTION_STATUSES)
+#: What was agreed, and what became of it: the declarations every write is checked against.
+TERM_FIELDS = spec.section("actions").fields
+STATE_FIELDS = tuple(f for f in spec.section("previous_actions").fields
+                     if f.key in ("status", "completed_date", "outcome"))
 
 
 def _action(row) -> Action:
@@ -105,6 +110,7 @@ class ActionsRepo:
         terms = {k: _text(values.get(k)) for k in TERMS}
         if not terms["action_text"]:
             raise ValidationError("Say what the action is.", "action_text")
+        refuse(record_problems(TERM_FIELDS, terms, now=self._store.clock(), context={"raised_date": raised_date}))
         with self._store.transaction():
             self._refuse_finalised(meeting_id)
             number = self._store.db.execute(
@@ -121,6 +127,7 @@ class ActionsRepo:
             self._store.audit.record(
                 "collection", "action", action_id, detail=f"case {case_id}; meeting {meeting_id}"
             )
+            self._store.note("action", action_id, case_id)
         return action_id
 
     def update_terms(self, action_id: int, values: Mapping) -> None:
@@ -131,13 +138,16 @@ class ActionsRepo:
         if not terms:
             return
         with self._store.transaction():
-            self.get(action_id)
+            before = self.get(action_id)
+            refuse(record_problems(TERM_FIELDS, terms, now=self._store.clock(), only=terms,
+                                   context={"raised_date": before.raised_date}))
             self._store.db.execute(
                 f"UPDATE actions SET {', '.join(f'{k} = ?' for k in terms)}, updated_at = ? "
                 "WHERE id = ?",
                 [*terms.values(), self._store.now_iso(), action_id],
             )
             self._store.audit.record("alteration", "action", action_id, detail=",".join(terms))
+            self._store.note("action", action_id, before.case_id)
 
     def set_state(
         self,
@@ -161,6 +171,9 @@ class ActionsRepo:
             before = self.get(action_id)
             if before.status == "withdrawn":
                 raise ValidationError("This action was withdrawn.", "status")
+            refuse(record_problems(
+                STATE_FIELDS, {"status": status, "completed_date": completed_date, "outcome": _text(outcome)},
+                now=self._store.clock(), context={"raised_date": before.raised_date}))
             self._store.db.execute(
                 "UPDATE actions SET status = ?, completed_date = ?, outcome = ?, updated_at = ? "
                 "WHERE id = ?",
@@ -173,6 +186,7 @@ class ActionsRepo:
                 self._store.audit.record(
                     "alteration", "action", action_id, detail=f"status={status}"
                 )
+            self._store.note("action", action_id, before.case_id)
 
     def withdraw(self, action_id: int, reason: str, *, meeting_id: int | None = None) -> None:
         """Withdraw with a reason; the action stays in the register."""
@@ -180,7 +194,8 @@ class ActionsRepo:
             raise ValidationError("Give the reason for withdrawing the action.", "withdrawn_reason")
         with self._store.transaction():
             self._refuse_finalised(meeting_id)
-            self.get(action_id)
+            before = self.get(action_id)
+            self._store.note("action", action_id, before.case_id)
             self._store.db.execute(
                 "UPDATE actions SET status = 'withdrawn', withdrawn_reason = ?, completed_date = NULL, "
                 "updated_at = ? WHERE id = ?",

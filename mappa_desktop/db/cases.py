@@ -110,6 +110,7 @@ class CasesRepo:
             self._store.audit.record(
                 "collection", "case", case_id, detail=f"created; {len(orders)} civil orders"
             )
+            self._store.note("case", case_id, case_id)
         return case_id
 
     def update(self, case_id: int, values: Mapping, orders: Sequence[Mapping]) -> list[str]:
@@ -132,6 +133,7 @@ class CasesRepo:
             self._write_orders(case_id, orders)
             self._index(case_id, values)
             self._store.audit.record("alteration", "case", case_id, detail=",".join(changed))
+            self._store.note("case", case_id, case_id)
         return changed
 
     def set_status(self, case_id: int, status: str) -> None:
@@ -145,6 +147,7 @@ class CasesRepo:
                 [status, self._store.now_iso(), case_id],
             )
             self._store.audit.record("alteration", "case", case_id, detail=f"status={status}")
+            self._store.note("case", case_id, case_id)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import spec
 from ..model import Agency, Person
-from .errors import NotFound, ValidationError, storage_errors
+from ..rules.values import record_problems
+from .errors import NotFound, ValidationError, refuse, storage_errors
 
 if TYPE_CHECKING:
     from .store import Store
 
-AGENCY_KINDS = ("responsible_authority", "duty_to_cooperate", "other")
+AGENCY_KINDS = tuple(c.value for c in spec.AGENCY_KINDS)
 
 
 def _name(text: str, what: str) -> str:
@@ -43,7 +45,9 @@ class DirectoryRepo:
         name = _name(name, "An agency")
         if kind not in AGENCY_KINDS:
             raise ValidationError("Choose what kind of agency this is.", "kind")
+        refuse(record_problems(spec.DIRECTORY_AGENCY.fields, {"name": name, "kind": kind}, now=self._store.clock()))
         with self._store.transaction():
+            self._store.note("directory", None)
             clash = self._store.db.execute(
                 "SELECT id FROM agencies WHERE name = ? COLLATE NOCASE AND id IS NOT ?",
                 [name, agency_id],
@@ -91,7 +95,10 @@ class DirectoryRepo:
     ) -> int:
         name = _name(name, "A person")
         values = [name, agency.strip(), role.strip(), contact.strip(), int(active)]
+        refuse(record_problems(spec.DIRECTORY_PERSON.fields, dict(zip(("name", "agency", "role", "contact"), values)),
+                               now=self._store.clock()))
         with self._store.transaction():
+            self._store.note("directory", None)
             if person_id is None:
                 person_id = self._store.db.execute(
                     "INSERT INTO people (name, agency, role, contact, active) VALUES (?, ?, ?, ?, ?)",

@@ -48,11 +48,20 @@ class NotFound(StoreError):
 
 
 class ValidationError(StoreError):
-    """Input the store refuses, with the field it concerns (``section.field`` or key)."""
+    """Input the store refuses, with the field it concerns (``section.field`` or key).
+    ``problems`` holds every refusal when there was more than one (each a ``Problem``)."""
 
-    def __init__(self, reason: str, field: str = ""):
+    def __init__(self, reason: str, field: str = "", problems: tuple = ()):
         super().__init__(reason)
         self.field = field
+        self.problems = tuple(problems)
+
+
+def refuse(problems) -> None:
+    """Raise :class:`ValidationError` for a list of ``rules.values.Problem`` (if any)."""
+    if problems:
+        first = problems[0]
+        raise ValidationError(first.message, first.field, tuple(problems))
 
 
 # SQLite primary result codes -> a reason a user can act on.

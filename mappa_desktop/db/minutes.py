@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .. import spec
 from ..model import Addendum, Minute, MeetingRow
+from ..rules.values import record_problems
 from .actions import ActionsRepo
-from .errors import NotFound, RecordLocked, ValidationError, storage_errors
+from .errors import NotFound, RecordLocked, ValidationError, refuse, storage_errors
 
 if TYPE_CHECKING:
     from .store import Store
@@ -75,6 +76,7 @@ class MinutesRepo:
                              {"title": "Action register"}]
                 self._write_rows(meeting_id, ROW_SECTIONS["documents"], documents)
             self._store.audit.record("collection", "meeting", meeting_id, detail=f"case {case_id}")
+            self._store.note("meeting", meeting_id, case_id)
         return meeting_id
 
     def _copy_invitees(self, from_meeting: int, to_meeting: int) -> None:
@@ -174,8 +176,22 @@ class MinutesRepo:
             self._store.audit.record("alteration", "meeting", meeting_id, detail=f"section {section_key}")
             self._last_audit[key] = now
 
+    def context(self, meeting_id: int, fields, values: Mapping, keys: Sequence[str] = ()) -> dict:
+        """The meeting's stored values that the bounds of ``fields`` refer to (the meeting
+        date of a confirmation time...) and that ``values`` does not hold, plus ``keys``."""
+        wanted = ({k for f in fields for k in (*f.not_before, f.on_date) if k} | set(keys)) - set(values)
+        wanted &= set(SHORT_FIELDS)
+        if not wanted:
+            return {}
+        columns = sorted(wanted)
+        row = self._store.db.execute(
+            f"SELECT {', '.join(columns)} FROM meetings WHERE id = ?", [meeting_id]
+        ).fetchone()
+        return dict(zip(columns, row)) if row else {}
+
     def save_fields(self, meeting_id: int, section_key: str, values: Mapping) -> None:
-        """Save some single-valued fields of one section (only those given)."""
+        """Save some single-valued fields of one section (only those given). Refuses, with
+        :class:`ValidationError` naming each field, any value the spec does not allow."""
         section = spec.section(section_key)
         if section.source is not spec.Source.MEETING:
             raise ValueError(f"{section_key} is not a meeting section")
@@ -183,10 +199,13 @@ class MinutesRepo:
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"not fields of {section_key}: {sorted(unknown)}")
-        short = {k: _clean(v) for k, v in values.items() if k in SHORT_FIELDS}
-        long = {k: _clean(v) for k, v in values.items() if k in LONG_FIELDS}
+        cleaned = {k: _clean(v) for k, v in values.items()}
+        short = {k: v for k, v in cleaned.items() if k in SHORT_FIELDS}
+        long = {k: v for k, v in cleaned.items() if k in LONG_FIELDS}
         with self._store.transaction():
-            self._require_editable(meeting_id)
+            case_id = self._require_editable(meeting_id)
+            refuse(record_problems(section.fields, cleaned, now=self._store.clock(), only=cleaned,
+                                   context=self.context(meeting_id, section.fields, cleaned)))
             now = self._store.now_iso()
             self._store.db.execute(
                 f"UPDATE meetings SET {''.join(f'{k} = ?, ' for k in short)}updated_at = ? WHERE id = ?",
@@ -198,6 +217,7 @@ class MinutesRepo:
                     [*long.values(), meeting_id],
                 )
             self._audit_alteration(meeting_id, section_key)
+            self._store.note("meeting", meeting_id, case_id)
 
     def _write_rows(self, meeting_id: int, section: spec.Section, rows: Sequence[Mapping]) -> None:
         columns = [f.key for f in section.fields]
@@ -214,13 +234,20 @@ class MinutesRepo:
         section = ROW_SECTIONS.get(section_key)
         if section is None:
             raise ValueError(f"{section_key} is not a repeating meeting section")
+        rows = [{f.key: _clean(row.get(f.key)) for f in section.fields} for row in rows]
         with self._store.transaction():
-            self._require_editable(meeting_id)
+            case_id = self._require_editable(meeting_id)
+            context = self.context(meeting_id, section.fields, {})
+            now = self._store.clock()
+            refuse([problem for index, row in enumerate(rows)
+                    for problem in record_problems(section.fields, row, now=now, context=context,
+                                                   prefix=f"{section_key}.{index}.")])
             self._write_rows(meeting_id, section, rows)
             self._store.db.execute(
                 "UPDATE meetings SET updated_at = ? WHERE id = ?", [self._store.now_iso(), meeting_id]
             )
             self._audit_alteration(meeting_id, section_key)
+            self._store.note("meeting", meeting_id, case_id)
 
     # -- actions from the minute -----------------------------------------------------------------
 
@@ -242,12 +269,13 @@ class MinutesRepo:
     def issue_draft(self, meeting_id: int) -> None:
         """Mark the minute as issued in draft for correction; it stays editable."""
         with self._store.transaction():
-            self._require_editable(meeting_id)
+            case_id = self._require_editable(meeting_id)
             self._store.db.execute(
                 "UPDATE meetings SET status = 'issued', issued_at = ? WHERE id = ?",
                 [self._store.now_iso(), meeting_id],
             )
             self._store.audit.record("alteration", "meeting", meeting_id, detail="issued as draft")
+            self._store.note("meeting", meeting_id, case_id)
 
     def acknowledgements(self, meeting_id: int) -> dict[str, str]:
         with storage_errors():
@@ -304,7 +332,10 @@ class MinutesRepo:
             updates = {k: v for k, v in case_updates.items() if v not in (None, "")}
             if updates and self._later_finalised(case_id, meeting_id):
                 updates = {}  # a later meeting's decisions already stand; keep them
+            refuse(record_problems(spec.CASE_STATUS.fields, updates, now=self._store.clock(), only=updates))
+            self._store.note("meeting", meeting_id, case_id)
             if updates:
+                self._store.note("case", case_id, case_id)
                 self._store.db.execute(
                     f"UPDATE cases SET {', '.join(f'{k} = ?' for k in updates)}, updated_at = ? "
                     "WHERE id = ?",
@@ -317,6 +348,10 @@ class MinutesRepo:
                 "alteration", "meeting", meeting_id, detail=f"finalised; sha256 {digest}"
             )
         return digest
+
+    def _case_of(self, meeting_id: int) -> int | None:
+        row = self._store.db.execute("SELECT case_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+        return row[0] if row else None
 
     def _later_finalised(self, case_id: int, meeting_id: int) -> bool:
         """Whether a meeting of the case held after this one is already finalised."""
@@ -362,6 +397,7 @@ class MinutesRepo:
                 [meeting_id, self._store.now_iso(), self._store.acting_user_id(), reason.strip(), body],
             ).lastrowid
             self._store.audit.record("alteration", "meeting", meeting_id, detail=f"addendum {addendum_id}")
+            self._store.note("meeting", meeting_id, self._case_of(meeting_id))
         return addendum_id
 
 

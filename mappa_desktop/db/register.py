@@ -10,17 +10,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Sequence
 
+from ..rules.actions import CHASED_CASE_STATUSES, DUE_SOON_DAYS, OUTSTANDING
 from .errors import storage_errors
 
 if TYPE_CHECKING:
     from .store import Store
 
 
+def _quoted(values) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+#: The rules of ``rules/actions.py`` as SQL (``a``: actions, ``c``: cases), so that every
+#: count and filter says "overdue" the same way as the screens and printouts.
+OUTSTANDING_SQL = f"a.status IN ({_quoted(OUTSTANDING)})"
+CHASED_SQL = f"c.status IN ({_quoted(CHASED_CASE_STATUSES)})"
+OVERDUE_SQL = f"{OUTSTANDING_SQL} AND a.target_date < ? AND {CHASED_SQL}"
+
+
 @dataclass(frozen=True)
 class RegisterFilter:
     """What the cross-case register shows. Dates are compared with ``today``."""
 
-    statuses: tuple[str, ...] = ("open", "carried")
+    statuses: tuple[str, ...] = OUTSTANDING
     case_id: int | None = None
     case_reference: str = ""  # the start of a case reference
     owner: str = ""  # part of the owner's name, any case
@@ -46,6 +58,7 @@ class RegisterRow:
     completed_date: str | None
     outcome: str | None
     withdrawn_reason: str | None
+    case_status: str = "active"
 
 
 def _escape_like(text: str) -> str:
@@ -109,7 +122,7 @@ class RegisterRepo:
             where.append("a.owner_agency = ?")
             params.append(f.agency)
         if f.overdue_only:
-            where.append("a.target_date < ? AND a.status IN ('open', 'carried')")
+            where.append(OVERDUE_SQL)
             params.append(today.isoformat())
         if f.due_within_days is not None:
             where.append("a.target_date BETWEEN ? AND ?")
@@ -141,7 +154,7 @@ class RegisterRepo:
                 for r in self._store.db.execute(
                     "SELECT a.id, a.case_id, c.reference, a.number, a.raised_date, a.action_text, "
                     "a.owner_person, a.owner_agency, a.target_date, a.status, a.completed_date, "
-                    "a.outcome, a.withdrawn_reason FROM actions a JOIN cases c ON c.id = a.case_id "
+                    "a.outcome, a.withdrawn_reason, c.status FROM actions a JOIN cases c ON c.id = a.case_id "
                     f"WHERE a.id IN ({', '.join('?' * len(chunk))})",
                     chunk,
                 ):
@@ -149,67 +162,70 @@ class RegisterRepo:
         return found
 
     def overdue_count(self, today: date) -> int:
+        """How many actions are overdue (``rules.actions``: archived cases are not chased)."""
         with storage_errors():
             return self._store.db.execute(
-                "SELECT count(*) FROM actions WHERE status IN ('open', 'carried') AND target_date < ?",
+                f"SELECT count(*) FROM actions a JOIN cases c ON c.id = a.case_id WHERE {OVERDUE_SQL}",
                 [today.isoformat()],
             ).fetchone()[0]
 
     def agencies(self) -> list[str]:
-        """Agencies to filter by: the directory's (a small table), not a scan of actions."""
-        return [a.name for a in self._store.directory.agencies(include_inactive=True)]
+        """Agencies to filter by: the directory's, and every agency an action names (typed
+        by hand or since renamed), so that each action can be found by its agency."""
+        with storage_errors():
+            named = [r[0] for r in self._store.db.execute(
+                "SELECT DISTINCT owner_agency FROM actions WHERE owner_agency IS NOT NULL")]
+        directory = [a.name for a in self._store.directory.agencies(include_inactive=True)]
+        seen = {name.casefold() for name in directory}
+        return directory + sorted((n for n in named if n.strip() and n.casefold() not in seen), key=str.casefold)
 
     # -- the dashboard -----------------------------------------------------------------------
 
-    def dashboard(self, today: date, *, review_days: int = 14, expiry_days: int = 90, limit: int = 200) -> Dashboard:
+    def dashboard(self, today: date, *, review_days: int = DUE_SOON_DAYS, expiry_days: int = 90, limit: int = 200) -> Dashboard:
         db = self._store.db
         t = today.isoformat()
         soon = (today + timedelta(days=review_days)).isoformat()
         later = (today + timedelta(days=expiry_days)).isoformat()
+        # Reviews: "due" within ``review_days``; "overdue" as ``rules.actions.review_overdue``
+        # says (the date has passed and no meeting has been held since it).
+        review_overdue = (f"{CHASED_SQL} AND c.next_review_date < ? AND NOT EXISTS (SELECT 1 FROM meetings m "
+                          "WHERE m.case_id = c.id AND m.meeting_date >= c.next_review_date)")
+        review_due = f"{CHASED_SQL} AND c.next_review_date BETWEEN ? AND ?"
         with storage_errors():
             due = db.execute(
-                "SELECT id, reference, next_review_date FROM cases WHERE status = 'active' "
-                "AND next_review_date BETWEEN ? AND ? ORDER BY next_review_date, reference LIMIT ?",
+                f"SELECT c.id, c.reference, c.next_review_date FROM cases c WHERE {review_due} "
+                "ORDER BY c.next_review_date, c.reference LIMIT ?",
                 [t, soon, limit],
             ).fetchall()
-            # Overdue: the review date has passed and no meeting has been held since it.
             overdue = db.execute(
-                "SELECT c.id, c.reference, c.next_review_date FROM cases c WHERE c.status = 'active' "
-                "AND c.next_review_date < ? AND NOT EXISTS (SELECT 1 FROM meetings m "
-                "WHERE m.case_id = c.id AND m.meeting_date >= c.next_review_date) "
+                f"SELECT c.id, c.reference, c.next_review_date FROM cases c WHERE {review_overdue} "
                 "ORDER BY c.next_review_date, c.reference LIMIT ?",
                 [t, limit],
             ).fetchall()
             actions = db.execute(
                 "SELECT a.case_id, c.reference, a.number, a.target_date, a.owner_person, a.owner_agency "
-                "FROM actions a JOIN cases c ON c.id = a.case_id "
-                "WHERE a.status IN ('open', 'carried') AND a.target_date < ? AND c.status = 'active' "
+                f"FROM actions a JOIN cases c ON c.id = a.case_id WHERE {OVERDUE_SQL} "
                 "ORDER BY a.target_date, c.reference LIMIT ?",
                 [t, limit],
             ).fetchall()
             orders = db.execute(
                 "SELECT c.id, c.reference, o.order_type, o.expiry_date FROM civil_orders o "
-                "JOIN cases c ON c.id = o.case_id WHERE c.status = 'active' "
+                f"JOIN cases c ON c.id = o.case_id WHERE {CHASED_SQL} "
                 "AND o.expiry_date BETWEEN ? AND ? ORDER BY o.expiry_date LIMIT ?",
                 [t, later, limit],
             ).fetchall()
             sonr = db.execute(
-                "SELECT id, reference, sonr_expiry_date FROM cases WHERE status = 'active' "
-                "AND sonr_expiry_date BETWEEN ? AND ? ORDER BY sonr_expiry_date LIMIT ?",
+                f"SELECT c.id, c.reference, c.sonr_expiry_date FROM cases c WHERE {CHASED_SQL} "
+                "AND c.sonr_expiry_date BETWEEN ? AND ? ORDER BY c.sonr_expiry_date LIMIT ?",
                 [t, later, limit],
             ).fetchall()
             counts = {
-                "reviews_due": db.execute(
-                    "SELECT count(*) FROM cases WHERE status = 'active' AND next_review_date BETWEEN ? AND ?",
-                    [t, soon]).fetchone()[0],
-                "reviews_overdue": db.execute(
-                    "SELECT count(*) FROM cases c WHERE c.status = 'active' AND c.next_review_date < ? "
-                    "AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.case_id = c.id "
-                    "AND m.meeting_date >= c.next_review_date)", [t]).fetchone()[0],
+                "reviews_due": db.execute(f"SELECT count(*) FROM cases c WHERE {review_due}", [t, soon]).fetchone()[0],
+                "reviews_overdue": db.execute(f"SELECT count(*) FROM cases c WHERE {review_overdue}", [t]).fetchone()[0],
                 "expiring": db.execute(
                     "SELECT (SELECT count(*) FROM civil_orders o JOIN cases c ON c.id = o.case_id "
-                    "WHERE c.status = 'active' AND o.expiry_date BETWEEN ? AND ?) + (SELECT count(*) FROM cases "
-                    "WHERE status = 'active' AND sonr_expiry_date BETWEEN ? AND ?)", [t, later, t, later]).fetchone()[0],
+                    f"WHERE {CHASED_SQL} AND o.expiry_date BETWEEN ? AND ?) + (SELECT count(*) FROM cases c "
+                    f"WHERE {CHASED_SQL} AND c.sonr_expiry_date BETWEEN ? AND ?)", [t, later, t, later]).fetchone()[0],
                 "drafts": db.execute("SELECT count(*) FROM meetings WHERE status IN ('draft', 'issued')").fetchone()[0],
             }
             drafts = db.execute(

@@ -96,6 +96,7 @@ class RetentionRepo:
             db.execute("DELETE FROM erasure_grants WHERE case_id = ?", [case_id])
             counts = ", ".join(f"{n} {t}" for t, n in removed.items() if n)
             self._store.audit.record("erasure", "case", case_id, detail=f"erased under retention: {counts}")
+            self._store.note("case", case_id, case_id)
         with storage_errors():
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed

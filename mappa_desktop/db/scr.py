@@ -11,8 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from .. import scr_spec
 from ..model import ScrRecommendation, ScrReview, ScrStage
-from .errors import NotFound, RecordLocked, storage_errors
+from ..rules.values import record_problems
+from .errors import NotFound, RecordLocked, refuse, storage_errors
 
 if TYPE_CHECKING:
     from .store import Store
@@ -89,6 +91,7 @@ class ScrRepo:
     def create(self, case_id: int, incident: Mapping) -> int:
         """A new review from an incident on the case."""
         now = self._store.now_iso()
+        refuse(record_problems(scr_spec.INCIDENT.fields, _clean(incident), now=self._store.clock()))
         with self._store.transaction():
             if self._store.db.execute("SELECT 1 FROM cases WHERE id = ?", [case_id]).fetchone() is None:
                 raise NotFound("that case does not exist")
@@ -96,20 +99,24 @@ class ScrRepo:
                 "INSERT INTO scr_reviews (case_id, incident, created_at, updated_at) VALUES (?, ?, ?, ?)",
                 [case_id, json.dumps(_clean(incident)), now, now]).lastrowid
             self._store.audit.record("collection", "scr_review", review_id, detail=f"case {case_id}; incident")
+            self._store.note("review", review_id, case_id)
         return review_id
 
     def _open(self, review_id: int) -> None:
-        row = self._store.db.execute("SELECT status FROM scr_reviews WHERE id = ?", [review_id]).fetchone()
+        """Refuse changes to a closed review; note that this transaction changes it."""
+        row = self._store.db.execute("SELECT status, case_id FROM scr_reviews WHERE id = ?", [review_id]).fetchone()
         if row is None:
             raise NotFound("that review does not exist")
         if row[0] == "closed":
             raise RecordLocked("read-only: this review is closed")
+        self._store.note("review", review_id, row[1])
 
     def _touch(self, review_id: int) -> None:
         self._store.db.execute("UPDATE scr_reviews SET updated_at = ? WHERE id = ?",
                                [self._store.now_iso(), review_id])
 
     def save_incident(self, review_id: int, values: Mapping) -> None:
+        refuse(record_problems(scr_spec.INCIDENT.fields, _clean(values), now=self._store.clock()))
         with self._store.transaction():
             self._open(review_id)
             self._store.db.execute("UPDATE scr_reviews SET incident = ? WHERE id = ?",
@@ -122,6 +129,7 @@ class ScrRepo:
         """Store a stage's values; ``complete`` marks it completed (the rules checked it)."""
         now = self._store.now_iso()
         status = "completed" if complete else "draft"
+        refuse(record_problems(scr_spec.stage(stage_key).fields, _clean(values), now=self._store.clock()))
         with self._store.transaction():
             self._open(review_id)
             row = self._store.db.execute(
@@ -142,6 +150,10 @@ class ScrRepo:
 
     def save_recommendations(self, review_id: int, rows: Iterable[Mapping]) -> None:
         """Replace the recommendations not yet in the register (those in it stay as raised)."""
+        rows = [_clean(row) for row in rows]
+        refuse([problem for index, row in enumerate(rows)
+                for problem in record_problems(scr_spec.RECOMMENDATIONS.fields, row, now=self._store.clock(),
+                                               prefix=f"recommendations.{index}.")])
         with self._store.transaction():
             self._open(review_id)
             db = self._store.db

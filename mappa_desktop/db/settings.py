@@ -34,3 +34,4 @@ class SettingsRepo:
                 [key, json.dumps(value, ensure_ascii=False)],
             )
             self._store.audit.record("alteration", "setting", None, detail=key)
+            self._store.note("settings", None)

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..changes import ChangeHub
 from ..model import User
 from ..paths import DataPaths
 from . import backup
@@ -48,6 +49,7 @@ class Store:
         self._key = key
         self.clock = clock
         self.user: User | None = None  # who the audit log names; set after unlock
+        self.changes = ChangeHub()  # what each committed transaction changed, for the views
         self.audit = AuditLog(self)
         self.users = UsersRepo(self)
         self.settings = SettingsRepo(self)
@@ -126,10 +128,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All-or-nothing store work; SQLite errors come out as our own."""
-        with storage_errors():
-            with self.db.atomic():
-                yield
+        """All-or-nothing store work; SQLite errors come out as our own. When the outermost
+        transaction commits, what it changed is announced (``self.changes``)."""
+        self.changes.begin()
+        committed = False
+        try:
+            with storage_errors():
+                with self.db.atomic():
+                    yield
+            committed = True
+        finally:
+            self.changes.end(committed)
+
+    def note(self, kind: str, record_id=None, case_id: int | None = None) -> None:
+        """Record that this transaction changes a record (announced when it commits)."""
+        self.changes.note(kind, record_id, case_id)
 
     def today(self):
         """Today's date in the UK, from the store's clock."""

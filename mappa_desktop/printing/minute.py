@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .. import spec
 from ..dates import format_date, format_datetime_local
+from ..rules.completeness import describe
 from .blocks import Writer, column_widths
 from .fonts import register_fonts
 from .meta import PrintMeta, PrintResult
@@ -89,11 +90,14 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
         number += 1
         head = w.heading(section.title, number)
         body = section_body(w, section, fields, content, reduced=keep is not None and keep[section.key] is not None)
+        if section.source in (Source.CASE, Source.CASE_ROWS):
+            body = [w.note(_case_note(meta))] + body
         if is_short(section, fields, content):
             story += head[:-1] + w.together(head[-1:] + body)
         else:
             story += head + body
     if keep is None:
+        story += _still_open(w, content)
         story += _acknowledgements(w, content)
         story += _approval(w, meta)
         story += _addenda(w, meta)
@@ -104,6 +108,14 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
     layout = Layout(kind=kind, footer_note=version_line(meta, with_name=keep is None), pagesize=PORTRAIT,
                     watermark=not meta.finalised)
     return build_pdf(story, meta, layout, guard)
+
+
+def _case_note(meta: PrintMeta) -> str:
+    """Whose facts a case section shows: frozen with a finalised minute, current on a draft."""
+    if meta.finalised:
+        when = f" on {format_datetime_local(meta.finalised_at)}" if meta.finalised_at else ""
+        return f"From the case record as it stood when the minute was finalised{when}; it may have changed since."
+    return "From the case record as it stands now; frozen with the minute when it is finalised."
 
 
 def _kept_fields(section: spec.Section, keep) -> tuple[spec.Field, ...]:
@@ -307,61 +319,29 @@ def _acknowledgements(w: Writer, content: dict) -> list:
     items = content.get("acknowledgements") or {}
     if not items:
         return []
-    rows = [[w.cell(describe_check(key, content)), w.cell(reason or "")] for key, reason in items.items()]
+    rows = []
+    for key, entry in items.items():
+        if isinstance(entry, dict):  # the check's words were kept with the reason
+            message, reason = entry.get("message") or "", entry.get("reason") or ""
+        else:  # a minute finalised before they were: the check is run over it again
+            message, reason = describe(key, content), entry or ""
+        rows.append([w.cell(message), w.cell(reason)])
     return w.heading("Gaps acknowledged at finalising") + [
         w.note("The completeness check named these gaps; the chair finalised the minute with the reason given."),
         w.table(["Gap", "Reason given"], rows, [w.width * 0.55, w.width * 0.45]),
     ]
 
 
-def describe_check(key: str, content: dict) -> str:
-    """Words for a stored completeness-check key (the check's own message is not kept)."""
-    kind, _, rest = key.partition(":")
-    numbers = {a.get("id"): a.get("number") for a in [*(content.get("actions") or []), *(content.get("previous_actions") or [])]}
-    if kind in ("required", "case"):
-        for section in spec.SECTIONS:
-            for field in section.fields:
-                if field.key == rest and section.source in (Source.MEETING, Source.CASE):
-                    return f"{section.title}: {field.label} not recorded."
-    if kind == "rows":
-        try:
-            return f"{spec.section(rest).title}: nothing recorded."
-        except KeyError:
-            pass
-    if kind == "row":
-        section_key, _, tail = rest.partition(":")
-        field_key = tail.rpartition(":")[2]
-        try:
-            section = spec.section(section_key)
-            return f"{section.title}: {section.field(field_key).label} missing in a {section.row_noun}."
-        except KeyError:
-            pass
-    if kind == "action":
-        action_id, _, what = rest.partition(":")
-        number = numbers.get(_int(action_id), "?")
-        return f"Action {number} has no {'owner' if what == 'owner' else 'target date'}."
-    if kind == "previous":
-        return f"Previous action {numbers.get(_int(rest), '?')} not reviewed."
-    fixed = {
-        "confidentiality:not_agreed": "The confidentiality statement is recorded as not agreed.",
-        "attendance:none_present": "No one is marked present.",
-        "level:inconsistent": "The MAPPA level decision does not match the level from now.",
-        "level:category3": "Level 1 does not apply to category 3.",
-        "review:not_after_meeting": "The next review date is not after the meeting.",
-        "review:past": "The next review date is in the past.",
-    }
-    if key in fixed:
-        return fixed[key]
-    if kind == "disclosure":
-        return "A decision to disclose does not say to whom."
-    return key
-
-
-def _int(text: str):
-    try:
-        return int(text)
-    except ValueError:
-        return text
+def _still_open(w: Writer, content: dict) -> list:
+    """On a draft: what the completeness check still names (the same words as on screen)."""
+    items = content.get("open_items")
+    if items is None:
+        return []
+    out = w.heading("Still open in the completeness check")
+    if not items:
+        return out + [w.note("The completeness check names nothing.")]
+    return out + [w.note("Before the chair approves the minute, each of these is completed or acknowledged "
+                         "with a reason."), *[w.para("• " + m) for m in items]]
 
 
 def _approval(w: Writer, meta: PrintMeta) -> list:

@@ -244,27 +244,9 @@ class CaseOverview(QWidget):
             return print_meta(store, reference=case.reference)
 
         def pack():
-            from ..printouts import minute_job
+            from ..printouts import pack_job
 
-            meetings = store.minutes.meetings(case.id)
-            finalised = [m for m in meetings if m.status == "finalised"]
-            upcoming = [m for m in meetings if m.status != "finalised"]
-            if finalised:  # the last decisions are the last finalised minute's
-                content, _ = minute_job(store, finalised[-1].id)
-            else:
-                content = {"case": dict(case.values), "civil_orders": [o.as_values() for o in case.orders]}
-            # Papers for the coming meeting: as listed on its draft, else the usual two.
-            documents = []
-            if upcoming:
-                documents = [r.get("title") for r in store.minutes.get(upcoming[-1].id, consult=False,
-                                                                          with_actions=False).rows["documents"]]
-            elif finalised:
-                documents = [f"Minute of the meeting of {format_date(finalised[-1].meeting_date)}", "Action register"]
-            documents = [d for d in documents if d]
-            ids = store.register.ids(RegisterFilter(case_id=case.id), store.today(), "number")
-            rows = store.register.rows(ids)
-            open_actions = [rows[i] for i in ids]
-            frame = meta()
+            content, frame, open_actions, documents = pack_job(store, case.id)
             return lambda: printing.render_pack(content, frame, open_actions=open_actions, documents=documents)
 
         def register():

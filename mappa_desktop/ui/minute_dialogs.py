@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..checks import CheckItem
+from ..rules.completeness import CheckItem
 from ..dates import DateError, format_datetime_local
 from .fields import DateField, LongTextField, NameField
 from .widgets import form_row, plain_label, value_label

@@ -685,7 +685,7 @@ class MinuteEditor(QWidget):
                 button.setVisible(not read_only)
 
     def show_check(self):
-        from ..minutes import check
+        from ..ops.minute import check
         from .minute_dialogs import CheckDialog
 
         self.flush()
@@ -732,7 +732,7 @@ class MinuteEditor(QWidget):
         self.reload()
 
     def start_finalise(self):
-        from ..minutes import check
+        from ..ops.minute import check
         from .minute_dialogs import FinaliseDialog
 
         if not self.flush():
@@ -746,7 +746,7 @@ class MinuteEditor(QWidget):
 
     def _finalise(self, dialog, acknowledgements: dict) -> None:
         from ..db.errors import StoreError
-        from ..minutes import finalise
+        from ..ops.minute import finalise
 
         try:
             finalise(store=self.store, meeting_id=self.meeting_id, acknowledgements=acknowledgements,

@@ -1,0 +1,47 @@
+"""Operations on the case record: saving the form, archiving."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from .. import spec
+from ..cases import validate_case
+from ..rules.values import Problem, parse_record
+
+
+def parse_case(raw_values: Mapping, raw_orders: Sequence[Mapping]) -> tuple[dict, list[dict], list[Problem]]:
+    """The case form as typed -> stored values, and a problem for each value that does not
+    parse (dates typed as dd/mm/yyyy)."""
+    values, problems = parse_record(spec.case_fields(), raw_values)
+    orders = []
+    order_fields = spec.section("civil_orders").fields
+    for index, raw in enumerate(raw_orders):
+        order, order_problems = parse_record(order_fields, raw, f"orders.{index}.")
+        orders.append({f.key: order.get(f.key) for f in order_fields})
+        problems += order_problems
+    return values, orders, problems
+
+
+def save_case(*, store, case_id: int | None, raw_values: Mapping, raw_orders: Sequence[Mapping]) -> tuple[int | None, list[Problem]]:
+    """Create (``case_id`` None) or change a case from the form as typed. Nothing is stored
+    while any value has a problem; every problem is returned, one per field."""
+    from ..db.errors import ValidationError
+
+    values, orders, problems = parse_case(raw_values, raw_orders)
+    unparsed = {p.field for p in problems}
+    problems += [p for p in validate_case(values, orders, store.today()) if p.field not in unparsed]
+    if problems:
+        return None, problems
+    try:
+        if case_id is None:
+            case_id = store.cases.create(values, orders)
+        else:
+            store.cases.update(case_id, values, orders)
+    except ValidationError as exc:  # e.g. a reference another case already has
+        return None, list(exc.problems) or [Problem(exc.field or "reference", exc.reason)]
+    return case_id, []
+
+
+def set_status(*, store, case_id: int, status: str) -> None:
+    """Archive a case or make it active again (cases are never deleted here)."""
+    store.cases.set_status(case_id, status)

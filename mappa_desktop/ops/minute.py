@@ -1,0 +1,242 @@
+"""Operations on a minute: every write the editor makes goes through here.
+
+Each takes the store and what was typed (a widget's raw text), parses and checks it against
+the spec with ``mappa_desktop.rules``, writes what may be written, keeps the words of what
+may not (a draft in the encrypted store, until they are put right), and returns the
+problems to show beside the fields. The store checks again and refuses anything the spec
+forbids, so no other caller can store what these would refuse. What changed is announced by
+the store when the write commits (``mappa_desktop.changes``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Mapping, Sequence
+
+from .. import spec
+from ..model import Action, Minute
+from ..rules.completeness import CheckItem, check as run_check, facts_of
+from ..rules.values import Problem, parse_record, record_problems
+
+ACTION_FIELDS = spec.section("actions").fields
+REVIEW_FIELDS = tuple(f for f in spec.section("previous_actions").fields
+                      if f.key in ("status", "completed_date", "outcome"))
+
+
+def draft_key(meeting_id: int, unit: str) -> str:
+    """Where the words of a unit (a section, an action) wait while they do not parse."""
+    return f"minute:{meeting_id}:{unit}"
+
+
+def _keep_typed(store, key: str, raw, problems) -> None:
+    """Keep the words typed while there are problems; forget them once all is saved."""
+    if problems:
+        store.drafts.put(key, raw)
+    elif store.drafts.get(key) is not None:
+        store.drafts.discard(key)
+
+
+# -- sections ----------------------------------------------------------------------------------
+
+def save_section(*, store, meeting_id: int, section_key: str, raw: Mapping) -> list[Problem]:
+    """Save the single values of a section as typed. Values that parse and keep the rules
+    are stored; the words of the others are kept as typed. Returns the problems."""
+    section = spec.section(section_key)
+    values, problems = parse_record(section.fields, raw)
+    context = store.minutes.context(meeting_id, section.fields, values)
+    problems += record_problems(section.fields, values, now=store.clock(), context=context, only=values)
+    bad = {p.field for p in problems}
+    store.minutes.save_fields(meeting_id, section_key, {k: v for k, v in values.items() if k not in bad})
+    _keep_typed(store, draft_key(meeting_id, section_key), {k: raw[k] for k in bad if k in raw}, problems)
+    return problems
+
+
+def save_rows(*, store, meeting_id: int, section_key: str, raw_rows: Sequence[Mapping]) -> list[Problem]:
+    """Save the rows of a repeating section as typed. A value with a problem is stored as
+    empty and the whole section's words are kept as typed until every row is right."""
+    section = spec.section(section_key)
+    context = store.minutes.context(meeting_id, section.fields, {})
+    rows, problems = [], []
+    for index, raw in enumerate(raw_rows):
+        prefix = f"{section_key}.{index}."
+        values, row_problems = parse_record(section.fields, raw, prefix)
+        row_problems += record_problems(section.fields, values, now=store.clock(), context=context,
+                                        prefix=prefix, only=values)
+        bad = {p.field.rsplit(".", 1)[-1] for p in row_problems}
+        rows.append({f.key: (None if f.key in bad else values.get(f.key)) for f in section.fields})
+        problems += row_problems
+    store.minutes.save_rows(meeting_id, section_key, rows)
+    _keep_typed(store, draft_key(meeting_id, section_key), [dict(r) for r in raw_rows], problems)
+    return problems
+
+
+def typed_problems(*, store, meeting_id: int) -> list[tuple[str, Problem]]:
+    """Problems with words kept as typed for this minute (the check lists them)."""
+    found = []
+    for section in spec.SECTIONS:
+        raw = store.drafts.get(draft_key(meeting_id, section.key))
+        if not raw:
+            continue
+        if section.source is spec.Source.MEETING:
+            found += [(section.key, p) for p in parse_record(section.fields, raw)[1]]
+        elif section.source is spec.Source.ROWS:
+            for index, row in enumerate(raw):
+                found += [(section.key, p) for p in parse_record(section.fields, row, f"{section.key}.{index}.")[1]]
+    return found
+
+
+# -- actions -----------------------------------------------------------------------------------
+
+def raise_action(*, store, meeting_id: int, raw: Mapping) -> tuple[int | None, list[Problem]]:
+    """An action agreed at the meeting. Refused (nothing stored) while a value has a problem:
+    the capture panel keeps what was typed and says what is wrong."""
+    values, problems = parse_record(ACTION_FIELDS, raw)
+    raised = store.minutes.context(meeting_id, (), {}, keys=("meeting_date",)).get("meeting_date")
+    problems += record_problems(ACTION_FIELDS, values, now=store.clock(), only=values,
+                                context={"raised_date": raised or store.today().isoformat()})
+    if problems:
+        return None, problems
+    return store.minutes.raise_action(meeting_id, values), []
+
+
+def update_action(*, store, meeting_id: int, action_id: int, raw: Mapping) -> list[Problem]:
+    """Change what was agreed (words, owner, agency, target) while the minute is a draft.
+    Values with a problem are not stored (the agreed words are never blanked) and the
+    words typed are kept until they are right."""
+    action = store.actions.get(action_id)
+    values, problems = parse_record(ACTION_FIELDS, raw)
+    problems += record_problems(ACTION_FIELDS, values, now=store.clock(), only=values,
+                                context={"raised_date": action.raised_date})
+    bad = {p.field for p in problems}
+    store.actions.update_terms(action_id, {k: v for k, v in values.items() if k not in bad})
+    _keep_typed(store, draft_key(meeting_id, f"action:{action_id}"), {k: raw[k] for k in bad if k in raw}, problems)
+    return problems
+
+
+def review_action(*, store, action_id: int, raw: Mapping, meeting_id: int | None = None) -> list[Problem]:
+    """Record what became of an earlier action: done (with the date), carried forward, or
+    open, with an outcome or note; at a meeting (``meeting_id``) or between meetings. Not
+    stored while a value has a problem (the words stay on screen and in a draft)."""
+    action = store.actions.get(action_id)
+    values, problems = parse_record(REVIEW_FIELDS, raw)
+    values.setdefault("status", "open")
+    if values["status"] != "done":
+        values["completed_date"] = None
+    problems += record_problems(REVIEW_FIELDS, values, now=store.clock(),
+                                context={"raised_date": action.raised_date})
+    key = draft_key(meeting_id, f"review:{action_id}") if meeting_id else f"action:{action_id}"
+    _keep_typed(store, key, dict(raw), problems)
+    if problems:
+        return problems
+    store.actions.set_state(action_id, meeting_id=meeting_id, status=values["status"],
+                            completed_date=values.get("completed_date"), outcome=values.get("outcome"))
+    return []
+
+
+def withdraw_action(*, store, action_id: int, reason: str, meeting_id: int | None = None) -> list[Problem]:
+    """Withdraw an action with a reason; it stays in the register."""
+    if not (reason or "").strip():
+        return [Problem("withdrawn_reason", "Give the reason for withdrawing the action.")]
+    store.actions.withdraw(action_id, reason, meeting_id=meeting_id)
+    return []
+
+
+# -- the minute as a whole ---------------------------------------------------------------------
+
+def _action_dict(action: Action) -> dict:
+    return {
+        "id": action.id,
+        "number": action.number,
+        "raised_date": action.raised_date,
+        "meeting_id": action.meeting_id,
+        "action_text": action.action_text,
+        "owner_person": action.owner_person,
+        "owner_agency": action.owner_agency,
+        "target_date": action.target_date,
+        "status": action.status,
+        "completed_date": action.completed_date,
+        "outcome": action.outcome,
+        "withdrawn_reason": action.withdrawn_reason,
+    }
+
+
+def minute_content(minute: Minute, case, acknowledgements: Mapping[str, Mapping] | None = None) -> dict:
+    """Everything the printed minute shows, as plain JSON-able data.
+
+    The case's offender information, key dates, orders and lead authority are copied in, so
+    that the finalised minute keeps them as they were at the meeting. ``acknowledgements``:
+    check item key -> {"message": the check's words, "reason": the chair's reason}.
+    """
+    return {
+        "format": 2,
+        "meeting_id": minute.id,
+        "case_id": minute.case_id,
+        "meeting": {f.key: minute.values.get(f.key) for f in spec.meeting_fields()},
+        "rows": {key: [dict(r) for r in rows] for key, rows in minute.rows.items()},
+        "case": {f.key: case.get(f.key) for f in spec.case_fields()},
+        "civil_orders": [o.as_values() for o in case.orders],
+        "actions": [_action_dict(a) for a in minute.actions],
+        "previous_actions": [_action_dict(a) for a in minute.previous],
+        "acknowledgements": dict(sorted((acknowledgements or {}).items())),
+    }
+
+
+def level_from_now(values: Mapping) -> str | None:
+    """The MAPPA level after the meeting: the new level when it moves; when it stays, the
+    level at the meeting (the new level need not be typed again)."""
+    if values.get("new_level"):
+        return values.get("new_level")
+    return values.get("mappa_level") if values.get("level_decision") == "stays" else None
+
+
+def case_updates_from(minute: Minute) -> dict:
+    """What finalising carries to the case: the level from now, the agreed risk, the review."""
+    return {
+        "mappa_level": level_from_now(minute.values),
+        "current_rosh": minute.values.get("agreed_rosh"),
+        "next_review_date": minute.values.get("next_review_date"),
+    }
+
+
+def check(*, store, meeting_id: int, today: date) -> list[CheckItem]:
+    """The completeness check of the minute as stored, with any words kept as typed."""
+    minute = store.minutes.get(meeting_id, consult=False)
+    case = store.cases.get(minute.case_id, consult=False)
+    return run_check(facts_of(minute, case, typed_problems(store=store, meeting_id=meeting_id)), today)
+
+
+def issue_draft(*, store, meeting_id: int) -> None:
+    """Mark the minute as issued in draft for correction; it stays editable."""
+    store.minutes.issue_draft(meeting_id)
+
+
+def finalise(*, store, meeting_id: int, acknowledgements: Mapping[str, str], today: date) -> str:
+    """Lock the minute after the chair's approval; refuses while any gap of the check is
+    neither resolved nor acknowledged with a reason. The check's words are kept with each
+    acknowledged gap, so the printout says exactly what the chair saw. Returns the SHA-256."""
+    minute = store.minutes.get(meeting_id, consult=False)
+    case = store.cases.get(minute.case_id, consult=False)
+    items = run_check(facts_of(minute, case, typed_problems(store=store, meeting_id=meeting_id)), today)
+    open_keys = [item.key for item in items]
+    reasons = {k: acknowledgements.get(k, "") for k in open_keys}
+    acknowledged = {item.key: {"message": item.message, "reason": (reasons[item.key] or "").strip()}
+                    for item in items}
+    content = minute_content(minute, case, acknowledged)
+    return store.minutes.finalise(
+        meeting_id,
+        content=content,
+        open_items=open_keys,
+        acknowledgements=reasons,
+        case_updates=case_updates_from(minute),
+    )
+
+
+def add_addendum(*, store, meeting_id: int, body: str, reason: str) -> list[Problem]:
+    """A correction after finalising: text and reason, who and when; never an edit."""
+    from ..db.errors import ValidationError
+
+    try:
+        store.minutes.add_addendum(meeting_id, body=body, reason=reason)
+    except ValidationError as exc:
+        return [Problem(exc.field, exc.reason)]
+    return []
