@@ -12,6 +12,7 @@ Record kinds: ``case``, ``meeting``, ``action``, ``directory``, ``review``, ``se
 from __future__ import annotations
 
 import logging
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -60,13 +61,16 @@ class ChangeHub:
         self._stack: list[tuple[set, set]] = []
         self._origin = None
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` with each committed change; returns the way to stop."""
-        self._listeners.append(listener)
+    def subscribe(self, listener: Listener, *, weak: bool = False) -> Callable[[], None]:
+        """Call ``listener`` with each committed change; returns the way to stop. With
+        ``weak`` (a bound method), the hub does not keep its object alive: a view that is
+        gone stops hearing without anyone having to say so."""
+        entry = weakref.WeakMethod(listener) if weak else listener
+        self._listeners.append(entry)
 
         def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+            if entry in self._listeners:
+                self._listeners.remove(entry)
 
         return unsubscribe
 
@@ -106,7 +110,11 @@ class ChangeHub:
     def _publish(self, records: set, cases: set) -> None:
         origins = frozenset({id(self._origin)}) if self._origin is not None else frozenset()
         change = Change(frozenset(records), frozenset(cases), origins)
-        for listener in list(self._listeners):
+        for entry in list(self._listeners):
+            listener = entry() if isinstance(entry, weakref.WeakMethod) else entry
+            if listener is None:  # its object is gone
+                self._listeners.remove(entry)
+                continue
             try:
                 listener(change)
             except Exception:  # one broken view must not stop the others hearing of it

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from . import scr_spec
-from .cases import Problem
+from .rules.values import Problem, is_required, record_problems
 from .chronology import Event, case_chronology
 from .model import ScrReview
 from .spec import Kind, Section
@@ -79,45 +79,43 @@ def order_problems(review: ScrReview, stage_key: str) -> list[Problem]:
     return []
 
 
-def _required(section: Section, values: Mapping, prefix: str = "") -> list[Problem]:
+def _required(section: Section, values: Mapping, prefix: str = "", *, now=None) -> list[Problem]:
+    """What the section asks for (``required``, or ``required_when`` its condition holds)
+    and what its values break (dates in the future, completed before started...)."""
     problems = []
-    for field in section.required_fields:
+    for field in section.fields:
         if field.key == "rationale":
             continue  # its own message below
-        if _empty(values.get(field.key)):
-            problems.append(Problem(prefix + field.key, f"{field.label}: required."))
+        if _empty(values.get(field.key)) and is_required(field, values):
+            label = field.label + (" (needed for this decision)" if field.required_when else "")
+            problems.append(Problem(prefix + field.key, f"{label}: required."))
+    if now is not None:
+        problems += record_problems(section.fields, values, now=now, prefix=prefix)
     return problems
 
 
 def stage_problems(review: ScrReview, stage_key: str, values: Mapping,
-                   recommendations: Iterable[Mapping] = ()) -> list[Problem]:
+                   recommendations: Iterable[Mapping] = (), now=None) -> list[Problem]:
     """Why a stage cannot be completed with these values (empty when it can)."""
     problems = order_problems(review, stage_key)
     if problems:
         return problems
     section = scr_spec.stage(stage_key)
-    problems = _required(section, values)
+    problems = _required(section, values, now=now)
     if not _empty(values.get("decision")) and _empty(values.get("rationale")):
         problems.append(Problem("rationale", RATIONALE_MESSAGE))
     elif _empty(values.get("rationale")):
         problems.append(Problem("rationale", f"{section.field('rationale').label}: required."))
-    started, finished = values.get("started_date"), values.get("completed_date")
-    if started and finished and finished < started:
-        problems.append(Problem("completed_date", "Date completed: before the date started."))
-    if stage_key == "sog_decision" and values.get("decision") == "scr":
-        for key in ("remit", "undertaken_by"):
-            if _empty(values.get(key)):
-                label = section.field(key).label
-                problems.append(Problem(key, f"{label}: required when an SCR is to be held."))
     if stage_key == "review":
         for index, row in enumerate(recommendations):
-            problems += _required(scr_spec.RECOMMENDATIONS, row, f"recommendations.{index}.")
+            problems += _required(scr_spec.RECOMMENDATIONS, row, f"recommendations.{index}.", now=now)
     return problems
 
 
-def incident_problems(values: Mapping) -> list[Problem]:
-    """What an incident report still needs: its required fields and at least one criterion."""
-    problems = _required(scr_spec.INCIDENT, values)
+def incident_problems(values: Mapping, now=None) -> list[Problem]:
+    """What an incident report still needs: its required fields and at least one criterion;
+    and what its values break (an incident cannot be in the future)."""
+    problems = _required(scr_spec.INCIDENT, values, now=now)
     if not scr_spec.criteria_met(values):
         problems.append(Problem("criterion_other", "Tick the criteria the incident appears to meet "
                                                    "(or other significant professional concern)."))
@@ -128,7 +126,7 @@ def incident_problems(values: Mapping) -> list[Problem]:
 
 def report_incident(*, store, case_id: int, values: Mapping) -> tuple[int | None, list[Problem]]:
     """Open a review of the case from an incident; refuses an incomplete report."""
-    problems = incident_problems(values)
+    problems = incident_problems(values, now=store.clock())
     if problems:
         return None, problems
     return store.scr.create(case_id, values), []
@@ -138,6 +136,11 @@ def save_draft(*, store, review_id: int, stage_key: str, values: Mapping,
                recommendations: Iterable[Mapping] | None = None) -> list[Problem]:
     """Keep a stage's work in progress; refused when the stage may not be worked on yet."""
     problems = order_problems(store.scr.get(review_id), stage_key)
+    if not problems:  # a draft may be incomplete, but not wrong
+        problems = record_problems(scr_spec.stage(stage_key).fields, values, now=store.clock())
+        for index, row in enumerate(recommendations or ()):
+            problems += record_problems(scr_spec.RECOMMENDATIONS.fields, row, now=store.clock(),
+                                        prefix=f"recommendations.{index}.")
     if problems:
         return problems
     with store.transaction():
@@ -154,7 +157,7 @@ def complete_stage(*, store, review_id: int, stage_key: str, values: Mapping,
     review = store.scr.get(review_id)
     recommendations = list(recommendations if recommendations is not None
                            else (r.as_values() for r in review.recommendations if r.action_id is None))
-    problems = stage_problems(review, stage_key, values, recommendations)
+    problems = stage_problems(review, stage_key, values, recommendations, now=store.clock())
     if problems:
         return problems
     with store.transaction():

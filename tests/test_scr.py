@@ -157,6 +157,7 @@ def test_cross_case_list_by_stage_with_who_it_waits_on(qtbot, qtmodeltester, wor
     scr.save_draft(store=store, review_id=second, stage_key="chair_review", values={"author": "Chief Supt Rae"})
     window.show_page("reviews")
     model = window.page("reviews").model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=2000)  # the list follows the record
     qtmodeltester.check(ReviewsModel(store))
     rows = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
     assert rows[0][2].startswith("13A") and rows[0][3] == "Author of the initial notification (13A)"

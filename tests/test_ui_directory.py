@@ -84,7 +84,8 @@ def test_adding_an_agency_through_the_panel_saves_it_and_selects_it(qtbot, make_
     assert tab.heading.text() == "Edit agency" and tab.message.text() == ""
     assert tab.note.text() == "Saved."
     # The new agency is offered straight away when adding a person.
-    assert page.people.agency.findText("Fife Council Housing") >= 0
+    page.tabs.setCurrentWidget(page.people)
+    qtbot.waitUntil(lambda: page.people.agency.findText("Fife Council Housing") >= 0, timeout=2000)
 
 
 def test_adding_a_person_with_an_agency_picked(qtbot, make_page, store):
@@ -206,7 +207,8 @@ def test_a_deactivated_agency_is_no_longer_offered_for_people(qtbot, make_page, 
     _click(qtbot, page.agencies.save_button)
     assert "Electronic monitoring provider" not in [a.name for a in store.directory.agencies()]
     assert "Electronic monitoring provider" in _column(page.agencies)
-    assert page.people.agency.findText("Electronic monitoring provider") == -1
+    page.tabs.setCurrentWidget(page.people)
+    qtbot.waitUntil(lambda: page.people.agency.findText("Electronic monitoring provider") == -1, timeout=2000)
 
 
 def test_filter_and_sort(qtbot, make_page):
@@ -266,6 +268,8 @@ def test_markup_typed_as_a_name_is_shown_literally(qtbot, make_page, store):
     for label in (tab.message, tab.heading):
         assert label.textFormat() == Qt.TextFormat.PlainText
     # Offered as it was typed in the people tab's agency picker.
+    page.tabs.setCurrentWidget(page.people)
+    qtbot.waitUntil(lambda: page.people.agency.findText("<b>Bold</b>") >= 0, timeout=2000)
     page.people.agency.setCurrentIndex(page.people.agency.findText("<b>Bold</b>"))
     assert page.people.agency.currentText() == "<b>Bold</b>"
 

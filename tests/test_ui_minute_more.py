@@ -69,7 +69,7 @@ def test_check_items_jump_to_their_field(qtbot, world):
     session, case_id, first, review = world
     editor = _editor(qtbot, session.store, review)
     editor.forms["rosh"].widgets["rosh_rationale"].set_value("")
-    editor._edited("rosh")
+    editor.forms["rosh"].edited.emit()  # as typing does
     dialog = editor.show_check()
     messages = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     assert "Agreed level of risk of serious harm: Rationale is missing." in messages
@@ -79,7 +79,7 @@ def test_check_items_jump_to_their_field(qtbot, world):
     assert editor.current_section() == "rosh"
     qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.field("rosh.rosh_rationale"), timeout=2000)
     editor.forms["rosh"].widgets["rosh_rationale"].set_value("Restored.")
-    editor._edited("rosh")
+    editor.forms["rosh"].edited.emit()  # as typing does
     editor.dispose()
 
 

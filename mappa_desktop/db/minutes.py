@@ -57,6 +57,7 @@ class MinutesRepo:
         case = self._store.cases.get(case_id, consult=False)
         previous = self.meetings(case_id)
         details = {k: _clean(values.get(k)) for k in SHORT_FIELDS if k in values}
+        refuse(record_problems(spec.meeting_fields(), details, now=self._store.clock(), only=details))
         details.setdefault("category", case.get("category"))
         details.setdefault("mappa_level", case.get("mappa_level"))
         if "meeting_type" not in details:

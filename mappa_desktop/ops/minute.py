@@ -36,6 +36,24 @@ def _keep_typed(store, key: str, raw, problems) -> None:
         store.drafts.discard(key)
 
 
+# -- starting a meeting --------------------------------------------------------------------------
+
+def start_meeting(*, store, case_id: int, raw: Mapping) -> tuple[int | None, list[Problem]]:
+    """A new meeting of the case from its details as typed (type, date, time, place, chair,
+    minute taker, and the chair's purpose). Nothing is created while a value has a problem."""
+    fields = (*spec.section("purpose").fields, *spec.section("meeting_details").fields)
+    values, problems = parse_record(fields, raw)
+    problems += record_problems(fields, values, now=store.clock(), only=values)
+    if problems:
+        return None, problems
+    notes = values.pop("purpose_notes", None)
+    with store.transaction():
+        meeting_id = store.minutes.create(case_id, values)
+        if notes:
+            store.minutes.save_fields(meeting_id, "purpose", {"purpose_notes": notes})
+    return meeting_id, []
+
+
 # -- sections ----------------------------------------------------------------------------------
 
 def save_section(*, store, meeting_id: int, section_key: str, raw: Mapping) -> list[Problem]:
@@ -119,11 +137,12 @@ def review_action(*, store, action_id: int, raw: Mapping, meeting_id: int | None
     stored while a value has a problem (the words stay on screen and in a draft)."""
     action = store.actions.get(action_id)
     values, problems = parse_record(REVIEW_FIELDS, raw)
-    values.setdefault("status", "open")
-    if values["status"] != "done":
-        values["completed_date"] = None
-    problems += record_problems(REVIEW_FIELDS, values, now=store.clock(),
-                                context={"raised_date": action.raised_date})
+    values["status"] = values.get("status") or "open"
+    if values["status"] != "done" and not problems:
+        values["completed_date"] = None  # a date kept only for an action done
+    parsed = {p.field for p in problems}
+    problems += [p for p in record_problems(REVIEW_FIELDS, values, now=store.clock(),
+                                            context={"raised_date": action.raised_date}) if p.field not in parsed]
     key = draft_key(meeting_id, f"review:{action_id}") if meeting_id else f"action:{action_id}"
     _keep_typed(store, key, dict(raw), problems)
     if problems:

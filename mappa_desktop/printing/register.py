@@ -10,18 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from .. import spec
-from ..dates import format_date, from_iso, uk_today
+from ..dates import format_date, uk_today
 from .blocks import Writer, column_widths, value_of
 from .fonts import register_fonts
 from .meta import PrintMeta, PrintResult
 from .minute import printed_line
 from .page import Layout, build_pdf, frame_width
 from .styles import LANDSCAPE
+from ..rules.actions import is_overdue
 from .text import TextGuard
 
 Kind = spec.Kind
 _STATUS = spec.section("previous_actions").field("status")
-_OPEN = ("open", "carried")
 
 #: column -> (header, kind for its width, fixed width in mm or None, share of the rest)
 COLUMNS = {
@@ -71,8 +71,8 @@ def action_table(w: Writer, rows, columns, today):
                 cells.append(w.stacked(value_of(row, "owner_person") or "", value_of(row, "owner_agency")))
             elif column == "status":
                 status = value_of(row, "status") or ""
-                target = from_iso(value_of(row, "target_date"))
-                if today is not None and status in _OPEN and target is not None and target < today:
+                if today is not None and is_overdue(status, value_of(row, "target_date"), today,
+                                                    value_of(row, "case_status") or "active"):
                     cells.append(w.fixed(f"{w.guard.markup(_STATUS.display(status))}<br/><b>Overdue</b>", w.s.cell))
                 else:
                     cells.append(w.cell(_STATUS.display(status)))

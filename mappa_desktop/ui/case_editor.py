@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import spec
-from ..cases import Problem, validate_case
+from ..rules.values import Problem
 from ..dates import DateError, format_date, parse_user_date
 from ..model import Case
 from ..sonr import Disposal, propose
@@ -148,16 +148,6 @@ class CaseEditor(QWidget):
         self.orders.load([o.as_values() for o in case.orders], [o.id for o in case.orders])
         self._dirty = False
 
-    def read(self) -> tuple[dict, list[dict], list[Problem]]:
-        values, problems = {}, []
-        for form in self.forms.values():
-            form_values, form_problems = form.read()
-            values.update(form_values)
-            problems.extend(form_problems)
-        orders, order_problems = self.orders.read()
-        problems.extend(order_problems)
-        return values, orders, problems
-
     def _mark_dirty(self) -> None:
         self._dirty = True
 
@@ -238,34 +228,23 @@ class CaseEditor(QWidget):
             return None
 
     def save(self) -> int | None:
-        """Validate and save; returns the case id, or None when something is wrong."""
-        from ..db.errors import StorageUnavailable, StoreError, ValidationError
+        """Save through ``ops.cases``; returns the case id, or None when something is wrong
+        (each problem shown beside its field, everything typed kept)."""
+        from ..db.errors import StorageUnavailable, StoreError
+        from ..ops.cases import save_case
 
-        values, orders, problems = self.read()
-        problems += validate_case(values, orders, self.store.today())
-        # A date that did not parse is reported once, by the parser.
-        seen, unique = set(), []
-        for problem in problems:
-            if problem.field not in seen:
-                seen.add(problem.field)
-                unique.append(problem)
-        if unique:
-            self.show_problems(unique)
-            return None
+        raw_values = {key: value for form in self.forms.values() for key, value in form.raw_state().items()}
         try:
-            if self.case is None:
-                case_id = self.store.cases.create(values, orders)
-            else:
-                case_id = self.case.id
-                self.store.cases.update(case_id, values, orders)
-        except ValidationError as exc:
-            self.show_problems([Problem(exc.field or "reference", exc.reason)])
-            return None
+            case_id, problems = save_case(store=self.store, case_id=self.case.id if self.case else None,
+                                          raw_values=raw_values, raw_orders=self.orders.raw_state())
         except StorageUnavailable as exc:
             self.message.setText(f"NOT SAVED: {exc.reason}. What you typed is kept; try Save again.")
             return None
         except StoreError as exc:
             self.message.setText(f"NOT SAVED: {exc.reason}.")
+            return None
+        if problems:
+            self.show_problems(problems)
             return None
         self._dirty = False
         self.message.setText("")

@@ -22,7 +22,11 @@ from .. import spec
 from ..cases import missing_for_minute, upcoming_dates
 from ..dates import format_date
 from ..model import Case
+from ..ops.cases import set_status
+from ..rules.actions import is_outstanding
+from ..words import plural
 from .case_editor import CaseEditor
+from .changes import watch
 from .cases_list import CasesListPage
 from .minute_sections import CaseSectionView
 from .widgets import plain_label, value_label
@@ -43,17 +47,9 @@ class CaseOverview(QWidget):
         self.tasks = tasks
         today = store.today()
 
-        heading = plain_label(f"{case.reference}  ·  {case.full_name}")
+        heading = self.heading = plain_label("")
         heading.setObjectName("pageTitle")
-        status_bits = [
-            spec.field_of_case("category").display(case.get("category")),
-            spec.field_of_case("mappa_level").display(case.get("mappa_level")),
-        ]
-        if case.get("current_rosh"):
-            status_bits.append("Risk of serious harm: " + spec.field_of_case("current_rosh").display(case.get("current_rosh")))
-        if case.status == "archived":
-            status_bits.append("ARCHIVED")
-        summary = plain_label("  ·  ".join(b for b in status_bits if b))
+        summary = self.summary = plain_label("")
         summary.setObjectName("caseSummary")
 
         self.back_button = QPushButton("← Cases")
@@ -72,20 +68,10 @@ class CaseOverview(QWidget):
         top.addWidget(self.print_button)
         top.addWidget(self.edit_button)
 
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self._attention(today))
-        column.addWidget(self._meetings_box())
-        for section in spec.CASE_SECTIONS:
-            if section.key == "case_status":
-                continue
-            column.addWidget(self._section_box(section))
-        column.addStretch(1)
-        scroll = QScrollArea()
+        scroll = self.scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
+        self._fill()
         from .chronology_view import CaseRegisterTab, ChronologyTab
 
         self.tabs = QTabWidget()
@@ -113,6 +99,51 @@ class CaseOverview(QWidget):
         QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_case)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
+        QShortcut(QKeySequence("Ctrl+M"), self, self.new_meeting.emit)
+        # Whatever changes this case elsewhere (a minute finalised, an action done in the
+        # register, a review) shows here when it commits.
+        watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
+
+    def refresh(self) -> None:
+        """Read the case again and show it as it is now (the tabs follow by themselves)."""
+        from ..db.errors import NotFound
+
+        try:
+            self.case = self.store.cases.get(self.case.id, consult=False)
+        except NotFound:  # erased under retention
+            self.back_requested.emit()
+            return
+        self._fill()
+
+    def _fill(self) -> None:
+        case, today = self.case, self.store.today()
+        self.heading.setText(f"{case.reference}  ·  {case.full_name}")
+        status_bits = [
+            spec.field_of_case("category").display(case.get("category")),
+            spec.field_of_case("mappa_level").display(case.get("mappa_level")),
+        ]
+        if case.get("current_rosh"):
+            status_bits.append("Risk of serious harm: " + spec.field_of_case("current_rosh").display(case.get("current_rosh")))
+        if case.status == "archived":
+            status_bits.append("ARCHIVED")
+        self.summary.setText("  ·  ".join(b for b in status_bits if b))
+        self.archive_button.setText("Re-activate" if case.status == "archived" else "Archive")
+        position = self.scroll.verticalScrollBar().value()
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._attention(today))
+        column.addWidget(self._meetings_box())
+        for section in spec.CASE_SECTIONS:
+            if section.key == "case_status":
+                continue
+            column.addWidget(self._section_box(section))
+        column.addStretch(1)
+        old = self.scroll.takeWidget()
+        self.scroll.setWidget(body)
+        if old is not None:
+            old.deleteLater()
+        self.scroll.verticalScrollBar().setValue(position)
 
     def _build_tab(self, index: int) -> None:
         make = self._lazy.pop(index, None)
@@ -181,9 +212,8 @@ class CaseOverview(QWidget):
             lambda item: self.open_meeting.emit(item.data(Qt.ItemDataRole.UserRole)))
         column.addWidget(self.meeting_list)
         actions = self.store.actions.of_case(self.case.id)
-        open_count = sum(1 for a in actions if a.status in ("open", "carried"))
-        column.addWidget(plain_label(f"Action register: {len(actions)} action(s), {open_count} open."))
-        QShortcut(QKeySequence("Ctrl+M"), self, self.new_meeting.emit)
+        open_count = sum(1 for a in actions if is_outstanding(a.status))
+        column.addWidget(plain_label(f"Action register: {plural(len(actions), 'action')}, {open_count} open."))
         return box
 
     def _attention(self, today) -> QWidget:
@@ -280,7 +310,7 @@ class CaseOverview(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.store.cases.set_status(self.case.id, "active" if archived else "archived")
+        set_status(store=self.store, case_id=self.case.id, status="active" if archived else "archived")
         self.back_requested.emit()
 
 

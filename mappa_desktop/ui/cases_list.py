@@ -21,6 +21,7 @@ from .. import spec
 from ..dates import format_date
 from ..model import CaseRow
 from .table_models import HeadedTableModel
+from .changes import watch
 from .widgets import plain_label
 
 _SHORT_CATEGORY = {"1": "Cat 1 (RSO)", "restricted_patient": "Restricted patient", "3": "Cat 3", "2": "Cat 2"}
@@ -165,6 +166,7 @@ class CasesListPage(QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_case.emit)
         self.refresh()
+        watch(self, store, lambda _c: self.refresh(), lambda c: c.touches("case"))
 
     def show_resume(self, draft_key: str | None) -> None:
         self._draft_key = draft_key

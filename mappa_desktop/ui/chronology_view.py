@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from .. import spec
 from ..chronology import case_chronology, risk_series
 from ..dates import format_date, format_datetime_local, from_iso
+from .changes import watch
 from .register_view import ActionRegisterModel, configure_table
 from .widgets import plain_label
 
@@ -31,12 +32,16 @@ class RiskChart(QWidget):
 
     def __init__(self, points, parent=None):
         super().__init__(parent)
-        self.points = [p for p in points if from_iso(p.on)]
         self.setMinimumHeight(190)
         self.setAccessibleName("Risk of serious harm and MAPPA level over time")
+        self.set_points(points)
+
+    def set_points(self, points) -> None:
+        self.points = [p for p in points if from_iso(p.on)]
         rosh = spec.field("rosh.agreed_rosh")
         self.setToolTip("; ".join(
             f"{format_date(p.on)}: risk {rosh.display(p.rosh) or '—'}, level {p.level or '—'}" for p in self.points))
+        self.update()
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -99,29 +104,41 @@ class RiskChart(QWidget):
 
 
 class ChronologyTab(QWidget):
+    """The case's dated facts and its risk / level chart; follows every change to the case."""
+
+    KINDS = {"key_date": "Key date", "order": "Civil order", "meeting": "Meeting", "change": "Decision",
+             "action_raised": "Action raised", "action_closed": "Action closed"}
+
     def __init__(self, store, case, parent=None):
         super().__init__(parent)
-        meetings = store.minutes.meetings(case.id)
-        actions = store.actions.of_case(case.id)
-        histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-        self.events = case_chronology(case, meetings, actions, histories)
-        self.chart = RiskChart(risk_series(meetings))
-        self.table = QTableWidget(len(self.events), 3)
+        self.store, self.case = store, case
+        self.chart = RiskChart([])
+        self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Date", "What", "Detail"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Chronology")
-        kinds = {"key_date": "Key date", "order": "Civil order", "meeting": "Meeting", "change": "Decision",
-                 "action_raised": "Action raised", "action_closed": "Action closed"}
-        for row, event in enumerate(self.events):
-            for column, text in enumerate((format_date(event.on), kinds[event.kind], event.text)):
-                self.table.setItem(row, column, QTableWidgetItem(text))
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart)
         layout.addWidget(self.table, 1)
+        self.refresh()
+        watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
+
+    def refresh(self) -> None:
+        store = self.store
+        self.case = store.cases.get(self.case.id, consult=False)
+        meetings = store.minutes.meetings(self.case.id)
+        actions = store.actions.of_case(self.case.id)
+        histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
+        self.events = case_chronology(self.case, meetings, actions, histories)
+        self.chart.set_points(risk_series(meetings))
+        self.table.setRowCount(len(self.events))
+        for row, event in enumerate(self.events):
+            for column, text in enumerate((format_date(event.on), self.KINDS[event.kind], event.text)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(1)
 
 
 class CaseRegisterTab(QWidget):
@@ -131,7 +148,7 @@ class CaseRegisterTab(QWidget):
         super().__init__(parent)
         from ..db.register import RegisterFilter
 
-        self.store = store
+        self.store, self.case_id = store, case.id
         self.model = ActionRegisterModel(store, today, self)
         self.model.sort_key = "number"
         self.model.set_filter(RegisterFilter(statuses=(), case_id=case.id))
@@ -152,6 +169,18 @@ class CaseRegisterTab(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._show_history)
         self.users = {u.id: u.name for u in store.users.all()}
         self.meeting_dates = {m.id: m.meeting_date for m in store.minutes.meetings(case.id)}
+        # Done in the cross-case register, raised by a review, withdrawn at a meeting: the
+        # tab shows it when it commits.
+        watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
+
+    def refresh(self) -> None:
+        current = self.view.currentIndex()
+        selected = self.model.id_at(current.row()) if current.isValid() else None
+        self.meeting_dates = {m.id: m.meeting_date for m in self.store.minutes.meetings(self.case_id)}
+        self.model.reload()
+        ids = self.model.ids()
+        if selected in ids:
+            self.view.selectRow(ids.index(selected))
 
     def _show_history(self, current, _previous) -> None:
         if not current.isValid():

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..dates import format_date, from_iso
+from .changes import watch
 from .widgets import plain_label
 
 PANELS = (
@@ -63,7 +64,9 @@ class DashboardPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.subtitle)
         layout.addLayout(grid, 1)
-        # Read when shown (showEvent), every time: building the page costs no query.
+        # Read when shown (the day may have changed since), and whenever the record changes
+        # while it is open: building the page costs no query.
+        watch(self, store, lambda _c: self.refresh(), lambda c: c.touches("case", "meeting", "action"))
 
     def showEvent(self, event) -> None:
         self.refresh()

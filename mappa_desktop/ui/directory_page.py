@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..db.directory import AGENCY_KINDS
-from ..db.errors import StoreError, ValidationError
+from ..db.errors import StoreError
+from ..ops.directory import save_agency, save_person
+from .changes import watch
 from ..model import Agency, Person
 from .directory_models import KIND_LABELS, AgencyTableModel, PersonTableModel, RecordTableModel
 from .widgets import plain_label
@@ -220,15 +222,15 @@ class _DirectoryTab(QWidget):
 
     def save(self) -> None:
         try:
-            record_id = self._submit(self._editing_id)
-        except ValidationError as exc:
-            self.message.setText(exc.reason)
-            self.note.clear()
-            self._field(exc.field).setFocus()
-            return
+            record_id, problems = self._submit(self._editing_id)
         except StoreError as exc:  # StorageUnavailable above all; the typed text stays
             self.message.setText(f"NOT SAVED: {exc.reason}")
             self.note.clear()
+            return
+        if problems:  # said beside the form, the typed text kept
+            self.message.setText("\n".join(p.message for p in problems))
+            self.note.clear()
+            self._field(problems[0].field).setFocus()
             return
         self.reload(select_id=record_id)
         self.note.setText("Saved.")
@@ -262,8 +264,9 @@ class AgenciesTab(_DirectoryTab):
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         self.active.setChecked(agency.active if agency else True)
 
-    def _submit(self, record_id: int | None) -> int:
-        return self.store.directory.save_agency(
+    def _submit(self, record_id: int | None):
+        return save_agency(
+            store=self.store,
             name=self.name.text(),
             kind=self.kind.currentData(),
             active=self.active.isChecked(),
@@ -319,8 +322,9 @@ class PeopleTab(_DirectoryTab):
         self.contact.setText(person.contact if person else "")
         self.active.setChecked(person.active if person else True)
 
-    def _submit(self, record_id: int | None) -> int:
-        return self.store.directory.save_person(
+    def _submit(self, record_id: int | None):
+        return save_person(
+            store=self.store,
             name=self.name.text(),
             agency=self.agency.currentText(),
             role=self.role.text(),
@@ -347,7 +351,8 @@ class DirectoryPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.agencies, "Agencies")
         self.tabs.addTab(self.people, "People")
-        self.agencies.saved.connect(self.people.refresh_agency_choices)
+        # A new or renamed agency is offered to people at once (the store says what changed).
+        watch(self.people, store, self.people.refresh_agency_choices, lambda c: c.touches("directory"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(heading)

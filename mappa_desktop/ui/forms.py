@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import spec
-from ..cases import Problem
-from ..dates import DateError
+from ..rules.values import Problem, parse_record
 from .fields import make_field, set_read_only
 from .widgets import plain_label
 
@@ -78,15 +77,10 @@ class SectionForm(QWidget):
         self.clear_problems()
 
     def read(self) -> tuple[dict, list[Problem]]:
-        """The values in stored form, and a problem for each that does not parse."""
-        values, problems = {}, []
-        for field in self.section.fields:
-            try:
-                values[field.key] = self.widgets[field.key].value()
-            except DateError as exc:
-                values[field.key] = None
-                problems.append(Problem(field.key, f"{field.label}: {exc}"))
-        return values, problems
+        """The values in stored form, and a problem for each that does not parse (its value
+        is None; the words stay in the widget)."""
+        values, problems = parse_record(self.section.fields, self.raw_state())
+        return {f.key: values.get(f.key) for f in self.section.fields}, problems
 
     def set_read_only(self, read_only: bool) -> None:
         for widget in self.widgets.values():
@@ -232,16 +226,12 @@ class RowsForm(QWidget):
         self.empty_note.setVisible(not self.rows)
 
     def read(self) -> tuple[list[dict], list[Problem]]:
+        """Each row's values in stored form, and a problem for each that does not parse."""
         values, problems = [], []
-        for index, row in enumerate(self.rows):
-            current = {}
-            for field in self.section.fields:
-                try:
-                    current[field.key] = row.widgets[field.key].value()
-                except DateError as exc:
-                    current[field.key] = None
-                    problems.append(Problem(f"{self.prefix}.{index}.{field.key}", f"{field.label}: {exc}"))
-            values.append(current)
+        for index, raw in enumerate(self.raw_state()):
+            row, row_problems = parse_record(self.section.fields, raw, f"{self.prefix}.{index}.")
+            values.append({f.key: row.get(f.key) for f in self.section.fields})
+            problems += row_problems
         return values, problems
 
     def raw_state(self) -> list[dict]:

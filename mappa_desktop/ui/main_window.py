@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, __version__
 from ..db.session import Session
 from .audit_page import AuditPage
+from .changes import watch
 from .case_view import CasesArea
 from .dashboard import DashboardPage
 from .register_view import RegisterPage
@@ -140,7 +141,9 @@ class MainWindow(QMainWindow):
         dashboard.open_case.connect(self.open_case)
         dashboard.open_meeting.connect(self.open_meeting)
         register.open_case.connect(self.open_case)
-        register.changed.connect(self.update_counts)
+        # The overdue count follows the record (any change to an action or a case), and the
+        # day (checked again whenever the user moves between pages).
+        watch(self, store, lambda _c: self.update_counts(), lambda c: c.touches("action", "case"))
         self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
         self.add_page("directory", "Directory", DirectoryPage(self.session.store), "Ctrl+4")
         self.add_page("users", "Users", UsersPage(self.session, self.kdf), "Ctrl+5")

@@ -59,25 +59,20 @@ class NewMeetingDialog(QDialog):
 
     def submit(self) -> int | None:
         from ..db.errors import StoreError
+        from ..ops.minute import start_meeting
 
-        values, problems = self.details.read()
-        purpose, more = self.purpose.read()
-        problems += more
         for form in (self.details, self.purpose):
             form.clear_problems()
+        raw = {**self.purpose.raw_state(), **self.details.raw_state()}
+        try:
+            meeting_id, problems = start_meeting(store=self.store, case_id=self.case_id, raw=raw)
+        except StoreError as exc:
+            self.message.setText(f"NOT SAVED: {exc.reason}")
+            return None
         if problems:
             for problem in problems:
                 self.details.show_problem(problem.field, problem.message) or self.purpose.show_problem(problem.field, problem.message)
             self.message.setText("Not started: correct what is marked.")
-            return None
-        values.update({k: v for k, v in purpose.items() if k == "meeting_type"})
-        try:
-            meeting_id = self.store.minutes.create(self.case_id, values)
-            notes = purpose.get("purpose_notes")
-            if notes:
-                self.store.minutes.save_fields(meeting_id, "purpose", {"purpose_notes": notes})
-        except StoreError as exc:
-            self.message.setText(f"NOT SAVED: {exc.reason}")
             return None
         self.accept()
         self.created.emit(meeting_id)

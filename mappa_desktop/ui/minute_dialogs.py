@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..rules.completeness import CheckItem
-from ..dates import DateError, format_datetime_local
+from ..dates import format_datetime_local
 from .fields import DateField, LongTextField, NameField
 from .widgets import form_row, plain_label, value_label
 
@@ -117,19 +117,9 @@ class ActionCaptureDialog(QDialog):
             self.agency.set_value(agency)
 
     def _submit(self) -> None:
-        values = {"action_text": self.text.value(), "owner_person": self.owner.value(),
-                  "owner_agency": self.agency.value()}
-        if not values["action_text"]:
-            self.show_error("Say what the action is.")
-            self.text.setFocus()
-            return
-        try:
-            values["target_date"] = self.target.value()
-        except DateError as exc:
-            self.show_error(f"Target date: {exc}")
-            self.target.setFocus()
-            return
-        self.submitted.emit(values)
+        """Hand over the words as typed; the rules say what is wrong (``show_error``)."""
+        self.submitted.emit({"action_text": self.text.value(), "owner_person": self.owner.value(),
+                             "owner_agency": self.agency.value(), "target_date": self.target.raw()})
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -294,10 +284,15 @@ class AddendaPanel(QFrame):
 
     def _add(self) -> None:
         from ..db.errors import StoreError
+        from ..ops.minute import add_addendum
 
         try:
-            self.store.minutes.add_addendum(self.meeting_id, body=self.body.toPlainText(), reason=self.reason.text())
+            problems = add_addendum(store=self.store, meeting_id=self.meeting_id, body=self.body.toPlainText(),
+                                    reason=self.reason.text())
         except StoreError as exc:
-            self.message.setText(exc.reason)
+            self.message.setText(f"NOT SAVED: {exc.reason}")
+            return
+        if problems:
+            self.message.setText(problems[0].message)
             return
         self.added.emit()

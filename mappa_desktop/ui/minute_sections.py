@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import spec
-from ..dates import DateError, format_date
+from ..dates import format_date
 from ..model import Action
 from .fields import ChoiceField, DateField, LongTextField, NameField
 from .widgets import plain_label, value_label
@@ -72,6 +72,7 @@ class AttendanceTable(QTableWidget):
     to the next; F2 or Enter edits a cell; Delete removes the person from the list."""
 
     edited = Signal()
+    refused = Signal()  # a key that would change a read-only table
     COLUMNS = ("name", "agency", "role", "status", "attendance_note")
 
     def __init__(self, parent: QWidget | None = None):
@@ -93,6 +94,7 @@ class AttendanceTable(QTableWidget):
         self.setMinimumHeight(260)
         self.setTabKeyNavigation(False)  # Tab leaves the table: keyboard-first, not cell-first
         self._loading = False
+        self._read_only = False
         self.itemChanged.connect(self._item_changed)
 
     def _item_changed(self, _item) -> None:
@@ -158,6 +160,9 @@ class AttendanceTable(QTableWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         row = self.currentRow()
+        if self._read_only and (event.key() in _STATUS_KEYS or event.key() == Qt.Key.Key_Delete):
+            self.refused.emit()  # a finalised minute: the record cannot change, say so
+            return
         no_modifiers = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
         if row >= 0 and no_modifiers and event.key() in _STATUS_KEYS and self.state() != QAbstractItemView.State.EditingState:
             self.mark(row, _STATUS_KEYS[event.key()])
@@ -174,6 +179,10 @@ class AttendanceTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only else (
             QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed))
         self._read_only = read_only
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
 
 
 class AttendancePanel(QWidget):
@@ -287,17 +296,20 @@ class ActionRow(QFrame):
         self.status_label.setText(f"WITHDRAWN: {action.withdrawn_reason}" if withdrawn else "")
         self.set_read_only(withdrawn)
 
-    def values(self) -> dict:
-        """Current terms; a target date that does not parse yet is left out (kept typed)."""
-        out = {"action_text": self.text.value(), "owner_person": self.owner.value(),
-               "owner_agency": self.agency.value()}
-        try:
-            out["target_date"] = self.target.value()
-            self.error.hide()
-        except DateError as exc:
-            self.error.setText(f"Target date: {exc}")
-            self.error.show()
-        return out
+    def raw(self) -> dict:
+        """The terms exactly as typed (the rules parse them)."""
+        return {key: widget.raw() for key, widget in self.widgets.items()}
+
+    def set_raw(self, raw) -> None:
+        for key, value in (raw or {}).items():
+            if key in self.widgets:
+                self.widgets[key].set_raw(value)
+
+    def show_problems(self, problems) -> None:
+        """Each problem in words under the row (the typed words stay where they are)."""
+        text = "\n".join(p.message for p in problems)
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
 
     def set_read_only(self, read_only: bool) -> None:
         self.text.setReadOnly(read_only)
@@ -393,10 +405,24 @@ class ReviewRow(QFrame):
         for widget in (self.status, self.completed, self.outcome):
             widget.edited.connect(lambda: self.edited.emit(self.action_id))
 
-    def state(self) -> dict:
-        completed = self.completed.value()  # DateError propagates to the caller
-        return {"status": self.status.value() or "open", "completed_date": completed,
+    def raw(self) -> dict:
+        """What is on screen, as typed (the rules parse the date)."""
+        return {"status": self.status.value() or "open", "completed_date": self.completed.raw(),
                 "outcome": self.outcome.value()}
+
+    def set_raw(self, raw) -> None:
+        raw = raw or {}
+        self.status.set_value(raw.get("status"))
+        self.completed.set_raw(raw.get("completed_date"))
+        self.outcome.set_value(raw.get("outcome"))
+
+    def load(self, action: Action) -> None:
+        self.status.set_value(action.status)
+        self.completed.set_value(action.completed_date)
+        self.outcome.set_value(action.outcome)
+
+    def show_problems(self, problems) -> None:
+        self.show_error("\n".join(p.message for p in problems))
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from .. import spec
-from ..dates import DateError, format_date, from_iso
+from ..dates import format_date
 from ..db.register import RegisterFilter, RegisterRow
+from ..rules.actions import OUTSTANDING, due_words
+from .changes import watch
 from .fields import DateField, LongTextField
 from .table_models import LazyIdModel
+from ..words import plural
 from .widgets import form_row, plain_label
 
 OVERDUE = QColor("#9b1c1c")
@@ -37,20 +40,8 @@ DUE_SOON = QColor("#7a4b00")
 
 
 def due_text(row: RegisterRow, today: date) -> str:
-    """Overdue and due-soon said in words, so that colour is never the only signal."""
-    if row.status not in ("open", "carried"):
-        return ""
-    target = from_iso(row.target_date)
-    if target is None:
-        return "NO TARGET DATE"
-    days = (target - today).days
-    if days < 0:
-        return f"OVERDUE by {-days} day{'s' if days != -1 else ''}"
-    if days == 0:
-        return "due today"
-    if days <= 14:
-        return f"due in {days} day{'s' if days != 1 else ''}"
-    return ""
+    """Overdue and due soon in words (``rules.actions``: one definition for every screen)."""
+    return due_words(row.status, row.target_date, today, row.case_status)
 
 
 class ActionRegisterModel(LazyIdModel):
@@ -139,7 +130,7 @@ def configure_table(table: QTableView, model: ActionRegisterModel) -> None:
 class MarkDoneDialog(QDialog):
     """Done with an outcome and the date, recorded between meetings."""
 
-    submitted = Signal(str, str)  # completed ISO date, outcome
+    submitted = Signal(str, str)  # the date completed as typed, the outcome
 
     def __init__(self, row: RegisterRow, today: date, parent=None):
         super().__init__(parent)
@@ -165,25 +156,16 @@ class MarkDoneDialog(QDialog):
         self.resize(520, 300)
 
     def _submit(self) -> None:
-        try:
-            completed = self.completed.value()
-        except DateError as exc:
-            self.error.setText(f"Date completed: {exc}")
-            return
-        if not completed:
-            self.error.setText("Give the date the action was completed.")
-            return
         if not self.outcome.value():
             self.error.setText("Record the outcome.")
             return
-        self.submitted.emit(completed, self.outcome.value())
+        self.submitted.emit(self.completed.raw(), self.outcome.value())
 
 
 class RegisterPage(QWidget):
     """All open actions across cases, filterable; done or withdrawn from here."""
 
     open_case = Signal(int)
-    changed = Signal()
 
     def __init__(self, store, today, parent=None):
         super().__init__(parent)
@@ -199,7 +181,7 @@ class RegisterPage(QWidget):
         self.owner.setClearButtonEnabled(True)
         self.agency = QComboBox()
         self.status = QComboBox()
-        for label, statuses in (("Open and carried", ("open", "carried")), ("Done", ("done",)),
+        for label, statuses in (("Open and carried", OUTSTANDING), ("Done", ("done",)),
                                 ("Withdrawn", ("withdrawn",)), ("All", ())):
             self.status.addItem(label, statuses)
         self.overdue = QCheckBox("&Overdue only")
@@ -263,7 +245,10 @@ class RegisterPage(QWidget):
         self.open_button.clicked.connect(self._open_case)
         self.print_button.clicked.connect(self.print_register)
         self.table.activated.connect(lambda _i: self._open_case())
-        # Filled when first shown (showEvent): building the page costs no query.
+        # Filled when first shown (showEvent): building the page costs no query. After
+        # that it follows the record: any change to an action or a case refreshes it.
+        self._filled = False
+        watch(self, store, lambda _c: self.refresh(), lambda c: c.touches("action", "case", "directory"))
 
     def print_register(self):
         """The actions listed now (as filtered), across cases, as a printout."""
@@ -311,17 +296,25 @@ class RegisterPage(QWidget):
         )
 
     def refresh(self) -> None:
+        """Read the register again, keeping the selected action selected if it still shows."""
+        index = self.table.currentIndex()
+        selected = self.model.id_at(index.row()) if index.isValid() else None
+        self._fill_agencies()
         self.model.set_filter(self.current_filter())
         count = self.model.rowCount()
         overdue = self.store.register.overdue_count(self.today())
-        self.count.setText(f"{count} action{'s' if count != 1 else ''}; {overdue} overdue in all")
-        if count:
+        self.count.setText(f"{plural(count, 'action')}; {overdue} overdue in all")
+        ids = self.model.ids()
+        row = ids.index(selected) if selected in ids else None
+        if row is not None:
+            self.table.selectRow(row)
+        elif count:
             self.table.selectRow(0)
 
     def showEvent(self, event) -> None:
-        # The register follows the data: whatever changed elsewhere shows when we come back.
-        self._fill_agencies()
-        self.refresh()
+        if not self._filled:
+            self._filled = True
+            self.refresh()
         super().showEvent(event)
 
     def selected_row(self) -> RegisterRow | None:
@@ -345,16 +338,19 @@ class RegisterPage(QWidget):
 
         def submitted(completed: str, outcome: str) -> None:
             from ..db.errors import StoreError
+            from ..ops.minute import review_action
 
             try:
-                self.store.actions.set_state(row.id, status="done", completed_date=completed, outcome=outcome)
+                problems = review_action(store=self.store, action_id=row.id,
+                                         raw={"status": "done", "completed_date": completed, "outcome": outcome})
             except StoreError as exc:
-                dialog.error.setText(exc.reason)
+                dialog.error.setText(f"NOT SAVED: {exc.reason}")
+                return
+            if problems:
+                dialog.error.setText("\n".join(p.message for p in problems))
                 return
             dialog.accept()
             self.message.setText("")
-            self.refresh()
-            self.changed.emit()
 
         dialog.submitted.connect(submitted)
         self.done_dialog = dialog
@@ -370,9 +366,10 @@ class RegisterPage(QWidget):
             return None
 
         def then(reason: str) -> None:
-            self.store.actions.withdraw(row.id, reason)
-            self.refresh()
-            self.changed.emit()
+            from ..ops.minute import withdraw_action
+
+            problems = withdraw_action(store=self.store, action_id=row.id, reason=reason)
+            self.message.setText("\n".join(p.message for p in problems))
 
         return ask_reason(self, f"Withdraw action {row.number} of {row.reference}",
                           "Why is this action withdrawn? It stays in the register with the reason.", then)

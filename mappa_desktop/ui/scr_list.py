@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWid
 
 from .. import scr, scr_spec
 from ..dates import format_date
+from .changes import watch
 from .widgets import plain_label
 
 
@@ -74,10 +75,7 @@ class ReviewsPage(QWidget):
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
         self.model.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self.model.refresh()
-        super().showEvent(event)
+        watch(self, store, lambda _c: self.model.refresh(), lambda c: c.touches("review", "case"))
 
     def _open(self, index) -> None:
         if index.isValid():

@@ -31,6 +31,7 @@ from ..dates import format_date
 from ..printing.chronology import KIND_WORDS
 from .case_editor import names_from_directory
 from .forms import RowsForm, SectionForm
+from .changes import watch
 from .widgets import plain_label
 
 TAB_NAMES = {"initial_notification": "13A Notification", "chair_review": "13B Chair", "sog_decision": "13C SOG",
@@ -97,13 +98,15 @@ class IncidentDialog(QDialog):
 
 class StagePanel(QWidget):
     """One stage: its status, its form (and the recommendations for the review), and the
-    buttons to save a draft or complete it."""
+    buttons to save a draft or complete it. ``saved`` when it wrote (its editor shows the
+    whole review again at once; other views hear of it from the store)."""
 
-    changed = Signal()
+    saved = Signal()
 
-    def __init__(self, store, review_id: int, section, parent=None):
+    def __init__(self, store, review_id: int, section, parent=None, *, origin=None):
         super().__init__(parent)
         self.store, self.review_id, self.section = store, review_id, section
+        self.origin = origin if origin is not None else self
         names_for = names_from_directory(store)
         self.status = plain_label("")
         self.status.setObjectName("stageStatus")
@@ -171,16 +174,18 @@ class StagePanel(QWidget):
     def save(self) -> list:
         values, rows, problems = self._read()
         if not problems:
-            problems = scr.save_draft(store=self.store, review_id=self.review_id, stage_key=self.section.key,
-                                      values=values, recommendations=rows)
+            with self.store.changes.origin(self.origin):
+                problems = scr.save_draft(store=self.store, review_id=self.review_id, stage_key=self.section.key,
+                                          values=values, recommendations=rows)
         self._done(problems, "Draft saved.")
         return problems
 
     def complete(self) -> list:
         values, rows, problems = self._read()
         if not problems:
-            problems = scr.complete_stage(store=self.store, review_id=self.review_id,
-                                          stage_key=self.section.key, values=values, recommendations=rows)
+            with self.store.changes.origin(self.origin):
+                problems = scr.complete_stage(store=self.store, review_id=self.review_id,
+                                              stage_key=self.section.key, values=values, recommendations=rows)
         self._done(problems, "Stage completed.")
         return problems
 
@@ -188,14 +193,12 @@ class StagePanel(QWidget):
         forms = [self.form] + ([self.recommendations] if self.recommendations is not None else [])
         _show(problems, self.message, *forms)
         if not problems:
-            self.changed.emit()
+            self.saved.emit()
             self.message.setText(success)
 
 
 class ReviewEditor(QWidget):
     """One review: the incident, a tab per stage, and the chronology before the incident."""
-
-    changed = Signal()
 
     def __init__(self, store, review_id: int, tasks=None, parent=None):
         super().__init__(parent)
@@ -216,8 +219,8 @@ class ReviewEditor(QWidget):
         self.tabs.addTab(incident_scroll, "Incident")
         self.stages: dict[str, StagePanel] = {}
         for section in scr_spec.STAGES:
-            panel = StagePanel(store, review_id, section)
-            panel.changed.connect(self.reload)
+            panel = StagePanel(store, review_id, section, origin=self)
+            panel.saved.connect(self.reload)
             self.stages[section.key] = panel
             self.tabs.addTab(panel, TAB_NAMES[section.key])
         self.chronology = QTableWidget(0, 3)
@@ -232,9 +235,13 @@ class ReviewEditor(QWidget):
         self.print_button.clicked.connect(self.print_review)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_review)
         store.audit.record_now("consultation", "scr_review", review_id, detail="opened")
-        self.reload(emit=False)
+        self.reload()
+        # Changed elsewhere (another window, a restore): shown when it commits. Its own
+        # stages reload it at once (``saved``).
+        watch(self, store, lambda _c: self.reload(),
+              lambda c: (review_id in c.ids("review") or c.touches("store")) and not c.only_from(self))
 
-    def reload(self, emit: bool = True) -> None:
+    def reload(self) -> None:
         review = self.store.scr.get(self.review_id)
         case = self.store.cases.get(review.case_id, consult=False)
         self.reference = case.reference
@@ -251,8 +258,6 @@ class ReviewEditor(QWidget):
         for row, event in enumerate(events):
             for column, text in enumerate((format_date(event.on), KIND_WORDS.get(event.kind, event.kind), event.text)):
                 self.chronology.setItem(row, column, QTableWidgetItem(text))
-        if emit:
-            self.changed.emit()
 
     def print_review(self):
         """Printouts of each stage and of the full review (logged as disclosures)."""
@@ -304,6 +309,8 @@ class CaseReviewsTab(QWidget):
         self.report_button.clicked.connect(self.report_incident)
         self.list.currentItemChanged.connect(lambda item, _p: item and self.open_review(item.data(Qt.ItemDataRole.UserRole)))
         self.refresh()
+        watch(self, store, lambda _c: self.refresh(select=self.editor.review_id if self.editor else None),
+              lambda c: c.touches("review") and c.touches_case(case.id))
 
     def refresh(self, select: int | None = None) -> None:
         self.list.blockSignals(True)
@@ -326,7 +333,6 @@ class CaseReviewsTab(QWidget):
     def open_review(self, review_id: int) -> ReviewEditor:
         self.refresh(select=review_id)
         editor = ReviewEditor(self.store, review_id, self.tasks)
-        editor.changed.connect(lambda: self.refresh(select=review_id))
         old = self.splitter.widget(1)
         self.splitter.replaceWidget(1, editor)
         old.deleteLater()

@@ -1,0 +1,228 @@
+"""The meeting editor's life-cycle part: the check, issuing the draft, finalising, printing,
+capturing an action from anywhere, and what a finalised minute says about itself.
+
+A mixin of ``MinuteEditor`` (which provides ``store``, ``state``, ``meeting_id``, ``tasks``,
+``flush``, ``reload``, ``go_to`` and ``ensure_page``), kept apart so that each file reads as
+one thing. What may be done when is the state's (``state.editable``, ``state.status``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QDialog, QFrame, QHBoxLayout, QPushButton, QVBoxLayout
+
+from .. import spec
+from ..dates import format_datetime_local
+from .widgets import plain_label
+
+
+class MinuteLifecycle:
+    """Check, issue, finalise, print, addenda: the buttons and what they do."""
+
+    # -- building ---------------------------------------------------------------------------
+
+    def build_lifecycle_buttons(self, header: QHBoxLayout) -> None:
+        self.check_button = QPushButton("Check…")
+        self.check_button.setToolTip("What 5B and the meeting audit form still expect (Ctrl+Shift+K)")
+        self.issue_button = QPushButton("Issue as draft")
+        self.issue_button.setToolTip("Issue the minute in draft for correction (Ctrl+Shift+D)")
+        self.print_button = QPushButton("Print…")
+        self.print_button.setToolTip("Preview, print or save the minute or its executive summary (Ctrl+P)")
+        self.print_button.setEnabled(self.tasks is not None)
+        self.finalise_button = QPushButton("Finalise…")
+        self.finalise_button.setToolTip("The chair approves: freeze the minute (Ctrl+Shift+F)")
+        for button in (self.check_button, self.print_button, self.issue_button, self.finalise_button):
+            header.addWidget(button)
+        self.check_button.clicked.connect(self.show_check)
+        self.issue_button.clicked.connect(self.issue_draft)
+        self.finalise_button.clicked.connect(self.start_finalise)
+        self.print_button.clicked.connect(self.print_minute)
+
+    def lifecycle_shortcuts(self) -> None:
+        QShortcut(QKeySequence("Ctrl+Shift+K"), self, self.show_check)
+        QShortcut(QKeySequence("Ctrl+Shift+D"), self, lambda: self.state.status == "draft" and self.issue_draft())
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, lambda: self.state.editable and self.start_finalise())
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_minute)
+
+    def build_read_only_banner(self) -> QFrame:
+        """One line on every section of a finalised minute: why nothing changes, and how to
+        correct it (an addendum)."""
+        self.read_only_banner = QFrame()
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        row = QHBoxLayout(self.read_only_banner)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.read_only_text = plain_label("")
+        self.read_only_text.setWordWrap(True)
+        self.addenda_button = QPushButton("A&ddenda…")
+        self.addenda_button.setToolTip("Read the addenda, or add one to correct the minute")
+        self.addenda_button.clicked.connect(self.show_addenda)
+        row.addWidget(self.read_only_text, 1)
+        row.addWidget(self.addenda_button)
+        self.read_only_banner.hide()
+        return self.read_only_banner
+
+    # -- showing where the minute stands ------------------------------------------------------------
+
+    def refresh_title(self) -> None:
+        values, minute = self.state.values, self.state.minute
+        kind = spec.field("purpose.meeting_type").display(values.get("meeting_type")) or "Meeting"
+        when = spec.field("meeting_details.meeting_date").display(values.get("meeting_date")) or "date not set"
+        state = {"draft": "DRAFT", "issued": "DRAFT (issued)", "finalised": "FINALISED"}[minute.status]
+        self.title.setText(f"{self.state.case.reference}  ·  {kind} meeting, {when}  ·  {state}")
+        editable = self.state.editable
+        self.issue_button.setVisible(editable and minute.status == "draft")
+        self.finalise_button.setVisible(editable)
+        self.check_button.setVisible(editable)
+
+    def refresh_read_only(self) -> None:
+        minute = self.state.minute
+        if minute.editable:
+            self.read_only_banner.hide()
+            return
+        when = format_datetime_local(minute.finalised_at) if minute.finalised_at else "an earlier date"
+        count = len(minute.addenda)
+        self.read_only_text.setText(
+            f"FINALISED on {when}: this minute is the approved record and cannot be changed on any "
+            f"screen. To correct or add to it, add an addendum with the reason"
+            + (f" ({count} so far)." if count else "."))
+        self.addenda_button.setText(f"A&ddenda ({count})…" if count else "A&dd an addendum…")
+        self.read_only_banner.show()
+
+    # -- the check, issue, finalise -----------------------------------------------------------------
+
+    def show_check(self):
+        from ..ops.minute import check
+        from .minute_dialogs import CheckDialog
+
+        self.flush()
+        items = check(store=self.store, meeting_id=self.meeting_id, today=self.store.today())
+        dialog = CheckDialog(items, self)
+        dialog.jump.connect(self._jump_to)
+        self.check_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _jump_to(self, item) -> None:
+        self.window().activateWindow()  # focus comes back here from the check's window
+        self.go_to(item.section, item.field, item.row)
+
+    def issue_draft(self) -> None:
+        from ..ops.minute import issue_draft
+
+        self.flush()
+        issue_draft(store=self.store, meeting_id=self.meeting_id)
+        self.reload()
+
+    def start_finalise(self):
+        from ..ops.minute import check
+        from .minute_dialogs import FinaliseDialog
+
+        if not self.flush():
+            return None
+        items = check(store=self.store, meeting_id=self.meeting_id, today=self.store.today())
+        dialog = FinaliseDialog(items, self)
+        dialog.submitted.connect(lambda acks: self._finalise(dialog, acks))
+        self.finalise_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _finalise(self, dialog, acknowledgements: dict) -> None:
+        from ..db.errors import StoreError
+        from ..ops.minute import finalise
+
+        try:
+            finalise(store=self.store, meeting_id=self.meeting_id, acknowledgements=acknowledgements,
+                     today=self.store.today())
+        except StoreError as exc:
+            dialog.show_error(exc.reason)
+            return
+        dialog.accept()
+        self.reload()
+        self.finalised.emit()
+
+    # -- addenda ----------------------------------------------------------------------------------
+
+    def show_addenda(self) -> QDialog:
+        from .minute_dialogs import AddendaPanel
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Addenda to the finalised minute")
+        column = QVBoxLayout(dialog)
+        panel = AddendaPanel(self.store, self.meeting_id, self.state.minute.addenda)
+        column.addWidget(panel)
+
+        def added() -> None:
+            dialog.accept()
+            self.reload()
+
+        panel.added.connect(added)
+        dialog.resize(640, 520)
+        self.addenda_dialog = dialog
+        dialog.open()
+        panel.body.setFocus()
+        return dialog
+
+    # -- actions from anywhere ----------------------------------------------------------------------
+
+    def capture_action(self):
+        """Ctrl+Shift+A from anywhere: a small panel, then back to where the cursor was."""
+        if not self.state.editable:
+            return None
+        from .minute_dialogs import ActionCaptureDialog
+
+        page = self.ensure_page("actions")
+        return_to = QApplication.focusWidget()
+        agency_of = {p.name: p.agency for p in self.store.directory.people()}
+        dialog = ActionCaptureDialog(self.names[spec.Kind.PERSON], self.names[spec.Kind.AGENCY], agency_of, self)
+
+        def accepted(raw: dict) -> None:
+            with self.store.changes.origin(self):
+                action_id, problems = self.state.raise_action(raw)
+            if problems:
+                dialog.show_error("\n".join(p.message for p in problems))
+                return
+            dialog.accept()
+            page.refresh()
+            self._update_mark("actions")
+            self.status.setText(f"Action added. Saved {datetime.now():%H:%M:%S}")
+
+        def finished(_code: int) -> None:
+            self.window().activateWindow()  # without a window manager nobody else does
+            if return_to is not None:
+                return_to.setFocus()
+
+        dialog.submitted.connect(accepted)
+        dialog.finished.connect(finished)
+        self.capture_dialog = dialog
+        dialog.open()
+        return dialog
+
+    # -- printing -----------------------------------------------------------------------------------
+
+    def print_minute(self):
+        """The minute or its executive summary: preview, print or save (logged)."""
+        from .. import printing
+        from ..printouts import minute_job, summary_sections
+        from .print_dialog import PrintDialog
+
+        if self.tasks is None:
+            return None
+        self.flush()
+
+        def full():
+            content, meta = minute_job(self.store, self.meeting_id)
+            return lambda: printing.render_minute(content, meta)
+
+        def summary():
+            content, meta = minute_job(self.store, self.meeting_id)
+            keep = summary_sections(self.store)
+            return lambda: printing.render_minute(content, meta, summary_sections=keep)
+
+        dialog = PrintDialog(self.store, self.tasks, title=f"Print the minute: {self.state.case.reference}",
+                             kinds={"Full minute": full, "Executive summary (for requests from outside MAPPA)": summary},
+                             record_type="meeting", record_id=self.meeting_id, parent=self)
+        self.print_dialog = dialog
+        dialog.open()
+        return dialog
