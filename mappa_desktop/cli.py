@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="unlock, run integrity_check and verify the audit log's chain",
+        help="unlock, run integrity_check, verify the audit log's chain, list stored values the rules refuse",
         description=(
             "Unlock the store as NAME (passphrase as one line on standard input), run "
             "SQLite's integrity_check and verify the audit log's hash chain. Prints what it "
@@ -177,6 +177,15 @@ def _check(args, paths, stdin, out, err) -> int:
         else:
             problems += 1
             print(f"audit log: chain broken at entry {chain.first_broken_id}", file=out)
+        refused = session.store.refused_values()
+        if refused:
+            problems += 1
+            print(f"stored values: {len(refused)} refused by the rules (reported, not changed; "
+                  "correct them in the app)", file=out)
+            for found in refused[:200]:
+                print(f"  {found.record_type} {found.record_id}, {found.field}: {found.message}", file=out)
+        else:
+            print("stored values: every one keeps the rules", file=out)
         migrations = session.store.applied_migrations()
         print(f"schema: {len(migrations)} migrations applied, latest {migrations[-1]}", file=out)
     except StoreError as exc:

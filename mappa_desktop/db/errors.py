@@ -92,6 +92,9 @@ def translate(exc: BaseException) -> BaseException:
     # Our own triggers say RAISE(ABORT, 'read-only: ...'); the text is ours, not user data.
     if text.startswith("read-only:"):
         return RecordLocked(text.removeprefix("read-only:").strip())
+    # The spec's guard triggers say RAISE(ABORT, 'refused: <label>: <why>.') (db/guards.py).
+    if text.startswith("refused:"):
+        return ValidationError(text.removeprefix("refused:").strip())
     code = _primary_code(exc)
     if code in _DAMAGED:
         return StoreDamaged(_REASONS[code])

@@ -501,3 +501,36 @@ CREATE TABLE scr_recommendations (
 );
 """,
     )
+
+
+@MIGRATIONS(name="0006_rule_guards_and_report")
+def m0006_rule_guards_and_report(db) -> None:
+    """The minute's rules held once (issue 11). Adds the place where the store keeps the
+    fingerprint of its guard triggers (made from the spec by ``db/guards.py`` on opening),
+    and a report of the stored values the new rules refuse: reported, never changed or
+    deleted."""
+    from datetime import datetime, timezone
+
+    from .report import refused_values
+
+    _run(
+        db,
+        """
+CREATE TABLE spec_guards (fingerprint TEXT NOT NULL);
+CREATE TABLE refused_values_report (
+    id INTEGER PRIMARY KEY,
+    found_at TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    record_id INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+""",
+    )
+    now = datetime.now(timezone.utc)
+    for found in refused_values(db, now):
+        db.execute(
+            "INSERT INTO refused_values_report (found_at, record_type, record_id, field, message) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [now.isoformat(timespec="seconds"), found.record_type, found.record_id, found.field, found.message],
+        )

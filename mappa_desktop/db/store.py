@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from ..changes import ChangeHub
 from ..model import User
 from ..paths import DataPaths
-from . import backup
+from . import backup, guards
 from .actions import ActionsRepo
 from .audit import AuditLog
 from .cases import CasesRepo
@@ -100,6 +100,10 @@ class Store:
                 if pending:
                     log.info("applying %d migrations", len(pending))
                     MIGRATIONS.apply(db)
+                # The spec's guard triggers, made again when the spec has changed.
+                with db.atomic():
+                    if guards.sync(db):
+                        log.info("guard triggers made from the spec")
         except BaseException:
             conn.close()
             raise
@@ -162,6 +166,13 @@ class Store:
         """``PRAGMA integrity_check``: ["ok"] when the file is sound."""
         with storage_errors():
             return [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
+
+    def refused_values(self) -> list:
+        """Stored values the spec's rules refuse (``db/report.py``): reported, not changed."""
+        from .report import refused_values
+
+        with storage_errors():
+            return list(refused_values(self.db, self.clock()))
 
     def applied_migrations(self) -> list[str]:
         with storage_errors():

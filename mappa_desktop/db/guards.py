@@ -1,0 +1,103 @@
+"""The store's own refusals, made from the spec: triggers that refuse a value the spec does
+not allow, whoever writes it (the window, the command line, an import, a raw statement).
+
+The repositories check every write against the rules first and say which field is wrong and
+why (``rules.values``); these triggers are the last line, for kinds, choices and lengths
+(the bounds that need today's date stay with the repositories, which know the clock). They
+are derived from the spec like an index from a table: on opening, when the spec's
+fingerprint differs from the one the store holds, they are dropped and made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterator
+
+from .. import spec
+from .actions import STATE_FIELDS, TERM_FIELDS
+from .minutes import LONG_FIELDS, ROW_SECTIONS, SHORT_FIELDS
+
+Kind = spec.Kind
+PREFIX = "guard_"
+REFUSED = "refused:"  # the start of every message (db/errors.py maps it to ValidationError)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _bad(field: spec.Field, ref: str) -> tuple[str, str] | None:
+    """(SQL that is true when the value is refused, why) for one field, or None."""
+    kind = field.kind
+    if kind is Kind.CHOICE:
+        allowed = ", ".join(_sql_text(c.value) for c in field.choices if c.in_use)
+        return f"{ref} IS NOT NULL AND CAST({ref} AS TEXT) NOT IN ({allowed})", "not one of the choices"
+    if kind is Kind.YES_NO:
+        return f"{ref} IS NOT NULL AND {ref} NOT IN (0, 1)", "yes or no"
+    if kind is Kind.DATE:
+        return f"{ref} IS NOT NULL AND (typeof({ref}) != 'text' OR date({ref}) IS NOT {ref})", "not a date"
+    if kind is Kind.TIME:
+        return (f"{ref} IS NOT NULL AND NOT (typeof({ref}) = 'text' AND {ref} GLOB '[0-2][0-9]:[0-5][0-9]' "
+                f"AND {ref} < '24:00')", "not a time (hh:mm, 24-hour)")
+    limit = field.limit
+    if limit is not None:
+        return f"{ref} IS NOT NULL AND length({ref}) > {int(limit)}", f"longer than {limit:,} characters"
+    return None
+
+
+def _guarded() -> Iterator[tuple[str, spec.Field]]:
+    """(table, field) for every stored value the spec describes."""
+    meeting = {f.key: f for f in spec.meeting_fields()}
+    for key in SHORT_FIELDS:
+        yield "meetings", meeting[key]
+    for key in LONG_FIELDS:
+        yield "meeting_text", meeting[key]
+    for section in ROW_SECTIONS.values():
+        for field in section.fields:
+            yield section.table, field
+    for field in spec.case_fields():
+        yield "cases", field
+    for field in spec.section("civil_orders").fields:
+        yield "civil_orders", field
+    for field in (*TERM_FIELDS, *STATE_FIELDS):
+        yield "actions", field
+    for field in spec.DIRECTORY_AGENCY.fields:
+        yield "agencies", field
+    for field in spec.DIRECTORY_PERSON.fields:
+        yield "people", field
+
+
+def statements() -> list[str]:
+    """Every guard trigger, in a fixed order."""
+    out = []
+    for table, field in _guarded():
+        bad = _bad(field, f"NEW.{field.key}")
+        if bad is None:
+            continue
+        condition, why = bad
+        message = _sql_text(f"{REFUSED} {field.label}: {why}.")
+        for event, suffix in (("INSERT", "i"), (f"UPDATE OF {field.key}", "u")):
+            out.append(f"CREATE TRIGGER {PREFIX}{table}_{field.key}_{suffix} BEFORE {event} ON {table} "
+                       f"WHEN {condition} BEGIN SELECT RAISE(ABORT, {message}); END")
+    return out
+
+
+def fingerprint() -> str:
+    return hashlib.sha256("\n".join(statements()).encode("utf-8")).hexdigest()
+
+
+def sync(db) -> bool:
+    """Make the guard triggers match the spec (inside the caller's transaction). True when
+    they had to be made again."""
+    wanted = fingerprint()
+    row = db.execute("SELECT fingerprint FROM spec_guards").fetchone()
+    if row is not None and row[0] == wanted:
+        return False
+    for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB ?", [PREFIX + "*"]).fetchall():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in statements():
+        db.execute(statement)
+    db.execute("DELETE FROM spec_guards")
+    db.execute("INSERT INTO spec_guards (fingerprint) VALUES (?)", [wanted])
+    return True
