@@ -1,0 +1,460 @@
+"""Exporting a case as a bundle and importing one: the use cases shared by the window and
+the command line.
+
+Export: a transfer passphrase (strong enough by the rule user passphrases follow), a
+recipient and a purpose; the case's records streamed into the bundle; logged as a
+disclosure. Import: the passphrase opens the bundle; :func:`preview_import` reads it whole
+(every chunk verified, the seal checked) and compares it with this store without writing
+anything; :func:`import_case` then writes, in one transaction, what the preview showed and
+the person chose, or nothing at all.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .. import APP_NAME, __version__
+from ..security import DEFAULT_KDF, KdfParams, Strength, passphrase_strength
+from . import compare
+from .compare import Addition, Difference
+from .container import BundleError, Header, unlock_key, write_sealed
+from .format import bundle_lines, read_manifest, read_records
+
+SUFFIX = ".mappa-case"
+PASSPHRASE_WORDS = 6  # 66 bits from a list of 2,048 words, behind Argon2id
+
+
+class ExportRefused(BundleError):
+    """The export cannot go ahead as asked; ``field`` names what to fix."""
+
+    def __init__(self, reason: str, field: str = ""):
+        super().__init__(reason)
+        self.field = field
+
+
+class ImportRefused(BundleError):
+    """The bundle cannot be imported into this store (a replay, a clash, a choice missing)."""
+
+
+# -- the transfer passphrase ----------------------------------------------------------------
+
+
+def new_transfer_passphrase(words: int = PASSPHRASE_WORDS) -> str:
+    """Words picked at random from the BIP-39 English list (short, unambiguous words that
+    are easy to read out over the telephone)."""
+    from mnemonic import Mnemonic
+
+    wordlist = Mnemonic("english").wordlist
+    return " ".join(secrets.choice(wordlist) for _ in range(words))
+
+
+def transfer_passphrase_strength(passphrase: str) -> Strength:
+    """The same rule as a user's passphrase (security.passphrase_strength)."""
+    return passphrase_strength(passphrase, ("mappa", "case", "bundle"))
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    size: int
+    sequence: int
+    counts: dict
+
+
+def export_case(*, store, case_id: int, path: Path, passphrase: str, recipient: str, purpose: str,
+                kdf: KdfParams = DEFAULT_KDF) -> ExportResult:
+    """Write the case to ``path`` as a bundle for the recipient, and log the disclosure.
+
+    The bundle is complete at ``path`` or not there at all; it is logged only once written
+    (and removed again if the log cannot take the entry).
+    """
+    recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
+    if not recipient:
+        raise ExportRefused("Say who the bundle is for: it is logged as a disclosure.", "recipient")
+    if not purpose:
+        raise ExportRefused("Say why the case is being sent: it is logged as a disclosure.", "purpose")
+    strength = transfer_passphrase_strength(passphrase)
+    if not strength.acceptable:
+        raise ExportRefused(f"The transfer passphrase is too easy to guess. {strength.hint}", "passphrase")
+    path = Path(path)
+    if path.suffix != SUFFIX:
+        path = path.with_name(path.name + SUFFIX)
+    sequence = store.bundles.begin_export(case_id)
+    records = store.bundles.records
+    case = records.case(case_id)
+    user = store.user
+    manifest = {
+        "app": f"{APP_NAME} {__version__}",
+        "origin": records.origin_id(),
+        "area": store.settings.get("area_name") or "",
+        "exported_by": {"name": user.name, "agency": user.agency, "role": user.role} if user else None,
+        "exported_at": store.now_iso(),
+        "case_uid": case["uid"],
+        "case_reference": case["fields"]["reference"],
+        "sequence": sequence,
+        "recipient": recipient,
+        "purpose": purpose,
+    }
+    counts: dict[str, int] = {}
+
+    def counted(stream):
+        for record in stream:
+            counts[record["type"]] = counts.get(record["type"], 0) + 1
+            yield record
+
+    with store.transaction():  # one consistent reading of the case
+        size = write_sealed(path, bundle_lines(manifest, counted(records.records(case_id))), passphrase, kdf)
+    try:
+        store.audit.record_now(
+            "disclosure", "case", case_id, recipient=recipient, purpose=purpose,
+            detail=f"case bundle exported: export {sequence}, {size} bytes; "
+                   + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return ExportResult(path, size, sequence, counts)
+
+
+def suggested_file_name(reference: str, today) -> str:
+    """A file name with the case reference and the date, never a person's name."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in reference).strip("-") or "case"
+    return f"{safe}-{today.isoformat()}{SUFFIX}"
+
+
+# -- opening and previewing -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenedBundle:
+    """A bundle whose passphrase has been proved; holds the derived key, not the passphrase."""
+
+    path: Path
+    header: Header
+    key: bytes
+    manifest: dict
+
+
+def open_bundle(path: Path, passphrase: str) -> OpenedBundle:
+    """Prove the passphrase and read the manifest (refusing a newer format at once)."""
+    path = Path(path)
+    try:
+        header, key = unlock_key(path, passphrase)
+    except FileNotFoundError:
+        raise BundleError("That file is not there any more.") from None
+    except IsADirectoryError:
+        raise BundleError("That is a folder, not a bundle.") from None
+    except PermissionError:
+        raise BundleError("The bundle cannot be read: permission was refused.") from None
+    return OpenedBundle(path, header, key, read_manifest(path, key))
+
+
+@dataclass
+class ImportPlan:
+    """What importing the bundle would do, shown before anything is written."""
+
+    manifest: dict
+    seal: dict = field(default_factory=dict)
+    case_reference: str = ""
+    case_name: str = ""
+    new_case: bool = False
+    additions: list[Addition] = field(default_factory=list)
+    added: dict = field(default_factory=dict)  # kind -> how many records would be added
+    already: dict = field(default_factory=dict)  # kind -> how many are here already
+    differences: list[Difference] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def choosable(self) -> list[Difference]:
+        return [d for d in self.differences if d.choosable]
+
+    @property
+    def kept(self) -> list[Difference]:
+        return [d for d in self.differences if not d.choosable]
+
+    def summary(self) -> str:
+        """One paragraph: where the bundle is from and what it would do."""
+        m = self.manifest
+        by = (m.get("exported_by") or {}).get("name") or "someone"
+        head = (f"Case {self.case_reference}, exported from {m.get('area') or 'another area'} by {by} "
+                f"on {_when(m.get('exported_at'))} (export {m.get('sequence')}).")
+        if self.new_case:
+            return head + " The case is not in this store: it will be added whole."
+        return (head + f" The case is already here: {_counted(self.added) or 'nothing'} to add, "
+                f"{len(self.choosable)} difference(s) to choose, {len(self.kept)} kept as ours.")
+
+
+def _when(iso: str | None) -> str:
+    from ..dates import format_datetime_local
+
+    return format_datetime_local(iso) if iso else "(unknown date)"
+
+
+_NOUNS = {"case": "case", "meeting": "meetings", "action": "actions", "snapshot": "finalised minutes",
+          "scr_review": "reviews", "audit": "audit entries", "addendum": "addenda",
+          "action_update": "action history entries"}
+
+
+def _counted(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {_NOUNS.get(k, k)}" for k, n in counts.items() if n)
+
+
+def preview_import(*, store, bundle: OpenedBundle) -> ImportPlan:
+    """Read the whole bundle (refusing it if any part fails) and compare it with this store.
+    Writes nothing."""
+    _refuse_replay(store, bundle.manifest)
+    walk = _Walk(store, bundle.manifest, apply=False)
+    for record in read_records(bundle.path, bundle.key, on_seal=walk.sealed):
+        walk.take(record)
+    return walk.finish()
+
+
+def _refuse_replay(store, manifest: Mapping) -> None:
+    records = store.bundles.records
+    if manifest.get("origin") == records.origin_id():
+        raise ImportRefused("This bundle was exported from this store: there is nothing to import.")
+    last = store.bundles.last_import(manifest["origin"], manifest["case_uid"])
+    if last is None:
+        return
+    if manifest["sequence"] == last["sequence"]:
+        raise ImportRefused(f"This bundle was already imported here on {_when(last['imported_at'])}.")
+    if manifest["sequence"] < last["sequence"]:
+        raise ImportRefused(
+            f"This is an older export of the case (export {manifest['sequence']}, made "
+            f"{_when(manifest.get('exported_at'))}) than one already imported here (export "
+            f"{last['sequence']}, made {_when(last['exported_at'])}). It is refused so that older "
+            "data cannot come back over newer.")
+
+
+# -- import -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    case_id: int
+    added: dict
+    chosen_theirs: int
+    chosen_ours: int
+    kept: int
+
+
+def import_case(*, store, bundle: OpenedBundle, plan: ImportPlan, choices: Mapping[str, str]) -> ImportResult:
+    """Write what the preview showed, with the person's choice for every difference, in one
+    transaction: all of it, or (on any refusal or damage) nothing."""
+    missing = [d for d in plan.choosable if choices.get(d.key) not in ("theirs", "ours")]
+    if missing:
+        raise ImportRefused(f"Choose theirs or ours for every difference ({len(missing)} left).")
+    with store.transaction():
+        _refuse_replay(store, bundle.manifest)
+        walk = _Walk(store, bundle.manifest, apply=True, choices=choices, seal=plan.seal)
+        for record in read_records(bundle.path, bundle.key, on_seal=walk.sealed):
+            walk.take(record)
+        done = walk.finish()
+        if [(d.key, d.ours, d.theirs) for d in done.differences] != [
+                (d.key, d.ours, d.theirs) for d in plan.differences] or done.seal != plan.seal:
+            raise ImportRefused("The store or the bundle changed since the preview. Nothing was imported; "
+                                "open the bundle again to see what it would do now.")
+        store.audit.record(
+            "collection", "case", walk.case_id,
+            detail="case bundle imported: " + _counted(done.added)
+                   + f"; {walk.theirs} chosen theirs, {walk.ours} chosen ours, {len(done.kept)} kept as ours"
+                   + "; manifest " + json.dumps({**bundle.manifest, "seal": done.seal}, sort_keys=True))
+    return ImportResult(walk.case_id, done.added, walk.theirs, walk.ours, len(done.kept))
+
+
+_MUTABLE = ("case", "meeting", "action", "snapshot", "scr_review", "audit")
+
+
+class _Walk:
+    """One pass over a bundle's records: compares each with this store and, when applying,
+    writes it. The preview and the import run the same pass, so the import can prove it
+    does exactly what was shown."""
+
+    def __init__(self, store, manifest: Mapping, *, apply: bool, choices: Mapping[str, str] | None = None,
+                 seal: dict | None = None):
+        self.store, self.bundles, self.records = store, store.bundles, store.bundles.records
+        self.apply, self.choices = apply, choices or {}
+        self.plan = ImportPlan(manifest=dict(manifest))
+        self.case_uid = manifest["case_uid"]
+        self.case_id: int | None = None
+        self.import_id: int | None = None
+        self.meetings: dict[str, str] = {}  # uid -> new / take / final / draft / keep-draft
+        self.new: set[str] = set()  # uids of records this import adds
+        self.theirs = self.ours = 0
+        self.expected_seal = seal  # when applying: the seal the preview read
+
+    def sealed(self, seal: dict) -> None:
+        self.plan.seal = seal
+
+    def finish(self) -> ImportPlan:
+        if self.plan.case_reference == "":
+            raise ImportRefused("The bundle holds no case.")
+        return self.plan
+
+    def _add(self, kind: str, uid: str | None = None, label: str = "") -> None:
+        self.plan.added[kind] = self.plan.added.get(kind, 0) + 1
+        if uid:
+            self.new.add(uid)
+        if label:
+            self.plan.additions.append(Addition(kind, uid or "", label))
+
+    def _already(self, kind: str) -> None:
+        self.plan.already[kind] = self.plan.already.get(kind, 0) + 1
+
+    def _decide(self, diffs: list[Difference], local_id: int | None, write: Callable[[dict], None]) -> None:
+        """Record the differences; when applying, write the fields chosen as theirs and log
+        every choice with both values."""
+        self.plan.differences += diffs
+        if not self.apply:
+            return
+        chosen = {}
+        for d in diffs:
+            if not d.choosable:
+                continue
+            side = self.choices[d.key]
+            if side == "theirs":
+                chosen[d.field] = d.theirs
+                self.theirs += 1
+            else:
+                self.ours += 1
+            self.store.audit.record("alteration", d.record_type, local_id, detail="case bundle conflict: " + json.dumps(
+                {"field": d.field, "chosen": side, "theirs": d.theirs, "ours": d.ours}, ensure_ascii=False,
+                sort_keys=True))
+        if chosen:
+            write(chosen)
+
+    def take(self, record: dict) -> None:
+        handler = getattr(self, "_" + record["type"], None) if record["type"] in _MUTABLE else self._appended
+        handler(record)
+
+    # -- each kind ---------------------------------------------------------------------------------
+
+    def _case(self, r: dict) -> None:
+        if r.get("uid") != self.case_uid or self.plan.case_reference:
+            raise ImportRefused("The bundle's case does not match its manifest.")
+        fields = r["fields"]
+        self.plan.case_reference, self.plan.case_name = fields.get("reference") or "", fields.get("full_name") or ""
+        local = self.records.local_id("case", r["uid"])
+        if local is None:
+            if self.bundles.case_by_reference(fields.get("reference") or "") is not None:
+                raise ImportRefused(
+                    f"This store already has a different case with the reference {fields.get('reference')} "
+                    "(made here or on another laptop, not this one). Change the reference of one of them, "
+                    "then import again.")
+            self.plan.new_case = True
+            self._add("case", r["uid"], f"{fields.get('reference')}: the whole case")
+            if self.apply:
+                self.case_id = self.bundles.add_case(r)
+        else:
+            self.case_id = local
+            self._decide(compare.compare_case(r, self.records.case(local)), local,
+                         lambda chosen: self.bundles.update_case(local, chosen))
+        if self.apply:
+            self.import_id = self.bundles.log_import(self.case_id, {**self.plan.manifest, "seal": self.expected_seal})
+
+    def _local_in_case(self, kind: str, uid: str) -> int | None:
+        """Our record with this global id; refused if it belongs to another case here."""
+        local = self.records.local_id(kind, uid)
+        if local is not None:
+            owner = getattr(self.records, {"meeting": "meeting", "action": "action",
+                                           "scr_review": "review"}[kind])(local)["case"]
+            if owner != self.case_uid:
+                raise ImportRefused("A record of the bundle belongs to another case in this store.")
+        return local
+
+    def _meeting(self, r: dict) -> None:
+        local = None if self.plan.new_case else self._local_in_case("meeting", r["uid"])
+        if local is None:
+            self.meetings[r["uid"]] = "new"
+            self._add("meeting", r["uid"], compare.meeting_label(r) + (" (finalised)" if r["status"] == "finalised" else ""))
+            if self.apply:
+                self.bundles.add_meeting(self.case_id, r)
+            return
+        ours = self.records.meeting(local)
+        diffs = compare.compare_meeting(r, ours)
+        whole = next((d for d in diffs if d.field == compare.WHOLE_MINUTE and d.choosable), None)
+        if ours["status"] == "finalised":
+            self.meetings[r["uid"]] = "final"
+        elif whole is not None:
+            take = self.choices.get(whole.key) == "theirs"
+            self.meetings[r["uid"]] = "take" if take else "keep-draft"
+        else:
+            self.meetings[r["uid"]] = "draft"
+
+        def write(chosen: dict) -> None:
+            if compare.WHOLE_MINUTE in chosen:  # their finalised minute replaces our draft
+                fields = {k: v for k, v in r["fields"].items() if ours["fields"].get(k) != v}
+                self.bundles.update_meeting(local, fields)
+            else:
+                self.bundles.update_meeting(local, chosen)
+
+        self._decide(diffs, local, write)
+
+    def _action(self, r: dict) -> None:
+        local = None if self.plan.new_case else self._local_in_case("action", r["uid"])
+        if local is None:
+            if r.get("meeting") and self.meetings.get(r["meeting"]) == "final":
+                self.plan.notes.append(f"{compare.action_label(r)}: not added, because it was raised at a "
+                                       "meeting whose minute is finalised here without it.")
+                return
+            self._add("action", r["uid"], compare.action_label(r))
+            if self.apply:
+                self.bundles.add_action(self.case_id, self.records.local_id("meeting", r.get("meeting")), r)
+            return
+        self._decide(compare.compare_action(r, self.records.action(local)), local,
+                     lambda chosen: self.bundles.update_action(local, chosen))
+
+    def _snapshot(self, r: dict) -> None:
+        state = self.meetings.get(r["uid"])
+        if state == "new" or state == "take":
+            self._add("snapshot")
+            if self.apply:
+                self.bundles.add_snapshot(self.records.local_id("meeting", r["uid"]), r)
+        elif state == "final":
+            self._already("snapshot")
+        else:
+            self.plan.notes.append("A finalised minute of the bundle was left out, as chosen (ours is a draft).")
+
+    def _scr_review(self, r: dict) -> None:
+        local = None if self.plan.new_case else self._local_in_case("scr_review", r["uid"])
+        if local is None:
+            self._add("scr_review", r["uid"], compare.review_label(r))
+            if self.apply:
+                self.bundles.add_review(self.case_id, r)
+            return
+        self._decide(compare.compare_review(r, self.records.review(local)), local,
+                     lambda chosen: self.bundles.update_review(local, chosen))
+
+    def _appended(self, r: dict) -> None:
+        kind = self.bundles.append_only_kind(r["type"])
+        if kind is None:
+            raise ImportRefused(f"The bundle holds records of a kind this version does not know ({r['type']}).")
+        if self.records.local_id(kind.key, r["uid"]) is not None:
+            self._already(kind.key)
+            return
+        parent_known = r["parent"] in self.new or self.records.local_id(kind.parent, r["parent"]) is not None
+        if not parent_known:
+            self.plan.notes.append(f"A {kind.label} was left out: what it belongs to was not imported.")
+            return
+        if kind.parent == "meeting" and kind.key == "addendum" and self.meetings.get(r["parent"]) not in (
+                "new", "take", "final"):
+            self.plan.notes.append("An addendum was left out: it corrects a finalised minute that is a draft here.")
+            return
+        self._add(kind.key, r["uid"], f"{kind.label.capitalize()} of {r['values'].get('at', '')[:10]}"
+                  if kind.key == "addendum" else "")
+        if self.apply:
+            self.bundles.add_appended(r, self.records.local_id(kind.parent, r["parent"]))
+
+    def _audit(self, r: dict) -> None:
+        if self.records.has_audit_entry(r["hash"]):
+            self._already("audit")
+            return
+        self._add("audit")
+        if self.apply:
+            self.bundles.add_audit_entry(self.import_id, self.case_id, r)
