@@ -275,3 +275,18 @@ class BundleStore:
         with storage_errors():
             return self._store.db.execute("SELECT count(*) FROM imported_audit WHERE case_id = ?",
                                           [case_id]).fetchone()[0]
+
+
+def worker_store(store: "Store") -> "Store":
+    """The same store through a connection of its own, for an export or import on the worker
+    thread (as backups do): the window's connection stays on the window's thread. The same
+    user and clock; close it when the work is done."""
+    from .connection import apply_pragmas, connect, wrap
+    from .store import Store
+
+    with storage_errors():
+        conn = connect(store.paths.store, store.key, check_same_thread=False)
+        apply_pragmas(conn)
+    sibling = Store(wrap(conn), store.paths, store.key, store.clock)
+    sibling.user = store.user
+    return sibling

@@ -196,13 +196,20 @@ def _when(iso: str | None) -> str:
     return format_datetime_local(iso) if iso else "(unknown date)"
 
 
-_NOUNS = {"case": "case", "meeting": "meetings", "action": "actions", "snapshot": "finalised minutes",
-          "scr_review": "reviews", "audit": "audit entries", "addendum": "addenda",
-          "action_update": "action history entries"}
+KIND_NOUNS = {"case": ("case", "cases"), "meeting": ("meeting", "meetings"), "action": ("action", "actions"),
+              "snapshot": ("finalised minute", "finalised minutes"), "scr_review": ("review", "reviews"),
+              "audit": ("audit entry", "audit entries"), "addendum": ("addendum", "addenda"),
+              "action_update": ("action history entry", "action history entries")}
+
+
+def counted(kind: str, n: int) -> str:
+    """'1 addendum', '3 addenda'."""
+    singular, plural = KIND_NOUNS.get(kind, (kind, kind))
+    return f"{n} {singular if n == 1 else plural}"
 
 
 def _counted(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"{n} {_NOUNS.get(k, k)}" for k, n in counts.items() if n)
+    return ", ".join(counted(k, n) for k, n in counts.items() if n)
 
 
 def preview_import(*, store, bundle: OpenedBundle) -> ImportPlan:
@@ -446,7 +453,7 @@ class _Walk:
                 "new", "take", "final"):
             self.plan.notes.append("An addendum was left out: it corrects a finalised minute that is a draft here.")
             return
-        self._add(kind.key, r["uid"], f"{kind.label.capitalize()} of {r['values'].get('at', '')[:10]}"
+        self._add(kind.key, r["uid"], f"{kind.label.capitalize()} of {_when(r['values'].get('at'))}"
                   if kind.key == "addendum" else "")
         if self.apply:
             self.bundles.add_appended(r, self.records.local_id(kind.parent, r["parent"]))
