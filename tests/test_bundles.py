@@ -61,6 +61,11 @@ def test_the_finalised_minute_arrives_finalised_with_its_fingerprint(two, tmp_pa
     minute = b.minutes.get(review, consult=False)
     assert minute.status == "finalised" and not minute.editable
     assert [x.body for x in minute.addenda] == ["The disclosure was on 17/10/2026."]
+    # Who finalised it and who wrote the addendum are users of A, named on B's printout.
+    from mappa_desktop.printouts import minute_job
+
+    _, meta = minute_job(b, review)
+    assert meta.finalised_by == "Ann Admin" and meta.addenda[0][1] == "Ann Admin"
     # The triggers hold on the imported minute as on one finalised here.
     from mappa_desktop.db.errors import RecordLocked
 

@@ -37,6 +37,15 @@ class BundleStore:
         """The declaration of a kind of record that is only ever added (None if unknown)."""
         return APPEND_ONLY_BY_KEY.get(key)
 
+    def author(self, record_type: str, local_id: int | None) -> str | None:
+        """Who made a record that came from another store (its user is not one of ours)."""
+        if local_id is None:
+            return None
+        with storage_errors():
+            row = self._store.db.execute("SELECT author FROM record_uids WHERE record_type = ? AND local_id = ?",
+                                         [record_type, local_id]).fetchone()
+        return row[0] if row else None
+
     # -- export ------------------------------------------------------------------------------
 
     def begin_export(self, case_id: int) -> int:
