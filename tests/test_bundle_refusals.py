@@ -172,3 +172,29 @@ def test_the_file_holds_nothing_readable(two, tmp_path):
         assert secret not in data
     assert path.stat().st_mode & 0o077 == 0
     assert not list(tmp_path.glob(".partial-*"))
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 128 KiB file system that fills up (root only; skipped where mounting is not allowed)."""
+    import subprocess
+
+    mount = tmp_path / "usb"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_leaves_no_bundle_and_logs_no_disclosure(big_bundle, small_disk):
+    from mappa_desktop.db.errors import StorageUnavailable
+
+    a, _, _ = big_bundle
+    case_id = a.cases.rows(status=None)[0].id
+    disclosures = [e for e in a.audit.entries() if e.kind == "disclosure"]
+    with pytest.raises(StorageUnavailable, match="the disk is full"):
+        export(a, case_id, small_disk / "to-usb")
+    assert list(small_disk.iterdir()) == []  # neither the bundle nor a partial file
+    assert [e for e in a.audit.entries() if e.kind == "disclosure"] == disclosures
