@@ -267,3 +267,39 @@ def test_erasing_an_imported_case_leaves_none_of_its_bundle_traces(two, tmp_path
     b.retention.erase_case(result.case_id, confirm_reference="FS-2026-0147")
     for table in ("record_uids", "imported_audit", "bundle_imports", "bundle_exports"):
         assert b.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_a_significant_case_review_travels_with_its_stages_and_recommendations(two, tmp_path):
+    from mappa_desktop import scr
+
+    from .test_scr import FRAME, INCIDENT, RECOMMENDATIONS, STAGE_VALUES
+
+    a, b = two
+    case = example_case(a)
+    review_id, problems = scr.report_incident(store=a, case_id=case.case_id, values=INCIDENT)
+    assert problems == []
+    for key in ("initial_notification", "chair_review", "sog_decision", "review"):
+        assert scr.complete_stage(store=a, review_id=review_id, stage_key=key,
+                                  values={**FRAME, **STAGE_VALUES[key]},
+                                  recommendations=RECOMMENDATIONS if key == "review" else None) == []
+    first = export(a, case.case_id, tmp_path / "a1")
+    before = case_state(a, case.case_id)
+    _, result = import_all(b, first)
+    assert case_state(b, result.case_id) == before
+    [theirs] = b.scr.of_case(result.case_id)
+    assert [r.recommendation for r in theirs.recommendations] == [r["recommendation"] for r in RECOMMENDATIONS]
+    # Each recommendation points at its action in B's own register.
+    assert all(b.actions.get(r.action_id).case_id == result.case_id for r in theirs.recommendations)
+    assert set(theirs.stages) == {"initial_notification", "chair_review", "sog_decision", "review"}
+
+    # The incident is edited on both sides: a choice. A completed stage differs: ours is kept.
+    a.scr.save_incident(review_id, {**INCIDENT, "what_happened": "Assault in Perth city centre"})
+    b.scr.save_incident(theirs.id, {**INCIDENT, "what_happened": "Assault near Perth station"})
+    a.db.execute("UPDATE scr_stages SET stage_values = json_set(stage_values, '$.lessons', 'edited on A') "
+                 "WHERE review_id = ? AND stage_key = 'review'", [review_id])
+    plan, _ = import_all(b, export(a, case.case_id, tmp_path / "a2"))
+    by_field = {d.field: d for d in plan.differences}
+    assert by_field["incident.what_happened"].choosable
+    assert not by_field["stage:review"].choosable and "completed here" in by_field["stage:review"].note
+    assert b.scr.get(theirs.id).incident["what_happened"] == "Assault in Perth city centre"
+    assert b.scr.get(theirs.id).stages["review"].values["lessons"] == STAGE_VALUES["review"]["lessons"]
