@@ -303,3 +303,32 @@ def test_a_significant_case_review_travels_with_its_stages_and_recommendations(t
     assert not by_field["stage:review"].choosable and "completed here" in by_field["stage:review"].note
     assert b.scr.get(theirs.id).incident["what_happened"] == "Assault in Perth city centre"
     assert b.scr.get(theirs.id).stages["review"].values["lessons"] == STAGE_VALUES["review"]["lessons"]
+
+
+def test_a_new_kind_of_record_is_one_declaration(two, tmp_path, monkeypatch):
+    """Risk management plan versions (issue 15) will be one AppendOnlyKind: declared, they
+    travel, are matched and are added only where missing, with nothing else to write."""
+    from mappa_desktop.db import bundle_records
+    from mappa_desktop.db.bundle_records import AppendOnlyKind
+
+    a, b = two
+    for store in (a, b):
+        store.db.execute("CREATE TABLE rmp_versions (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL "
+                         "REFERENCES cases (id), user_id INTEGER, version INTEGER, saved_at TEXT, plan TEXT)")
+    monkeypatch.setattr(bundle_records, "APPEND_ONLY", (*bundle_records.APPEND_ONLY, AppendOnlyKind(
+        "rmp_version", "risk management plan version", "rmp_versions", "case", "case_id",
+        ("version", "saved_at", "plan"))))
+    case = example_case(a)
+    for version in (1, 2):
+        a.db.execute("INSERT INTO rmp_versions (case_id, user_id, version, saved_at, plan) VALUES (?, ?, ?, ?, ?)",
+                     [case.case_id, a.user.id, version, f"2026-0{version}-01T10:00:00+00:00", f"Plan {version}"])
+    plan, result = import_all(b, export(a, case.case_id, tmp_path / "a1"))
+    assert plan.added["rmp_version"] == 2
+    a.db.execute("INSERT INTO rmp_versions (case_id, user_id, version, saved_at, plan) VALUES (?, ?, 3, ?, ?)",
+                 [case.case_id, a.user.id, "2026-03-01T10:00:00+00:00", "Plan 3"])
+    plan, _ = import_all(b, export(a, case.case_id, tmp_path / "a2"))
+    assert plan.added["rmp_version"] == 1 and plan.already["rmp_version"] == 2
+    rows = b.db.execute("SELECT version, plan, user_id FROM rmp_versions WHERE case_id = ? ORDER BY version",
+                        [result.case_id]).fetchall()
+    assert rows == [(1, "Plan 1", None), (2, "Plan 2", None), (3, "Plan 3", None)]
+    assert b.bundles.author("rmp_version", b.db.execute("SELECT max(id) FROM rmp_versions").fetchone()[0]) == "Ann Admin"

@@ -58,17 +58,24 @@ APPEND_ONLY: tuple[AppendOnlyKind, ...] = (
     # AppendOnlyKind("rmp_version", "risk management plan version", "rmp_versions", "case",
     #                "case_id", ("version", "saved_at", "plan")),
 )
-APPEND_ONLY_BY_KEY = {k.key: k for k in APPEND_ONLY}
+_TABLES = {"case": "cases", "meeting": "meetings", "action": "actions", "scr_review": "scr_reviews"}
 
-#: The order records are written in a bundle: every record after the ones it refers to.
-#: (A meeting's snapshot comes after the actions raised at it: a finalised minute takes no
-#: new action, so the meeting is finalised only once its actions are in.)
-STREAM_ORDER = ("case", "meeting", "action", "snapshot", "scr_review",
-                *(k.key for k in APPEND_ONLY), "audit")
-#: Kinds whose records have a global id of their own (the snapshot shares its meeting's).
-IDENTIFIED = ("case", "meeting", "action", "scr_review", *(k.key for k in APPEND_ONLY))
-_TABLES = {"case": "cases", "meeting": "meetings", "action": "actions", "scr_review": "scr_reviews",
-           **{k.key: k.table for k in APPEND_ONLY}}
+
+def append_only(key: str) -> AppendOnlyKind | None:
+    """The declaration of a kind of record that is only ever added (None if unknown)."""
+    return next((k for k in APPEND_ONLY if k.key == key), None)
+
+
+def identified() -> tuple[str, ...]:
+    """Kinds whose records have a global id of their own (a snapshot shares its meeting's)."""
+    return ("case", "meeting", "action", "scr_review", *(k.key for k in APPEND_ONLY))
+
+
+def stream_order() -> tuple[str, ...]:
+    """The order records are written in a bundle: every record after those it refers to.
+    (A meeting's snapshot comes after the actions raised at it: a finalised minute takes no
+    new action, so the meeting is finalised only once its actions are in.)"""
+    return ("case", "meeting", "action", "snapshot", "scr_review", *(k.key for k in APPEND_ONLY), "audit")
 
 
 def canonical(record) -> str:
@@ -124,7 +131,7 @@ class CaseRecords:
         if kind in ("meeting", "action", "scr_review"):
             return [r[0] for r in db.execute(f"SELECT id FROM {_TABLES[kind]} WHERE case_id = ? ORDER BY id",
                                               [case_id])]
-        spec = APPEND_ONLY_BY_KEY[kind]
+        spec = append_only(kind)
         ids: list[int] = []
         for chunk in _chunks(self.local_ids(spec.parent, case_id)):
             ids += [r[0] for r in db.execute(
@@ -136,7 +143,7 @@ class CaseRecords:
         as its origin). Call inside a transaction. Returns how many were given."""
         origin = self.origin_id()
         given = 0
-        for kind in IDENTIFIED:
+        for kind in identified():
             for local in self.local_ids(kind, case_id):
                 if self.uid_of(kind, local) is None:
                     self._store.db.execute(
@@ -147,7 +154,7 @@ class CaseRecords:
 
     def forget_case(self, case_id: int) -> None:
         """Erasure: the global ids of the case's records go with them (ids may be reused)."""
-        for kind in IDENTIFIED:
+        for kind in identified():
             for chunk in _chunks(self.local_ids(kind, case_id)):
                 self._store.db.execute(
                     f"DELETE FROM record_uids WHERE record_type = ? AND local_id IN ({_marks(chunk)})",

@@ -14,8 +14,8 @@ import json
 from typing import TYPE_CHECKING, Mapping
 
 from .. import spec
-from .bundle_records import (ACTION_FIELDS, APPEND_ONLY_BY_KEY, INCIDENT_PREFIX, ROWS_PREFIX, STAGE_PREFIX,
-                             CaseRecords, canonical)
+from .bundle_records import (ACTION_FIELDS, INCIDENT_PREFIX, ROWS_PREFIX, STAGE_PREFIX,
+                             CaseRecords, append_only, canonical)
 from .cases import CASE_COLUMNS
 from .errors import RecordLocked, ValidationError, storage_errors
 from .minutes import LONG_FIELDS, ROW_SECTIONS, SHORT_FIELDS
@@ -35,7 +35,7 @@ class BundleStore:
 
     def append_only_kind(self, key: str):
         """The declaration of a kind of record that is only ever added (None if unknown)."""
-        return APPEND_ONLY_BY_KEY.get(key)
+        return append_only(key)
 
     def author(self, record_type: str, local_id: int | None) -> str | None:
         """Who made a record that came from another store (its user is not one of ours)."""
@@ -258,7 +258,7 @@ class BundleStore:
 
     def add_appended(self, record: Mapping, parent_id: int) -> int:
         """An addendum, an action's history entry...: as it was made, by whom, in the other store."""
-        kind = APPEND_ONLY_BY_KEY[record["type"]]
+        kind = append_only(record["type"])
         values = record["values"]
         refs = {column: self.records.local_id(ref_kind, (record.get("refs") or {}).get(column))
                 for column, ref_kind in kind.refs}
