@@ -83,6 +83,11 @@ class ChangeHub:
         finally:
             self._origin = before
 
+    def relay(self, change: Change) -> None:
+        """Announce a change committed through another connection to the same store (an
+        import or export on the worker)."""
+        self._deliver(change)
+
     # -- used by the store's transactions ---------------------------------------------------
 
     def begin(self) -> None:
@@ -109,7 +114,9 @@ class ChangeHub:
 
     def _publish(self, records: set, cases: set) -> None:
         origins = frozenset({id(self._origin)}) if self._origin is not None else frozenset()
-        change = Change(frozenset(records), frozenset(cases), origins)
+        self._deliver(Change(frozenset(records), frozenset(cases), origins))
+
+    def _deliver(self, change: Change) -> None:
         for entry in list(self._listeners):
             listener = entry() if isinstance(entry, weakref.WeakMethod) else entry
             if listener is None:  # its object is gone

@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--data-dir", metavar="DIR", dest="sub_data_dir", help="the data folder")
     check.add_argument("--user", required=True, metavar="NAME", help="the user to unlock as")
+
+    from . import cli_bundles
+
+    cli_bundles.add_parsers(commands)
     return parser
 
 
@@ -80,6 +84,10 @@ def run_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextI
         return _init(args, paths, stdin, out, err)
     if args.command == "check":
         return _check(args, paths, stdin, out, err)
+    from . import cli_bundles
+
+    if args.command in cli_bundles.COMMANDS:
+        return cli_bundles.run(args, paths, stdin, out, err)
     raise AssertionError(args.command)
 
 

@@ -46,10 +46,11 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
         meeting_date=minute.values.get("meeting_date"),
         status=minute.status,
         version=minute.version or None,
-        finalised_by=names.get(minute.finalised_by, ""),
+        finalised_by=names.get(minute.finalised_by) or store.bundles.author("meeting", minute.id) or "",
         finalised_at=minute.finalised_at,
         sha256=sha256,
-        addenda=tuple((a.at, names.get(a.user_id, ""), a.reason, a.body) for a in minute.addenda),
+        addenda=tuple((a.at, names.get(a.user_id) or store.bundles.author("addendum", a.id) or "", a.reason, a.body)
+                      for a in minute.addenda),
     )
     return content, meta
 

@@ -534,3 +534,91 @@ CREATE TABLE refused_values_report (
             "VALUES (?, ?, ?, ?, ?)",
             [now.isoformat(timespec="seconds"), found.record_type, found.record_id, found.field, found.message],
         )
+
+
+def _append_only(table: str, what: str) -> str:
+    """Triggers that keep a table append-only (erasure under retention may still remove)."""
+    refuse = f"SELECT RAISE(ABORT, 'read-only: {what} cannot be changed')"
+    return (
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}\nBEGIN\n    {refuse};\nEND;\n"
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}\n"
+        f"WHEN NOT EXISTS (SELECT 1 FROM erasure_grants)\nBEGIN\n    {refuse};\nEND;\n"
+    )
+
+
+@MIGRATIONS(name="0007_case_bundles")
+def m0007_case_bundles(db) -> None:
+    """Case bundles (moving a case between laptops): this store's origin id, made once here
+    for new and existing stores alike; the global ids of records that travelled; a per-case
+    export sequence; the bundles imported (with their manifests); and the audit entries of
+    other stores, kept apart from our own hash chain."""
+    import uuid
+    from datetime import datetime, timezone
+
+    _run(
+        db,
+        f"""
+CREATE TABLE store_identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    origin_id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+{_append_only("store_identity", "the identity of this store")}
+-- The global id of a record that has been in a bundle: given on first export (made here)
+-- or taken from the bundle (made elsewhere, with who made it there).
+CREATE TABLE record_uids (
+    record_type TEXT NOT NULL,
+    local_id INTEGER NOT NULL,
+    uid TEXT NOT NULL UNIQUE,
+    origin TEXT NOT NULL,
+    author TEXT,
+    PRIMARY KEY (record_type, local_id)
+);
+CREATE TABLE bundle_exports (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    sequence INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users (id),
+    UNIQUE (case_id, sequence)
+);
+CREATE TABLE bundle_imports (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    origin TEXT NOT NULL,
+    case_uid TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    exported_at TEXT NOT NULL,
+    manifest TEXT NOT NULL,
+    at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users (id),
+    UNIQUE (origin, case_uid, sequence)
+);
+CREATE INDEX bundle_imports_case ON bundle_imports (case_id);
+CREATE TABLE imported_audit (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES bundle_imports (id),
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    origin TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    prev_hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    user_id INTEGER,
+    user_name TEXT,
+    kind TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    record_id INTEGER,
+    record_uid TEXT,
+    detail TEXT NOT NULL DEFAULT '',
+    recipient TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX imported_audit_case ON imported_audit (case_id, at);
+{_append_only("imported_audit", "an audit entry of another store")}
+{_append_only("bundle_imports", "the record of an imported bundle")}
+""",
+    )
+    db.execute(
+        "INSERT INTO store_identity (id, origin_id, created_at) VALUES (1, ?, ?)",
+        [str(uuid.uuid4()), datetime.now(timezone.utc).isoformat(timespec="seconds")],
+    )

@@ -68,6 +68,8 @@ class RetentionRepo:
             if (confirm_reference or "").strip() != row[0]:
                 raise ValidationError("Type the case reference exactly to confirm the erasure.", "reference")
             db.execute("INSERT INTO erasure_grants (case_id) VALUES (?)", [case_id])
+            # Global ids, bundle records and other stores' audit entries of the case go too.
+            self._store.bundles.records.forget_case(case_id)
             meetings = [r[0] for r in db.execute("SELECT id FROM meetings WHERE case_id = ?", [case_id])]
             marks = ", ".join("?" * len(meetings))
             if meetings:

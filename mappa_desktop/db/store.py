@@ -18,6 +18,7 @@ from ..paths import DataPaths
 from . import backup, guards
 from .actions import ActionsRepo
 from .audit import AuditLog
+from .bundles import BundleStore
 from .cases import CasesRepo
 from .directory import DirectoryRepo
 from .drafts import DraftsRepo
@@ -61,6 +62,7 @@ class Store:
         self.register = RegisterRepo(self)
         self.retention = RetentionRepo(self)
         self.scr = ScrRepo(self)
+        self.bundles = BundleStore(self)
 
     # -- life cycle ---------------------------------------------------------------------
 

@@ -40,11 +40,12 @@ class CaseOverview(QWidget):
     open_meeting = Signal(int)
     new_meeting = Signal()
 
-    def __init__(self, store, case: Case, parent: QWidget | None = None, *, tasks=None):
+    def __init__(self, store, case: Case, parent: QWidget | None = None, *, tasks=None, kdf=None):
         super().__init__(parent)
         self.store = store
         self.case = case
         self.tasks = tasks
+        self.kdf = kdf
         today = store.today()
 
         heading = self.heading = plain_label("")
@@ -66,6 +67,11 @@ class CaseOverview(QWidget):
         self.print_button.setEnabled(tasks is not None)
         self.print_button.clicked.connect(self.print_case)
         top.addWidget(self.print_button)
+        self.export_button = QPushButton("E&xport case…")
+        self.export_button.setToolTip("An encrypted case bundle for another laptop (logged as a disclosure)")
+        self.export_button.setEnabled(tasks is not None)
+        self.export_button.clicked.connect(self.export_case)
+        top.addWidget(self.export_button)
         top.addWidget(self.edit_button)
 
         scroll = self.scroll = QScrollArea()
@@ -299,6 +305,18 @@ class CaseOverview(QWidget):
         dialog.open()
         return dialog
 
+    def export_case(self):
+        """The case as an encrypted bundle for another laptop."""
+        from ..security import DEFAULT_KDF
+        from .case_export import ExportCaseDialog
+
+        if self.tasks is None:
+            return None
+        dialog = ExportCaseDialog(self.store, self.tasks, self.case, self, kdf=self.kdf or DEFAULT_KDF)
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog
+
     def _toggle_archive(self) -> None:
         archived = self.case.status == "archived"
         if not archived:
@@ -317,10 +335,11 @@ class CaseOverview(QWidget):
 class CasesArea(QStackedWidget):
     """The Cases page: the list, one case's overview, or a case form, one at a time."""
 
-    def __init__(self, store, tasks=None, parent: QWidget | None = None):
+    def __init__(self, store, tasks=None, parent: QWidget | None = None, *, kdf=None):
         super().__init__(parent)
         self.store = store
         self.tasks = tasks
+        self.kdf = kdf
         self.list_page = CasesListPage(store)
         self.addWidget(self.list_page)
         self.overview: CaseOverview | None = None
@@ -397,7 +416,7 @@ class CasesArea(QStackedWidget):
             return
         self._replace("editor", None)
         self._replace("minute_editor", None)
-        overview = CaseOverview(self.store, case, tasks=self.tasks)
+        overview = CaseOverview(self.store, case, tasks=self.tasks, kdf=self.kdf)
         overview.back_requested.connect(self.show_list)
         overview.edit_requested.connect(lambda: self.edit_case(case_id))
         overview.open_meeting.connect(self.open_meeting)

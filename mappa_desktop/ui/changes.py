@@ -14,7 +14,7 @@ import logging
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from ..changes import Change
@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 
 
 class _Watcher(QObject):
-    """Lives as a child of the view: dies with it, and stops listening then."""
+    """Lives as a child of the view: dies with it, and stops listening then. A change heard
+    on another thread (an import on the worker) reaches the view on its own thread."""
+
+    _arrived = Signal(object)
 
     def __init__(self, view: QWidget, hub, refresh: Callable[[Change], None],
                  wants: Callable[[Change], bool]):
@@ -40,12 +43,16 @@ class _Watcher(QObject):
         # Held weakly by the hub: when the view (and this, its child) is deleted, the hub
         # forgets it; nothing else needs to remember to stop listening.
         self._unsubscribe = hub.subscribe(self._heard, weak=True)
+        self._arrived.connect(self._arrive)  # queued when emitted from another thread
         view.installEventFilter(self)
 
     def _heard(self, change: Change) -> None:
         if not shiboken6.isValid(self) or not shiboken6.isValid(self._view):
             self._unsubscribe()  # deleted on the C++ side, not yet collected here
             return
+        self._arrived.emit(change)
+
+    def _arrive(self, change: Change) -> None:
         if not self._wants(change):
             return
         self._pending = change if self._pending is None else self._pending.merged(change)

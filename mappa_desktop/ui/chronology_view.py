@@ -193,7 +193,7 @@ class CaseRegisterTab(QWidget):
                 where = f"at the meeting of {format_date(self.meeting_dates.get(update.meeting_id)) or 'no date'}"
             else:
                 where = "between meetings"
-            who = self.users.get(update.user_id, "")
+            who = self.users.get(update.user_id) or self.store.bundles.author("action_update", update.id) or ""
             note = f": {update.note}" if update.note else ""
             lines.append(f"{format_datetime_local(update.at)}  {status.label_of(update.status)} ({where}{', ' + who if who else ''}){note}")
         self.history.setText("\n".join(lines) or "No history.")

@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
 
     def _build_pages(self) -> None:
         store = self.session.store
-        cases = CasesArea(store, self.tasks)
+        cases = CasesArea(store, self.tasks, kdf=self.kdf)
         dashboard = DashboardPage(store, store.today)
         register = RegisterPage(store, store.today)
         self.add_page("dashboard", "Dashboard", dashboard, "Ctrl+1")
@@ -165,6 +165,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_requested)
         file_menu.addAction(self.lock_action)
+        import_case = QAction("&Import case…", self)
+        import_case.triggered.connect(self.import_case)
+        file_menu.addAction(import_case)
         backups = QAction("&Backups…", self)
         backups.triggered.connect(self.show_backups)
         file_menu.addAction(backups)
@@ -203,6 +206,16 @@ class MainWindow(QMainWindow):
         dialog = BackupDialog(self.session, self.tasks, self)
         dialog.restore_requested.connect(self.restore_requested)
         self.backup_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def import_case(self):
+        """A case bundle from another laptop: preview, differences, then import."""
+        from .case_import import ImportCaseDialog
+
+        dialog = ImportCaseDialog(self.session.store, self.tasks, self)
+        dialog.imported.connect(self.open_case)
+        self.import_dialog = dialog
         dialog.open()
         return dialog
 

@@ -258,7 +258,8 @@ class AddendaPanel(QFrame):
         if not addenda:
             column.addWidget(value_label(""))
         for addendum in addenda:
-            who = users.get(addendum.user_id, "unknown user")
+            # Made on another laptop: its author is not a user of this store.
+            who = users.get(addendum.user_id) or store.bundles.author("addendum", addendum.id) or "unknown user"
             column.addWidget(value_label(f"{format_datetime_local(addendum.at)}, {who}. Reason: {addendum.reason}"))
             column.addWidget(value_label(addendum.body))
         self.body = LongTextField()
