@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tests.conftest import act_as_admin
+
 from mappa_desktop.db import backup
 from mappa_desktop.db.session import create_store, unlock
 from mappa_desktop.demo import add_example_case, add_example_meetings
@@ -47,7 +49,7 @@ def test_backup_while_a_writer_runs_then_restore_to_a_new_folder(session, tmp_pa
         # A second connection of its own, writing all the time the backup runs.
         from mappa_desktop.db.store import Store
 
-        other = Store.open(store.paths, store.key)
+        other = act_as_admin(Store.open(store.paths, store.key))
         n = 0
         while not stop.is_set():
             n += 1
