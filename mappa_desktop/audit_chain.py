@@ -140,6 +140,7 @@ class ChainFacts:
     meeting_case: dict = field(default_factory=dict)  # meeting id -> case id (from collections)
     review_case: dict = field(default_factory=dict)  # review id -> case id
     erased_cases: set = field(default_factory=set)
+    addendum_meeting: dict = field(default_factory=dict)  # addendum id -> meeting id
     hashes: dict = field(default_factory=dict)  # seq -> hash, only for seqs asked about
 
     @property
@@ -304,6 +305,8 @@ class ChainVerifier:
 
     def _collect_seals(self, e) -> None:
         facts = self.facts
+        if e.record_type == "meeting" and (m := _ADDENDUM.match(e.detail or "")):
+            facts.addendum_meeting[int(m.group(1))] = e.record_id
         if e.kind == "collection" and e.record_type in ("meeting", "scr_review"):
             case = re.match(r"case (\d+)", e.detail or "")
             if case:

@@ -39,6 +39,8 @@ class AuditLog:
     @property
     def sealed(self) -> bool:
         """Whether signatures have begun (every new entry must then be signed)."""
+        if not self._sealed and "NULL AS" in self.columns():
+            return False
         if not self._sealed:
             with storage_errors():
                 self._sealed = self._store.db.execute(
@@ -104,8 +106,18 @@ class AuditLog:
         began): for a backup's manifest and the foot of a printout."""
         return make_anchor(*self.head(), self._store.acting_user_id(), self._store.signer)
 
+    def columns(self) -> str:
+        """The columns to read (a store not yet migrated to signatures, read by ``check``,
+        has no signature column: its entries all read as unsigned)."""
+        if getattr(self, "_columns", None) is None:
+            with storage_errors():
+                names = {r[1] for r in self._store.db.execute("PRAGMA table_info(audit_log)")}
+            self._columns = _COLUMNS if "signature" in names else _COLUMNS.replace(
+                ", signature", ", NULL AS signature")
+        return self._columns
+
     def entries(self, *, after_id: int = 0, limit: int | None = None) -> list[AuditEntry]:
-        sql = f"SELECT {_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id"
+        sql = f"SELECT {self.columns()} FROM audit_log WHERE id > ? ORDER BY id"
         params: list = [after_id]
         if limit is not None:
             sql += " LIMIT ?"
@@ -122,12 +134,12 @@ class AuditLog:
             yield from rows
             last = rows[-1].id
 
-    def verify(self, anchors=(), progress=None) -> ChainReport:
+    def verify(self, anchors=(), progress=None, anchor_sources=None) -> ChainReport:
         """The whole check: chain, signatures, sealed content, users, anchors. Names the
         first entry that is wrong (see ``audit_check``)."""
         from .audit_check import verify_log
 
-        return verify_log(self._store, anchors=anchors, progress=progress)
+        return verify_log(self._store, anchors=anchors, progress=progress, anchor_sources=anchor_sources)
 
     def count(self) -> int:
         with storage_errors():
@@ -191,5 +203,6 @@ def key_directory(store):
 
     with storage_errors():
         rows = store.db.execute(
-            f"SELECT {_COLUMNS} FROM audit_log WHERE record_type IN ('user', 'audit_log') ORDER BY id").fetchall()
+            f"SELECT {store.audit.columns()} FROM audit_log WHERE record_type IN ('user', 'audit_log') "
+            "ORDER BY id").fetchall()
     return build(AuditEntry(*r) for r in rows)

@@ -81,7 +81,7 @@ def _content_problems(db, facts: ChainFacts) -> list[str]:
     for addendum_id, digest in sorted(facts.addenda.items()):
         held = addendum_digest(db, addendum_id)
         if held is None:
-            if not _erased(facts, meeting_id=meeting_of.get(addendum_id)):
+            if not _erased(facts, meeting_id=facts.addendum_meeting.get(addendum_id)):
                 problems.append(f"addendum {addendum_id}: removed from the store behind the triggers")
         elif held != digest:
             problems.append(f"addendum {addendum_id}: changed behind the triggers")
@@ -94,7 +94,7 @@ def _content_problems(db, facts: ChainFacts) -> list[str]:
     for addendum_id in sorted(set(meeting_of) - known):
         problems.append(f"addendum {addendum_id}: in the store but not in the log")
     if facts.legacy_content_sha256 and facts.legacy_content_sha256 != legacy_digest(
-            db, [a for a in facts.legacy_addenda if not _erased(facts, meeting_id=meeting_of.get(a))],
+            db, [a for a in facts.legacy_addenda if not _erased(facts, meeting_id=facts.addendum_meeting.get(a))],
             [s for s in facts.legacy_stages if not _erased(facts, review_id=s[0])]):
         problems.append("addenda or completed review stages recorded before signatures were changed since "
                         "the log was sealed")

@@ -105,6 +105,22 @@ def read_manifest(backup: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT else None
 
 
+def manifest_anchors(folder: Path) -> list[tuple]:
+    """(Anchor, where it came from) of every backup manifest in ``folder``, for ``check``."""
+    from ..audit_chain import Anchor
+
+    found = []
+    for info in list_backups(folder):
+        manifest = read_manifest(info.path) or {}
+        try:
+            anchor = Anchor.parse(manifest.get("audit_anchor") or "")
+        except ValueError:
+            continue
+        if anchor.seq:
+            found.append((anchor, f"the manifest of backup {info.path.name}"))
+    return found
+
+
 def _remove_with_sides(path: Path) -> None:
     for candidate in (path, *(path.with_name(path.name + s) for s in _SIDE)):
         candidate.unlink(missing_ok=True)

@@ -24,9 +24,13 @@ from pathlib import Path
 from ..security import KeyFile, KeyFileError, WrongPassphrase, key_id
 from .backup import (BackupInfo, delete_backup, inspect, manifest_path, open_backup, opens_with,
                      read_manifest, write_backup)
-from .errors import StorageUnavailable, StoreDamaged, storage_errors
+from .errors import StorageUnavailable, StoreDamaged, StoreError, storage_errors
 
 log = logging.getLogger(__name__)
+
+
+class RestoredButNotOpened(StoreError):
+    """The copy is in place (the old store kept aside) but the restored store would not open."""
 
 
 def restore(store_path: Path, backup: Path, key: bytes, *, now: datetime,
@@ -110,7 +114,12 @@ def restore_backup(paths, backup: Path, *, name: str, passphrase: str, now: date
     key, raw = chosen
     superseded = _head_of_current(paths, candidates, name, passphrase)
     aside = restore(paths.store, backup, key, now=now, keyfile_bytes=raw)
-    session = unlock(paths, name=name, passphrase=passphrase, **({"clock": clock} if clock else {}))
+    try:
+        session = unlock(paths, name=name, passphrase=passphrase, **({"clock": clock} if clock else {}))
+    except (StoreError, KeyFileError, WrongPassphrase) as exc:
+        reason = getattr(exc, "reason", str(exc))
+        raise RestoredButNotOpened(f"the backup was put in place (the store as it was is kept as "
+                                   f"{aside.name}), but it cannot be opened: {reason}") from exc
     session.store.audit.record_now(
         "alteration", "store", None,
         detail=f"restored from a backup ({backup.name}); superseding entries up to {superseded}")

@@ -130,6 +130,7 @@ def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_n
     Wrong passphrases are counted in the data folder (the window and the command line
     wait alike after three) and the next good unlock records how many came before it.
     """
+    from .exports import recover_exports
     from .rotation import resume_rotation
     from .signatures import establish_signer, upgrade_slot
 
@@ -157,6 +158,8 @@ def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_n
         establish_signer(store, opened.identity)
         session = Session(store, user, keyfile)
         resume_rotation(session, opened.keys)
+        if store.signer is not None or not store.audit.sealed:
+            recover_exports(store)
         earlier = failures.succeeded()
         if earlier:
             store.audit.record_now("consultation", "user", user.id,
@@ -174,3 +177,37 @@ def __getattr__(name: str):
 
         return getattr(access, name)
     raise AttributeError(name)
+
+
+def open_read_only(paths: DataPaths, *, name: str, passphrase: str, full_check: bool = True) -> Store:
+    """The store for examining only (``check``): the same slot, the same counted failures
+    as an unlock, but nothing written to the store, its log, its index or its key file."""
+    if not paths.store.exists():
+        raise KeyFileError("there is no store in this folder")
+    keyfile = KeyFile.load(paths.keyfile)
+    failures = FailedUnlocks(paths.root)
+    try:
+        opened = keyfile.open_slot(name, passphrase)
+    except WrongPassphrase:
+        failures.failed()
+        log.warning("examination refused: name and passphrase do not match")
+        raise
+    order = sorted(opened.keys, key=lambda kid: kid != keyfile.key_id)
+    if not order:
+        raise WrongPassphrase()
+    failure = None
+    for kid in order:
+        try:
+            store = Store.open_read_only(paths, opened.keys[kid], full_check=full_check)
+        except StoreDamaged as exc:
+            failure = failure or exc
+            continue
+        user = store.users.by_slot(opened.slot_id)
+        if user is None:
+            store.close()
+            failures.failed()
+            raise WrongPassphrase()
+        store.user = user
+        failures.succeeded()
+        return store
+    raise failure

@@ -88,16 +88,11 @@ class DisclosureDialog(QDialog):
 
 def save_disclosed_file(store, path: str, data: bytes, *, record_type: str, record_id, recipient: str,
                         purpose: str, detail: str) -> None:
-    """Write atomically (temp file in the same folder, then rename) and log the disclosure
-    in one go: the file is only logged if it was written."""
-    from pathlib import Path
+    """Write the file and log the disclosure in one step (see ``db.exports``)."""
+    from ..db.exports import save_disclosed_file as save
 
-    from ..db.errors import storage_errors
-    from ..security import write_atomically
-
-    with storage_errors():
-        write_atomically(Path(path), data)
-    store.audit.record_now("disclosure", record_type, record_id, detail=detail, recipient=recipient, purpose=purpose)
+    save(store, path, data, record_type=record_type, record_id=record_id, recipient=recipient,
+         purpose=purpose, detail=detail)
 
 
 class AuditPage(QWidget):
