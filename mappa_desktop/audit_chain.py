@@ -93,9 +93,11 @@ class Anchor:
         return ANCHOR_CONTEXT + f"{self.seq}:{self.hash}".encode("ascii")
 
     def token(self) -> str:
-        """One line of text, for a manifest, the foot of a printout or ``check --anchor``."""
+        """One line of text, for a manifest, the foot of a printout or ``check --anchor``
+        (hash and signature in URL-safe base64, so that it fits the foot of a page)."""
         user = "" if self.user_id is None else str(self.user_id)
-        return f"{ANCHOR_PREFIX}:{self.seq}:{self.hash}:{user}:{_b64url(self.signature)}"
+        return (f"{ANCHOR_PREFIX}:{self.seq}:{_b64url(bytes.fromhex(self.hash))}:{user}:"
+                f"{_b64url(self.signature)}")
 
     @classmethod
     def parse(cls, token: str) -> "Anchor":
@@ -104,12 +106,14 @@ class Anchor:
         if len(parts) != 5 or parts[0] != ANCHOR_PREFIX:
             raise ValueError(f"an anchor looks like {ANCHOR_PREFIX}:<entry>:<hash>:<user>:<signature>")
         seq, digest, user, signature = parts[1:]
-        if not seq.isdigit() or not re.fullmatch(r"[0-9a-f]{64}", digest):
-            raise ValueError("the anchor's entry number or hash is not readable")
         try:
+            if not re.fullmatch(r"[0-9a-f]{64}", digest):
+                digest = _unb64url(digest).hex()
             raw = _unb64url(signature) if signature else b""
         except ValueError:
-            raise ValueError("the anchor's signature is not readable") from None
+            raise ValueError("the anchor's hash or signature is not readable") from None
+        if not seq.isdigit() or len(digest) != 64:
+            raise ValueError("the anchor's entry number or hash is not readable")
         return cls(int(seq), digest, int(user) if user.isdigit() else None, raw)
 
 

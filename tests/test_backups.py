@@ -159,11 +159,57 @@ def test_restore_through_the_app(qtbot, tmp_path):
     qtbot.waitUntil(lambda: dialog.inspected is not None, timeout=5000)
     assert "passes its integrity check" in dialog.details.text()
     assert controller.restore(str(info.path)) is True
-    assert controller.main_window is None
-    assert "Restored." in controller.gate.unlock.message.text()
-    controller.gate.unlock.passphrase.setText(PASS)
-    controller.gate.unlock.unlock_button.click()
+    assert controller.main_window is None  # locked first
+    restore = controller.restore_dialog
+    assert restore.selected().path == info.path and restore.name.text() == "Ann Admin"
+    restore.passphrase.setText("not it at all")
+    restore.restore_button.click()
+    qtbot.waitUntil(lambda: "Nothing was changed" in restore.message.text(), timeout=10_000)
+    restore.passphrase.setText(PASS)
+    restore.restore_button.click()
     qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
     assert controller.session.store.cases.count() == 0
+    assert "kept as store.db.before-restore-" in controller.main_window.statusBar().currentMessage()
+    # The restore is in the restored log, signed by who did it, and the log verifies.
+    last = controller.session.store.audit.entries()[-1]
+    assert last.detail.startswith("restored from a backup") and last.user_id == controller.session.user.id
+    assert controller.session.store.audit.verify().ok
+    controller.quit()
+    tasks.shutdown()
+
+
+def test_restore_from_the_unlock_screen_of_a_damaged_store(qtbot, tmp_path, folder_snapshot):
+    """The store is damaged: the unlock screen refuses it, and its Restore button puts the
+    newest backup back as whoever can open that backup's slot; the damaged file is kept."""
+    from mappa_desktop.ui.app import AppController
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    paths = DataPaths(tmp_path / "app")
+    created = create_store(paths, name="Ann Admin", agency="", role="", passphrase=PASS, kdf=TEST_KDF)
+    info = backup.backup_store(paths.store, created.store.key, paths.backups, reason="daily",
+                               signer=created.store.signer, user_id=created.user.id)
+    created.close()
+    with open(paths.store, "r+b") as handle:
+        handle.seek(paths.store.stat().st_size // 2)
+        handle.write(b"\x00" * 64)
+    damaged = paths.store.read_bytes()
+    tasks = TaskRunner()
+    controller = AppController(paths, tasks, kdf=TEST_KDF)
+    qtbot.addWidget(controller.gate)
+    controller.start()
+    screen = controller.gate.unlock
+    screen.name.setText("Ann Admin")
+    screen.passphrase.setText(PASS)
+    screen.unlock_button.click()
+    qtbot.waitUntil(lambda: "damaged" in screen.message.text(), timeout=10_000)
+    screen.restore_button.click()
+    dialog = controller.restore_dialog
+    assert dialog.selected().path == info.path
+    dialog.name.setText("Ann Admin")
+    dialog.passphrase.setText(PASS)
+    dialog.restore_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    kept = list(paths.root.glob("store.db.before-restore-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
     controller.quit()
     tasks.shutdown()

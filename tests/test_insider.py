@@ -244,3 +244,32 @@ def test_finished_content_changed_behind_the_triggers_is_named(world, raw_connec
     code, out = check(paths)
     assert code == 1, out
     assert words in out
+
+
+def test_the_anchor_at_the_foot_of_a_printout_catches_truncation(world, raw_connection, act_as):
+    """Every page of a printout carries the chain's head in small type; read back from the
+    PDF, it proves the log once reached that far."""
+    import re
+
+    from pypdf import PdfReader
+
+    from mappa_desktop import printing
+    from mappa_desktop.db.store import Store
+    from mappa_desktop.printouts import minute_job
+
+    paths, key, ids = world
+    store = act_as(Store.open(paths, key), ADMIN, ADMIN_PASS)
+    content, meta = minute_job(store, ids["meeting"])
+    pdf = printing.render_minute(content, meta).pdf
+    store.audit.record_now("disclosure", "meeting", ids["meeting"], detail="minute printed", recipient="File",
+                           purpose="Case file")
+    store.close()
+    reader = PdfReader(io.BytesIO(pdf))
+    tokens = {m for page in reader.pages for m in re.findall(r"MAPPA-ANCHOR-1:\S+", page.extract_text())}
+    assert len(tokens) == 1 and len(reader.pages) > 1  # the same anchor on every page
+    (token,) = tokens
+    seq = Anchor.parse(token).seq
+    assert check(paths, token)[0] == 0
+    tamper(raw_connection, paths, key, ("DELETE FROM audit_log WHERE id >= ?", [seq - 1]))
+    code, out = check(paths, token)
+    assert code == 1 and "removed from its end" in out

@@ -33,6 +33,8 @@ class Session:
     store: Store
     user: User
     keyfile: KeyFile
+    #: True while a key rotation runs on the worker: nothing else may use the store then.
+    exclusive: bool = False
 
     def close(self) -> None:
         self.store.close()
