@@ -38,13 +38,16 @@ class AuditLog:
 
     @property
     def sealed(self) -> bool:
-        """Whether signatures have begun (every new entry must then be signed)."""
-        if not self._sealed and "NULL AS" in self.columns():
-            return False
-        if not self._sealed:
-            with storage_errors():
-                self._sealed = self._store.db.execute(
-                    "SELECT 1 FROM audit_log WHERE signature IS NOT NULL LIMIT 1").fetchone() is not None
+        """Whether signatures have begun (every new entry must then be signed). Asked once
+        per open store (read from the end: in a signed log the last entry is signed)."""
+        if self._sealed is None:
+            if "NULL AS" in self.columns():
+                self._sealed = False
+            else:
+                with storage_errors():
+                    self._sealed = self._store.db.execute(
+                        "SELECT 1 FROM audit_log WHERE signature IS NOT NULL ORDER BY id DESC LIMIT 1"
+                    ).fetchone() is not None
         return self._sealed
 
     def record(

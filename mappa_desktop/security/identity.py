@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 KEY_BYTES = 32
 #: Domain separation: a signature over an audit entry can never pass as anything else.
@@ -113,13 +114,19 @@ class Identity:
         return AESGCM(kek).decrypt(sealed.nonce, sealed.ciphertext, context)
 
 
+@lru_cache(maxsize=256)
+def _public_key(public_signing: bytes):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    return Ed25519PublicKey.from_public_bytes(public_signing)
+
+
 def verify_signature(public_signing: bytes, signature: bytes, message: bytes) -> bool:
     """Whether ``signature`` is the owner of ``public_signing``'s over ``message``."""
     from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     try:
-        Ed25519PublicKey.from_public_bytes(public_signing).verify(signature, message)
+        _public_key(public_signing).verify(signature, message)
     except (InvalidSignature, ValueError):
         return False
     return True

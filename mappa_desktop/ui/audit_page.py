@@ -164,8 +164,8 @@ class AuditPage(QWidget):
             filters.addWidget(widget)
         filters.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
         buttons.addWidget(self.count)
+        buttons.addStretch(1)
         buttons.addWidget(self.verify_progress)
         buttons.addWidget(self.verify_button)
         buttons.addWidget(self.export_button)
@@ -176,6 +176,7 @@ class AuditPage(QWidget):
         layout.addWidget(note)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)  # a verification can say several things: a row of its own
         layout.addLayout(buttons)
         for box in (self.user, self.kind, self.record_type):
             box.currentIndexChanged.connect(lambda _i: self.refresh())

@@ -157,8 +157,8 @@ class UsersPage(QWidget):
             form.addRow("", self.is_admin)
             form_row(form, "&Passphrase", self.passphrase)
             form_row(form, "Passphrase a&gain", self.repeat)
-            hint = plain_label("Give the passphrase to the person in private; they can change it "
-                               "after their first unlock.")
+            hint = plain_label("Give the passphrase to the person in private, and ask them to change it "
+                               "at their first unlock (until then, whoever knows it could act in their name).")
             hint.setObjectName("muted")
             form.addRow(hint)
             layout.addLayout(form)
