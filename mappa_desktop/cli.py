@@ -226,8 +226,11 @@ def _check(args, paths, stdin, out, err) -> int:
             print(f"integrity_check: {len(integrity)} problems", file=out)
             for line in integrity[:20]:
                 print(f"  {line}", file=out)
-        for anchor, source in manifest_anchors(paths.backups):
-            anchors.setdefault(anchor, source)
+        from .settings import backups_folder
+
+        for folder in {paths.backups, backups_folder(store)}:
+            for anchor, source in manifest_anchors(folder):
+                anchors.setdefault(anchor, source)
         report = store.audit.verify(anchors=list(anchors), anchor_sources=anchors)
         lines = report.lines()
         if report.first_broken_id is not None:

@@ -213,3 +213,56 @@ def test_restore_from_the_unlock_screen_of_a_damaged_store(qtbot, tmp_path, fold
     assert len(kept) == 1 and kept[0].read_bytes() == damaged
     controller.quit()
     tasks.shutdown()
+
+
+def test_restore_a_backup_kept_in_another_folder(qtbot, tmp_path):
+    from mappa_desktop.ui.app import AppController
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    paths = DataPaths(tmp_path / "app")
+    created = create_store(paths, name="Ann Admin", agency="", role="", passphrase=PASS, kdf=TEST_KDF)
+    elsewhere = tmp_path / "usb"
+    info = backup.backup_store(paths.store, created.store.key, elsewhere, reason="manual",
+                               signer=created.store.signer, user_id=created.user.id)
+    created.store.cases.create({"reference": "LATER", "full_name": "P", "category": "1", "mappa_level": "2"})
+    created.close()
+    tasks = TaskRunner()
+    controller = AppController(paths, tasks, kdf=TEST_KDF)
+    qtbot.addWidget(controller.gate)
+    controller.start()
+    dialog = controller.show_restore()
+    assert dialog.backups == [] and not dialog.restore_button.isEnabled()
+    dialog.add_file(str(info.path))
+    dialog.name.setText("Ann Admin")
+    dialog.passphrase.setText(PASS)
+    dialog.restore_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    assert controller.session.store.cases.count() == 0
+    controller.quit()
+    tasks.shutdown()
+
+
+def test_after_a_restore_newer_anchors_are_reported_as_undone_not_as_tampering(tmp_path):
+    import io
+
+    from mappa_desktop import cli
+    from mappa_desktop.db.restore import restore_backup
+
+    paths = DataPaths(tmp_path / "d")
+    made = create_store(paths, name="Ann Admin", agency="", role="", passphrase=PASS, kdf=TEST_KDF)
+    store = made.store
+    older = backup.backup_store(paths.store, store.key, paths.backups, reason="manual", signer=store.signer,
+                                user_id=made.user.id)
+    for i in range(5):
+        store.audit.record_now("consultation", "case", i)
+    backup.backup_store(paths.store, store.key, paths.backups, reason="manual", signer=store.signer,
+                        user_id=made.user.id)
+    made.close()
+    restored = restore_backup(paths, older.path, name="Ann Admin", passphrase=PASS,
+                              now=datetime(2027, 1, 2, tzinfo=timezone.utc))
+    restored.close()
+    args = cli.build_parser().parse_args(["check", "--data-dir", str(paths.root), "--user", "Ann Admin"])
+    out = io.StringIO()
+    code = cli.run_command(args, io.StringIO(PASS + "\n"), out, io.StringIO())
+    assert code == 0, out.getvalue()
+    assert "was undone by the restore of a backup recorded at entry" in out.getvalue()

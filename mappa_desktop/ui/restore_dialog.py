@@ -82,8 +82,10 @@ class RestoreDialog(QDialog):
         self.message.setWordWrap(True)
         self.restore_button = QPushButton("&Restore")
         self.restore_button.setEnabled(bool(self.backups))
+        self.other_button = QPushButton("&Other file…")  # a backup kept elsewhere (a chosen folder, a disk)
         cancel = QPushButton("Cancel")
         buttons = QHBoxLayout()
+        buttons.addWidget(self.other_button)
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.restore_button)
@@ -95,6 +97,7 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.restore_button.clicked.connect(self.submit)
+        self.other_button.clicked.connect(lambda: self.add_file())
         self.passphrase.returnPressed.connect(self.submit)
         cancel.clicked.connect(self.reject)
         (self.passphrase if name else self.name).setFocus()
@@ -102,6 +105,32 @@ class RestoreDialog(QDialog):
         self._wait.setSingleShot(True)
         self._wait.timeout.connect(lambda: self.restore_button.setEnabled(True))
         self.resize(720, 520)
+
+    def add_file(self, path: str | None = None) -> None:
+        """Add a backup file from anywhere to the list, and select it."""
+        from datetime import datetime, timezone
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from ..db.backup import BackupInfo, list_backups
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "A backup of this store", "", "Backups (store-*.db);;All files (*)")
+            if not path:
+                return
+        chosen = Path(path)
+        info = next((b for b in list_backups(chosen.parent) if b.path == chosen), None) or BackupInfo(
+            chosen, datetime.fromtimestamp(chosen.stat().st_mtime, timezone.utc), "", chosen.stat().st_size)
+        self.backups.append(info)
+        row = self.table.rowCount()
+        self.table.setRowCount(row + 1)
+        for column, text in enumerate((info.created.astimezone(UK).strftime("%d/%m/%Y %H:%M"),
+                                       reason_text(info.reason) or chosen.name, f"{info.size / 1_048_576:.1f} MB", "")):
+            self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.selectRow(row)
+        self.restore_button.setEnabled(True)
+        self.message.setText("")
 
     def selected(self):
         row = self.table.currentRow()
