@@ -1,4 +1,4 @@
-"""The administrator's command line: ``init`` and ``check``, beside the window.
+"""The administrator's command line: ``init``, ``check`` and ``restore``, beside the window.
 
 Scripts depend on these exact forms; the passphrase is read as one line from standard
 input, never from an argument (arguments show up in process lists and shell history).
@@ -65,6 +65,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--data-dir", metavar="DIR", dest="sub_data_dir", help="the data folder")
     check.add_argument("--user", required=True, metavar="NAME", help="the user to unlock as")
+    check.add_argument(
+        "--anchor", action="append", default=[], metavar="TOKEN",
+        help="an audit anchor (MAPPA-ANCHOR-1:...) from the foot of a printout or a backup's "
+             "manifest: check that the log still holds it (repeatable; the anchors of the "
+             "backups in the data folder are always checked)",
+    )
+    check.description += (
+        " Opens everything read-only: nothing in the data folder is written. Verifies each "
+        "entry's signature, the finalised minutes, addenda and completed review stages the log "
+        "seals, and every anchor."
+    )
+
+    restore = commands.add_parser(
+        "restore",
+        help="put a backup in place of the store (the current store is kept aside)",
+        description=(
+            "Restore a backup as NAME, who must be able to unlock it (passphrase as one line on "
+            "standard input). The current store is renamed and kept beside it, never deleted. "
+            "With --list, lists the backups and asks for nothing."
+        ),
+    )
+    restore.add_argument("--data-dir", metavar="DIR", dest="sub_data_dir", help="the data folder")
+    restore.add_argument("--user", metavar="NAME", help="the user to unlock the backup as")
+    restore.add_argument("--backup", metavar="FILE", help="the backup file (a name from --list, or a path)")
+    restore.add_argument("--list", action="store_true", help="list the backups, newest first")
 
     from . import cli_bundles
 
@@ -88,7 +113,24 @@ def run_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextI
 
     if args.command in cli_bundles.COMMANDS:
         return cli_bundles.run(args, paths, stdin, out, err)
+    if args.command == "restore":
+        from .cli_restore import restore_command
+
+        return restore_command(args, paths, stdin, out, err)
     raise AssertionError(args.command)
+
+
+def wait_after_failures(paths, err: TextIO, command: str, sleep=None) -> None:
+    """The growing delay after wrong passphrases, as the window applies it (the count is
+    kept in the data folder, so separate runs share it)."""
+    import time
+
+    from .security import FailedUnlocks
+
+    wait = FailedUnlocks(paths.root).wait_seconds()
+    if wait > 0:
+        print(f"{command}: waiting {wait:.0f} s after earlier wrong passphrases", file=err)
+        (sleep or time.sleep)(wait)
 
 
 def _init(args, paths, stdin, out, err) -> int:
@@ -105,15 +147,13 @@ def _create(args, paths, stdin, out, err) -> int:
     from .db.errors import StoreError
     from .db.session import create_store
     from .instance import AlreadyRunning, hold_instance_lock
-    from .security import MIN_PASSPHRASE_LENGTH
+    from .security import MIN_PASSPHRASE_LENGTH, passphrase_problem
 
     passphrase = read_passphrase(stdin)
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        print(
-            f"init: the passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters "
-            "(read as one line from standard input)",
-            file=err,
-        )
+    problem = passphrase_problem(passphrase, (args.user, args.agency))
+    if problem:
+        print(f"init: {problem} (the passphrase is read as one line from standard input; the same "
+              f"rule as the window: at least {MIN_PASSPHRASE_LENGTH} characters, hard to guess)", file=err)
         return EXIT_PROBLEM
     try:
         lock = hold_instance_lock(paths)
@@ -140,15 +180,27 @@ def _create(args, paths, stdin, out, err) -> int:
 
 
 def _check(args, paths, stdin, out, err) -> int:
+    import logging
+
+    from .audit_chain import Anchor
+    from .db.backup import manifest_anchors
     from .db.errors import StoreError
-    from .db.session import unlock
+    from .db.session import open_read_only
     from .instance import AlreadyRunning, hold_instance_lock
     from .security import KeyFileError, WrongPassphrase
 
+    log = logging.getLogger(__name__)
     passphrase = read_passphrase(stdin)
     if not paths.store.exists():
         print(f"check: there is no store in {paths.root}", file=err)
         return EXIT_PROBLEM
+    anchors = {}
+    for token in args.anchor:
+        try:
+            anchors[Anchor.parse(token)] = "the anchor given"
+        except ValueError as exc:
+            print(f"check: --anchor: {exc}", file=err)
+            return EXIT_PROBLEM
     try:
         lock = hold_instance_lock(paths)
     except AlreadyRunning as exc:
@@ -160,18 +212,21 @@ def _check(args, paths, stdin, out, err) -> int:
         print(f"check: cannot use the data folder: {os_reason(exc)}", file=err)
         return EXIT_PROBLEM
     try:
-        session = unlock(paths, name=args.user, passphrase=passphrase)
+        wait_after_failures(paths, err, "check")
+        store = open_read_only(paths, name=args.user, passphrase=passphrase)
     except WrongPassphrase as exc:
+        log.warning("check: unlock refused")
         print(f"check: {exc}", file=err)
         lock.release()
         return EXIT_PROBLEM
     except (StoreError, KeyFileError) as exc:
+        log.warning("check: the store cannot be opened: %s", type(exc).__name__)
         print(f"check: the store cannot be opened: {exc.reason}", file=err)
         lock.release()
         return EXIT_PROBLEM
     problems = 0
     try:
-        integrity = session.store.integrity_check()
+        integrity = store.integrity_check()
         if integrity == ["ok"]:
             print("integrity_check: ok", file=out)
         else:
@@ -179,13 +234,24 @@ def _check(args, paths, stdin, out, err) -> int:
             print(f"integrity_check: {len(integrity)} problems", file=out)
             for line in integrity[:20]:
                 print(f"  {line}", file=out)
-        chain = session.store.audit.verify()
-        if chain.ok:
-            print(f"audit log: {chain.entries} entries, chain verified", file=out)
-        else:
+        from .settings import backups_folder
+
+        for folder in {paths.backups, backups_folder(store)}:
+            for anchor, source in manifest_anchors(folder):
+                anchors.setdefault(anchor, source)
+        report = store.audit.verify(anchors=list(anchors), anchor_sources=anchors)
+        lines = report.lines()
+        if report.first_broken_id is not None:
             problems += 1
-            print(f"audit log: chain broken at entry {chain.first_broken_id}", file=out)
-        refused = session.store.refused_values()
+            print(f"audit log: chain broken at entry {report.first_broken_id}: {report.reason}", file=out)
+            lines = lines[1:]
+        else:
+            print(f"audit log: {report.entries} entries, chain verified, signatures verified", file=out)
+            lines = lines[1:]
+        problems += len(report.problems)
+        for line in lines:
+            print(f"  {line}", file=out)
+        refused = store.refused_values()
         if refused:
             problems += 1
             print(f"stored values: {len(refused)} refused by the rules (reported, not changed; "
@@ -194,13 +260,13 @@ def _check(args, paths, stdin, out, err) -> int:
                 print(f"  {found.record_type} {found.record_id}, {found.field}: {found.message}", file=out)
         else:
             print("stored values: every one keeps the rules", file=out)
-        migrations = session.store.applied_migrations()
+        migrations = store.applied_migrations()
         print(f"schema: {len(migrations)} migrations applied, latest {migrations[-1]}", file=out)
     except StoreError as exc:
         problems += 1
         print(f"check: {exc.reason}", file=err)
     finally:
-        session.close()
+        store.close()
         lock.release()
     print("check: ok" if not problems else f"check: {problems} problem(s) found", file=out)
     return EXIT_OK if not problems else EXIT_PROBLEM

@@ -37,6 +37,7 @@ class AuditEntry:
     purpose: str
     prev_hash: str
     hash: str
+    signature: str | None = None  # the author's Ed25519 signature (base64); None: legacy
 
 
 AUDIT_KINDS = (
@@ -51,14 +52,38 @@ AUDIT_KINDS = (
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The result of verifying the audit log's hash chain."""
+    """The result of verifying the audit log: its chain, its signatures, the finished
+    content it seals and the anchors it was given. ``first_broken_id`` names the first
+    entry that is wrong and ``reason`` says how; ``problems`` lists what else is wrong
+    (content changed behind the triggers, users who differ from the log, anchors the log
+    no longer holds); ``notices`` are facts worth saying that are not faults."""
 
     entries: int
     first_broken_id: int | None
+    reason: str = ""
+    legacy_up_to: int = 0
+    sealed_at_id: int | None = None
+    problems: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.first_broken_id is None
+        return self.first_broken_id is None and not self.problems
+
+    def lines(self) -> list[str]:
+        """What to tell a person, first the verdict, then each finding."""
+        out = []
+        if self.first_broken_id is not None:
+            out.append(f"entry {self.first_broken_id} is wrong: {self.reason}")
+        else:
+            out.append(f"{self.entries} entries, chain and signatures verified")
+        if self.legacy_up_to:
+            sealed = f", sealed at entry {self.sealed_at_id}" if self.sealed_at_id else ", not yet sealed"
+            out.append(f"unsigned legacy entries up to {self.legacy_up_to} (written before signatures "
+                       f"existed{sealed}; only changes made after the seal can be detected in them)")
+        out.extend(self.problems)
+        out.extend(self.notices)
+        return out
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ def print_meta(store, **details) -> PrintMeta:
         area_name=store.settings.get("area_name") or "",
         printed_by=store.user.name if store.user else "",
         printed_at=store.now_iso(),
+        audit_anchor=store.audit.anchor().token(),
         **details,
     )
 

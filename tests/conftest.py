@@ -76,13 +76,39 @@ def add_user():
     """``add_user(session, name, passphrase, admin=False)``: a second user with a slot."""
 
     def _add(session, name: str, passphrase: str, *, is_admin: bool = False, agency="Social Work"):
-        slot_id = session.keyfile.set_slot(name, passphrase, session.store.key, security.TEST_KDF)
-        session.keyfile.save()
-        return session.store.users.add(
-            name=name, agency=agency, role="", is_admin=is_admin, slot_id=slot_id
-        )
+        from mappa_desktop.db.access import add_user as add
+
+        return add(session, name=name, agency=agency, role="", passphrase=passphrase,
+                   is_admin=is_admin, kdf=security.TEST_KDF)
 
     return _add
+
+
+@pytest.fixture
+def act_as():
+    """``act_as(store, name, passphrase)``: a store opened directly (``Store.open``) acts as
+    that user, signing with the keys of their slot, as an unlock would set it up."""
+
+    def _act(store, name: str, passphrase: str):
+        from mappa_desktop.security import KeyFile
+
+        keyfile = KeyFile.load(store.paths.keyfile)
+        opened = keyfile.open_slot(name, passphrase)
+        store.user = store.users.by_slot(opened.slot_id)
+        store.signer = opened.identity
+        return store
+
+    return _act
+
+
+def act_as_admin(store):
+    """The same, for the fixtures' first administrator."""
+    from mappa_desktop.security import KeyFile
+
+    opened = KeyFile.load(store.paths.keyfile).open_slot(ADMIN_NAME, ADMIN_PASSPHRASE)
+    store.user = store.users.by_slot(opened.slot_id)
+    store.signer = opened.identity
+    return store
 
 
 # -- file helpers --------------------------------------------------------------------------

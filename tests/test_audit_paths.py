@@ -59,7 +59,7 @@ PATHS = [
     ("add a person to the directory", lambda s, w: s.store.directory.save_person(name="P Q", agency="Police Scotland"),
      ("collection", "person", "new")),
     ("change a setting", lambda s, w: s.store.settings.set("area_name", "Forthside"), ("alteration", "setting", None)),
-    ("add a user", lambda s, w: add_user(s, name="New User", agency="", role="", passphrase="y" * 12, kdf=TEST_KDF).id,
+    ("add a user", lambda s, w: add_user(s, name="New User", agency="", role="", passphrase="yellow kettle marble orbit", kdf=TEST_KDF).id,
      ("collection", "user", "new")),
     ("erase a case", lambda s, w: (s.store.cases.set_status(w["case"], "archived"),
                                    s.store.retention.erase_case(w["case"], confirm_reference="FS-2026-0147")),

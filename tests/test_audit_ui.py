@@ -8,6 +8,8 @@ import io
 
 import pytest
 
+from mappa_desktop.ui.tasks import TaskRunner
+
 from mappa_desktop.audit_export import audit_csv, neutralise
 from mappa_desktop.demo import add_example_case
 from mappa_desktop.ui.audit_page import AuditPage
@@ -41,7 +43,8 @@ def test_viewer_filters_verifies_and_logs_its_export(qtbot, session, tmp_path):
     store = session.store
     case_id = add_example_case(store)
     store.cases.get(case_id)  # a consultation
-    page = AuditPage(store)
+    tasks = TaskRunner()
+    page = AuditPage(store, tasks=tasks)
     qtbot.addWidget(page)
     total = page.model.rowCount()
     page.kind.setCurrentIndex(page.kind.findData("consultation"))
@@ -53,15 +56,35 @@ def test_viewer_filters_verifies_and_logs_its_export(qtbot, session, tmp_path):
     page.record_type.setCurrentIndex(0)
     page.record_id.setValue(0)
     assert page.model.rowCount() == total
-    page.verify()
-    assert page.message.text().startswith("The chain verifies")
+    with qtbot.waitSignal(page.verified, timeout=10_000):
+        page.verify()  # on the worker, through a read-only connection of its own
+    assert page.message.text().startswith("The log verifies"), page.message.text()
     target = tmp_path / "audit.csv"
     assert page.export_csv(str(target), recipient="Information governance", purpose="Annual audit")
-    assert target.exists() and not list(tmp_path.glob(".tmp-*"))
+    assert target.exists() and not list(tmp_path.glob(".tmp-*")) and not list(tmp_path.glob(".mappa-partial-*"))
     last = store.audit.entries()[-1]
     assert (last.kind, last.record_type, last.recipient, last.purpose) == (
         "disclosure", "audit_log", "Information governance", "Annual audit")
     assert page.model.rowCount() == total + 1
+    tasks.shutdown()
+
+
+def test_the_viewer_names_the_first_entry_that_was_tampered_with(qtbot, session, raw_connection):
+    store = session.store
+    for i in range(6):
+        store.audit.record_now("consultation", "case", i)
+    conn = raw_connection(store.paths.store, store.key)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET record_id = 99 WHERE id = 4")
+    conn.commit()
+    conn.close()
+    tasks = TaskRunner()
+    page = AuditPage(store, tasks=tasks)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.verified, timeout=10_000):
+        page.verify()
+    assert page.message.text().startswith("THE LOG WAS TAMPERED WITH: entry 4 is wrong")
+    tasks.shutdown()
 
 
 def test_audit_model_passes_qtmodeltester(qtmodeltester, session):

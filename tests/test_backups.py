@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tests.conftest import act_as_admin
+
 from mappa_desktop.db import backup
 from mappa_desktop.db.session import create_store, unlock
 from mappa_desktop.demo import add_example_case, add_example_meetings
@@ -47,7 +49,7 @@ def test_backup_while_a_writer_runs_then_restore_to_a_new_folder(session, tmp_pa
         # A second connection of its own, writing all the time the backup runs.
         from mappa_desktop.db.store import Store
 
-        other = Store.open(store.paths, store.key)
+        other = act_as_admin(Store.open(store.paths, store.key))
         n = 0
         while not stop.is_set():
             n += 1
@@ -157,11 +159,110 @@ def test_restore_through_the_app(qtbot, tmp_path):
     qtbot.waitUntil(lambda: dialog.inspected is not None, timeout=5000)
     assert "passes its integrity check" in dialog.details.text()
     assert controller.restore(str(info.path)) is True
-    assert controller.main_window is None
-    assert "Restored." in controller.gate.unlock.message.text()
-    controller.gate.unlock.passphrase.setText(PASS)
-    controller.gate.unlock.unlock_button.click()
+    assert controller.main_window is None  # locked first
+    restore = controller.restore_dialog
+    assert restore.selected().path == info.path and restore.name.text() == "Ann Admin"
+    restore.passphrase.setText("not it at all")
+    restore.restore_button.click()
+    qtbot.waitUntil(lambda: "Nothing was changed" in restore.message.text(), timeout=10_000)
+    restore.passphrase.setText(PASS)
+    restore.restore_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    assert controller.session.store.cases.count() == 0
+    assert "kept as store.db.before-restore-" in controller.main_window.statusBar().currentMessage()
+    # The restore is in the restored log, signed by who did it, and the log verifies.
+    last = controller.session.store.audit.entries()[-1]
+    assert last.detail.startswith("restored from a backup") and last.user_id == controller.session.user.id
+    assert controller.session.store.audit.verify().ok
+    controller.quit()
+    tasks.shutdown()
+
+
+def test_restore_from_the_unlock_screen_of_a_damaged_store(qtbot, tmp_path, folder_snapshot):
+    """The store is damaged: the unlock screen refuses it, and its Restore button puts the
+    newest backup back as whoever can open that backup's slot; the damaged file is kept."""
+    from mappa_desktop.ui.app import AppController
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    paths = DataPaths(tmp_path / "app")
+    created = create_store(paths, name="Ann Admin", agency="", role="", passphrase=PASS, kdf=TEST_KDF)
+    info = backup.backup_store(paths.store, created.store.key, paths.backups, reason="daily",
+                               signer=created.store.signer, user_id=created.user.id)
+    created.close()
+    with open(paths.store, "r+b") as handle:
+        handle.seek(paths.store.stat().st_size // 2)
+        handle.write(b"\x00" * 64)
+    damaged = paths.store.read_bytes()
+    tasks = TaskRunner()
+    controller = AppController(paths, tasks, kdf=TEST_KDF)
+    qtbot.addWidget(controller.gate)
+    controller.start()
+    screen = controller.gate.unlock
+    screen.name.setText("Ann Admin")
+    screen.passphrase.setText(PASS)
+    screen.unlock_button.click()
+    qtbot.waitUntil(lambda: "damaged" in screen.message.text(), timeout=10_000)
+    screen.restore_button.click()
+    dialog = controller.restore_dialog
+    assert dialog.selected().path == info.path
+    dialog.name.setText("Ann Admin")
+    dialog.passphrase.setText(PASS)
+    dialog.restore_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    kept = list(paths.root.glob("store.db.before-restore-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    controller.quit()
+    tasks.shutdown()
+
+
+def test_restore_a_backup_kept_in_another_folder(qtbot, tmp_path):
+    from mappa_desktop.ui.app import AppController
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    paths = DataPaths(tmp_path / "app")
+    created = create_store(paths, name="Ann Admin", agency="", role="", passphrase=PASS, kdf=TEST_KDF)
+    elsewhere = tmp_path / "usb"
+    info = backup.backup_store(paths.store, created.store.key, elsewhere, reason="manual",
+                               signer=created.store.signer, user_id=created.user.id)
+    created.store.cases.create({"reference": "LATER", "full_name": "P", "category": "1", "mappa_level": "2"})
+    created.close()
+    tasks = TaskRunner()
+    controller = AppController(paths, tasks, kdf=TEST_KDF)
+    qtbot.addWidget(controller.gate)
+    controller.start()
+    dialog = controller.show_restore()
+    assert dialog.backups == [] and not dialog.restore_button.isEnabled()
+    dialog.add_file(str(info.path))
+    dialog.name.setText("Ann Admin")
+    dialog.passphrase.setText(PASS)
+    dialog.restore_button.click()
     qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
     assert controller.session.store.cases.count() == 0
     controller.quit()
     tasks.shutdown()
+
+
+def test_after_a_restore_newer_anchors_are_reported_as_undone_not_as_tampering(tmp_path):
+    import io
+
+    from mappa_desktop import cli
+    from mappa_desktop.db.restore import restore_backup
+
+    paths = DataPaths(tmp_path / "d")
+    made = create_store(paths, name="Ann Admin", agency="", role="", passphrase=PASS, kdf=TEST_KDF)
+    store = made.store
+    older = backup.backup_store(paths.store, store.key, paths.backups, reason="manual", signer=store.signer,
+                                user_id=made.user.id)
+    for i in range(5):
+        store.audit.record_now("consultation", "case", i)
+    backup.backup_store(paths.store, store.key, paths.backups, reason="manual", signer=store.signer,
+                        user_id=made.user.id)
+    made.close()
+    restored = restore_backup(paths, older.path, name="Ann Admin", passphrase=PASS,
+                              now=datetime(2027, 1, 2, tzinfo=timezone.utc))
+    restored.close()
+    args = cli.build_parser().parse_args(["check", "--data-dir", str(paths.root), "--user", "Ann Admin"])
+    out = io.StringIO()
+    code = cli.run_command(args, io.StringIO(PASS + "\n"), out, io.StringIO())
+    assert code == 0, out.getvalue()
+    assert "was undone by the restore of a backup recorded at entry" in out.getvalue()

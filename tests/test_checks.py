@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+
+from tests.conftest import act_as_admin
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,7 +99,8 @@ def complete(template, tmp_path) -> Example:
     shutil.copytree(paths.root, copy.root)
     opened = Store.open(copy, key)
     opened.db.execute("PRAGMA synchronous = OFF")
-    opened.user = opened.users.get(user_id)
+    act_as_admin(opened)
+    assert opened.user.id == user_id
     example = Example(opened, case_id, first, review)
     assert example.items() == []
     yield example

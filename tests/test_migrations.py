@@ -130,9 +130,12 @@ def test_pending_migrations_are_backed_up_first(closed_store, extra_migration, r
     finally:
         store.close()
 
-    backups = list(closed_store.paths.backups.iterdir())
+    backups = list(closed_store.paths.backups.glob("*.db"))
     assert len(backups) == 1, backups
     backup = backups[0]
+    # Beside it only its manifest (key id, slots, audit anchor): no -wal, -shm or .partial.
+    assert sorted(p.name for p in closed_store.paths.backups.iterdir()) == sorted(
+        [backup.name, backup.name.removesuffix(".db") + ".manifest.json"])
     assert backup.suffix == ".db" and "before-migration" in backup.name
     assert not backup.read_bytes().startswith(SQLITE_HEADER)
     # The backup is the store as it was: same key, old migrations only, sound.
@@ -146,14 +149,14 @@ def test_pending_migrations_are_backed_up_first(closed_store, extra_migration, r
 
     # Opening again: nothing pending, so no second backup.
     Store.open(closed_store.paths, closed_store.key).close()
-    assert len(list(closed_store.paths.backups.iterdir())) == 1
+    assert len(list(closed_store.paths.backups.glob("*.db"))) == 1
 
 
 def test_a_failing_migration_rolls_back_whole(closed_store, extra_migration, monkeypatch):
     extra_migration["fail"] = True
     with pytest.raises(RuntimeError):
         Store.open(closed_store.paths, closed_store.key)
-    assert len(list(closed_store.paths.backups.iterdir())) == 1
+    assert len(list(closed_store.paths.backups.glob("*.db"))) == 1
     assert not list(closed_store.paths.backups.glob("*.partial"))
     monkeypatch.undo()  # back to the shipped migrations
     store = Store.open(closed_store.paths, closed_store.key)

@@ -25,6 +25,7 @@ from mappa_desktop.ops import minute as ops
 from mappa_desktop.ops.minute_state import MinuteState
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.printouts import minute_job
+from tests.conftest import ADMIN_NAME, ADMIN_PASSPHRASE, act_as_admin
 
 
 def _squash(text: str) -> str:
@@ -73,7 +74,7 @@ MUTATIONS = {
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     paths = DataPaths(tmp_path_factory.mktemp("agree") / "data")
-    made = create_store(paths, name="Ann Admin", agency="Police Scotland", role="", passphrase="x" * 12,
+    made = create_store(paths, name=ADMIN_NAME, agency="Police Scotland", role="", passphrase=ADMIN_PASSPHRASE,
                         kdf=security.TEST_KDF)
     store = made.store
     case_id = add_example_case(store)
@@ -92,8 +93,7 @@ def test_marks_check_and_printout_agree(template, tmp_path_factory, chosen):
     paths, key, (user_id, review) = template
     copy = DataPaths(tmp_path_factory.mktemp("copy") / "data")
     shutil.copytree(paths.root, copy.root)
-    store = Store.open(copy, key)
-    store.user = store.users.get(user_id)
+    store = act_as_admin(Store.open(copy, key))  # signs its audit entries as an unlock would
     try:
         for name in sorted(chosen):
             MUTATIONS[name](store, review)
@@ -129,8 +129,7 @@ def test_a_finalised_minute_prints_the_words_the_chair_acknowledged(template, tm
     paths, key, (user_id, review) = template
     copy = DataPaths(tmp_path / "data")
     shutil.copytree(paths.root, copy.root)
-    store = Store.open(copy, key)
-    store.user = store.users.get(user_id)
+    store = act_as_admin(Store.open(copy, key))  # signs its audit entries as an unlock would
     try:
         MUTATIONS["no victim issues"](store, review)
         MUTATIONS["action without target"](store, review)

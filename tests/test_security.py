@@ -122,7 +122,12 @@ def test_wrong_passphrase_opens_nothing(closed_store, folder_snapshot):
     message = str(caught.value)
     assert message == "That name and passphrase do not match a user of this store."
     assert closed_store.name not in message and "Traceback" not in message
-    assert folder_snapshot(closed_store.paths.root) == before
+    after = folder_snapshot(closed_store.paths.root)
+    # The only new file counts the failure (for the growing delay); it holds no name.
+    counter = after.pop(security.FailedUnlocks.FILE)
+    assert after == before
+    assert closed_store.name.encode() not in (closed_store.paths.root / security.FailedUnlocks.FILE).read_bytes()
+    assert counter and security.FailedUnlocks(closed_store.paths.root).failures == 1
     assert not closed_store.paths.store.with_name("store.db-wal").exists()
 
 
@@ -136,7 +141,7 @@ def test_unknown_name_fails_like_a_wrong_passphrase(closed_store, monkeypatch):
         # The full-cost derivation is the point, but it costs 0.5 s: pretend it ran.
         return b"\0" * 32 if params == DEFAULT_KDF else real(passphrase, salt, params)
 
-    monkeypatch.setattr(security, "derive_key", spy)
+    monkeypatch.setattr(security.keyfile, "derive_key", spy)
     with pytest.raises(WrongPassphrase) as caught:
         unlock(closed_store.paths, name="Nobody Known", passphrase=closed_store.passphrase)
     assert str(caught.value) == str(WrongPassphrase())
@@ -223,13 +228,29 @@ def test_a_slot_only_opens_for_its_own_user(session, add_user):
         unlock(paths, name="Bob Second", passphrase="granite otter lantern violet")
 
 
-def test_tampered_slot_is_a_wrong_passphrase(closed_store):
+def test_a_changed_slot_is_named_as_damage(closed_store, file_digest):
+    """A flipped bit in a slot is damage, and says so (the file's checksum), rather than
+    passing for a wrong passphrase."""
     data = json.loads(closed_store.paths.keyfile.read_text())
     slot = next(iter(data["slots"].values()))
-    wrapped = bytearray(security._unb64(slot["wrapped"]))
-    wrapped[0] ^= 0x01
-    slot["wrapped"] = security._b64(bytes(wrapped))
+    secrets_ = bytearray(security._unb64(slot["secrets"]))
+    secrets_[0] ^= 0x01
+    slot["secrets"] = security._b64(bytes(secrets_))
     closed_store.paths.keyfile.write_text(json.dumps(data))
+    before = file_digest(closed_store.paths.keyfile)
+    with pytest.raises(KeyFileError) as caught:
+        unlock(closed_store.paths, name=closed_store.name, passphrase=closed_store.passphrase)
+    assert "damaged" in caught.value.reason and "keys.json" in caught.value.reason
+    assert file_digest(closed_store.paths.keyfile) == before
+
+
+def test_a_forged_slot_with_a_good_checksum_is_a_wrong_passphrase(closed_store):
+    keyfile = KeyFile.load(closed_store.paths.keyfile)
+    slot_id, slot = next(iter(keyfile.slots.items()))
+    tampered = bytearray(slot.secrets)
+    tampered[0] ^= 0x01
+    keyfile.slots[slot_id] = security.Slot(slot.salt, slot.kdf, slot.nonce, bytes(tampered), slot.public, slot.keys)
+    keyfile.save()  # a checksum that matches: someone who meant it
     with pytest.raises(WrongPassphrase):
         unlock(closed_store.paths, name=closed_store.name, passphrase=closed_store.passphrase)
 

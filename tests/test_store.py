@@ -23,6 +23,7 @@ from mappa_desktop.db.errors import (
     storage_errors,
     translate,
 )
+from mappa_desktop.audit_chain import entry_hash_v2
 from mappa_desktop.db.session import AlreadyExists, create_store, unlock
 from mappa_desktop.db.store import Store
 from mappa_desktop.security import TEST_KDF, KeyFile
@@ -370,14 +371,16 @@ def test_a_rehashed_entry_still_breaks_the_chain(session, raw_connection):
     target = session.store.audit.entries()[2]
     paths, key = session.store.paths, session.store.key
     session.close()
-    new_hash = audit_mod.entry_hash(
-        target.prev_hash, target.at, target.user_id, target.kind, target.record_type,
+    new_hash = entry_hash_v2(
+        target.id, target.prev_hash, target.at, target.user_id, target.kind, target.record_type,
         target.record_id, "innocent", target.recipient, target.purpose,
     )
     _tamper(paths, key, raw_connection,
             ("UPDATE audit_log SET detail = 'innocent', hash = ? WHERE id = ?", [new_hash, target.id]))
     report = _reopened_report(paths, key)
-    assert report.first_broken_id == target.id + 1
+    # Its own signature no longer matches (and the next link is broken as well).
+    assert report.first_broken_id == target.id
+    assert "signature" in report.reason
 
 
 def test_audit_detail_keeps_unicode_and_verifies(session):

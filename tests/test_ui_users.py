@@ -52,33 +52,48 @@ def test_admin_adds_a_user_who_then_unlocks_and_changes_their_passphrase(qtbot, 
     with pytest.raises(WrongPassphrase):
         unlock(paths, name="Siobhán Ní Bhriain", passphrase=NEW)
     again = unlock(paths, name="Siobhán Ní Bhriain", passphrase="amber lighthouse orchard rain")
-    details = [(e.kind, e.record_type, e.detail) for e in again.store.audit.entries()]
+    details = [(e.kind, e.record_type, e.detail.split(";")[0]) for e in again.store.audit.entries()]
     assert ("alteration", "user", "passphrase changed") in details
+    assert again.store.audit.verify().ok
     again.close()
 
 
-def test_admin_disables_and_reissues_and_the_last_admin_stays(qtbot, paths):
+def test_admin_disables_and_reissues_and_the_last_admin_stays(qtbot, paths, tmp_path):
+    import shutil
+
+    from mappa_desktop.security import KeyFile
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    tasks = TaskRunner()
     session = unlock(paths, name="Ann Admin", passphrase=ADMIN)
-    page = UsersPage(session, TEST_KDF)
+    page = UsersPage(session, TEST_KDF, tasks=tasks)
     qtbot.addWidget(page)
     page.name.setText("Ross Mackay")
     page.passphrase.setText(NEW)
     page.repeat.setText(NEW)
     assert page.add_user()
+    shutil.copyfile(paths.keyfile, tmp_path / "kept.json")  # what Ross might keep
     page.table.selectRow(1)
     page.passphrase.setText("amber lighthouse orchard rain")
     page.repeat.setText("amber lighthouse orchard rain")
-    assert page.reset_passphrase() is True
+    with qtbot.waitSignal(page.rotated, timeout=20_000):
+        assert page.reset_passphrase() is True  # on the worker, with a progress bar
+        assert page.progress is not None and session.exclusive
+    assert page.progress is None and not session.exclusive
+    assert "new key" in page.message.text()
+    old_key = KeyFile.load(tmp_path / "kept.json").unlock("Ross Mackay", NEW)
+    assert old_key != session.store.key
     page.table.selectRow(1)
-    page.toggle_active()
+    with qtbot.waitSignal(page.rotated, timeout=20_000):
+        page.toggle_active(confirm=False)
     assert [u.active for u in session.store.users.all()] == [True, False]
+    assert not KeyFile.load(paths.keyfile).has_slot("Ross Mackay")
     page.table.selectRow(0)
     assert not page.toggle_button.isEnabled()  # nobody disables themselves
     session.close()
-    from mappa_desktop.db.session import UserDisabled
-
-    with pytest.raises(UserDisabled):
+    with pytest.raises(WrongPassphrase):  # no slot left at all
         unlock(paths, name="Ross Mackay", passphrase="amber lighthouse orchard rain")
+    tasks.shutdown()
 
 
 def test_a_member_sees_the_list_but_cannot_change_users(qtbot, paths):

@@ -1,29 +1,50 @@
 """Encrypted copies of the store through SQLite's backup API (consistent while in use).
 
 A copy is written under a temporary name in the backups folder and renamed only when
-complete and verified, so a half-written backup never sits at a final path.
+complete and verified, so a half-written backup never sits at a final path; leftovers of
+an interrupted one (``.partial`` and its side files) are removed by the next backup. A
+copy is switched to a rollback journal before it is closed, so that opening it later
+never leaves ``-wal`` or ``-shm`` files beside it, and it is only ever opened read-only.
+
+Beside each copy, a *manifest* (``store-….manifest.json``, no personal data): when and
+why it was made, the id of the database key it is under, a copy of the key file that
+opens it (the slots as they were then), and the head of the audit log as an anchor,
+signed by whoever made it. The anchor is how ``check`` proves later that the log was not
+cut short; the key id is how the backups page tells copies under an older key (which old
+slots still open) from current ones.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlcipher3
 
+from ..security import key_id, write_atomically
 from .connection import _key_pragma
 from .errors import StorageUnavailable, StoreDamaged, storage_errors, translate
 
 log = logging.getLogger(__name__)
 
+MANIFEST_FORMAT = 1
+_SIDE = ("-wal", "-shm", "-journal")
 
-def write_backup(conn, key: bytes, folder: Path, *, reason: str) -> Path:
-    """Copy the open store to ``folder``, encrypted under the same key; verify; return path."""
+
+def manifest_path(backup: Path) -> Path:
+    backup = Path(backup)
+    return backup.with_name(backup.name.removesuffix(".db") + ".manifest.json")
+
+
+def write_backup(conn, key: bytes, folder: Path, *, reason: str, keyfile_bytes: bytes | None = None,
+                 signer=None, user_id: int | None = None) -> Path:
+    """Copy the open store to ``folder``, encrypted under the same key; verify; write its
+    manifest; return the copy's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -33,22 +54,101 @@ def write_backup(conn, key: bytes, folder: Path, *, reason: str) -> Path:
     try:
         target.execute(_key_pragma(key))
         conn.backup(target)
+        # The copy carries the store's WAL flag; a rollback journal instead means that
+        # reading it later creates no -wal and -shm beside it.
+        target.execute("PRAGMA journal_mode = DELETE").fetchone()
         ok = target.execute("PRAGMA quick_check").fetchone()[0]
         if ok != "ok":
             raise StorageUnavailable("the backup copy did not verify")
+        head = target.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     except BaseException:
         target.close()
-        partial.unlink(missing_ok=True)
+        _remove_with_sides(partial)
         raise
     target.close()
-    if os.name == "posix":
-        os.chmod(partial, 0o600)
-    os.replace(partial, final)
+    try:
+        if os.name == "posix":
+            os.chmod(partial, 0o600)
+        _write_manifest(final, key, reason, head, keyfile_bytes, signer, user_id)
+        os.replace(partial, final)
+    except BaseException:
+        _remove_with_sides(partial)
+        manifest_path(final).unlink(missing_ok=True)
+        raise
     log.info("backup written (%s)", reason)
     return final
 
 
-# -- automatic backups, rotation, inspection and restore ------------------------------------
+def _write_manifest(final: Path, key: bytes, reason: str, head, keyfile_bytes, signer, user_id) -> None:
+    from .audit import make_anchor
+    from ..audit_chain import GENESIS
+
+    anchor = make_anchor(*(head or (0, GENESIS)), user_id, signer)
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "made": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "reason": reason,
+        "key_id": key_id(key),
+        "audit_anchor": anchor.token(),
+        "keys": json.loads(keyfile_bytes.decode("utf-8")) if keyfile_bytes else None,
+    }
+    write_atomically(manifest_path(final), json.dumps(manifest, indent=1).encode("utf-8"))
+
+
+def read_manifest(backup: Path) -> dict | None:
+    """A backup's manifest, or None when it has none (made by an older version) or it is
+    unreadable (then the copy is judged by opening it)."""
+    try:
+        data = json.loads(manifest_path(backup).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT else None
+
+
+def manifest_anchors(folder: Path) -> list[tuple]:
+    """(Anchor, where it came from) of every backup manifest in ``folder``, for ``check``."""
+    from ..audit_chain import Anchor
+
+    found = []
+    for info in list_backups(folder):
+        manifest = read_manifest(info.path) or {}
+        try:
+            anchor = Anchor.parse(manifest.get("audit_anchor") or "")
+        except ValueError:
+            continue
+        if anchor.seq:
+            found.append((anchor, f"the manifest of backup {info.path.name}"))
+    return found
+
+
+def _remove_with_sides(path: Path) -> None:
+    for candidate in (path, *(path.with_name(path.name + s) for s in _SIDE)):
+        candidate.unlink(missing_ok=True)
+
+
+def remove_leftovers(folder: Path) -> list[str]:
+    """Remove what interrupted backups and older versions left in the backups folder:
+    ``.partial`` copies, ``-wal``/``-shm``/``-journal`` side files, manifests without
+    their copy. Returns the names removed."""
+    folder = Path(folder)
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        name = path.name
+        stale = (name.endswith(".partial") or any(name.endswith(".partial" + s) for s in _SIDE)
+                 or (name.startswith("store-") and any(name.endswith(".db" + s) for s in _SIDE))
+                 or (name.endswith(".manifest.json")
+                     and not path.with_name(name.removesuffix(".manifest.json") + ".db").exists()))
+        if stale and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(name)
+    if removed:
+        log.info("removed %d leftover files from the backups folder", len(removed))
+    return removed
+
+
+# -- automatic backups, rotation, inspection -------------------------------------------------
 
 COUNTED = ("cases", "meetings", "actions", "audit_log", "users")
 _NAME = re.compile(r"^store-(\d{8}T\d{6}\d*Z)-([a-z0-9-]+)\.db$")
@@ -79,14 +179,40 @@ def list_backups(folder: Path) -> list[BackupInfo]:
     return sorted(found, key=lambda b: b.path.name, reverse=True)
 
 
+def open_backup(path: Path, key: bytes):
+    """A read-only connection to a backup that writes nothing anywhere (``immutable``)."""
+    conn = sqlcipher3.connect(f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                              check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(_key_pragma(key))
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def opens_with(path: Path, key: bytes) -> bool:
+    """Whether ``key`` opens this backup (a cheap read of its first page)."""
+    try:
+        open_backup(path, key).close()
+    except Exception:
+        return False
+    return True
+
+
 def inspect(path: Path, key: bytes) -> BackupInfo:
     """Open a backup with the key: integrity_check and row counts (without changing it)."""
     info = next((b for b in list_backups(path.parent) if b.path == path), None)
     if not Path(path).is_file():
         raise StorageUnavailable("that backup file is not there any more")
-    conn = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        conn.execute(_key_pragma(key))
+        conn = open_backup(path, key)
+    except Exception as exc:
+        mapped = translate(exc)
+        raise (mapped if mapped is not exc else StoreDamaged("the backup cannot be read")) from exc
+    try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
     except Exception as exc:
@@ -98,20 +224,27 @@ def inspect(path: Path, key: bytes) -> BackupInfo:
     return BackupInfo(base.path, base.created, base.reason, base.size, counts, integrity)
 
 
-def backup_store(store_path: Path, key: bytes, folder: Path, *, reason: str, keep: int = 10) -> BackupInfo:
+def backup_store(store_path: Path, key: bytes, folder: Path, *, reason: str, keep: int = 10,
+                 signer=None, user_id: int | None = None) -> BackupInfo:
     """A verified, encrypted copy of the store through a connection of its own (so it can
-    run on the worker thread while the editor writes), then rotation to ``keep`` copies."""
+    run on the worker thread while the editor writes), then rotation to ``keep`` copies.
+    ``signer`` (the user's keys) signs the anchor in the manifest."""
     from .connection import connect
 
+    store_path = Path(store_path)
     with storage_errors():
-        source = connect(Path(store_path), key, check_same_thread=False)
+        remove_leftovers(Path(folder))
+        keyfile = store_path.with_name("keys.json")
+        keyfile_bytes = keyfile.read_bytes() if keyfile.exists() else None
+        source = connect(store_path, key, check_same_thread=False)
         try:
-            path = write_backup(source, key, Path(folder), reason=reason)
+            path = write_backup(source, key, Path(folder), reason=reason, keyfile_bytes=keyfile_bytes,
+                                signer=signer, user_id=user_id)
         finally:
             source.close()
         info = inspect(path, key)
         if info.integrity != "ok":
-            path.unlink(missing_ok=True)
+            delete_backup(path)
             raise StorageUnavailable("the backup copy did not pass its integrity check")
         rotate(Path(folder), keep)
     return info
@@ -120,13 +253,20 @@ def backup_store(store_path: Path, key: bytes, folder: Path, *, reason: str, kee
 AUTOMATIC = ("daily", "on-close")
 
 
+def delete_backup(path: Path) -> None:
+    """A backup, its manifest and any side files."""
+    path = Path(path)
+    _remove_with_sides(path)
+    manifest_path(path).unlink(missing_ok=True)
+
+
 def rotate(folder: Path, keep: int) -> list[Path]:
     """Remove the oldest automatic backups beyond ``keep`` (manual and pre-migration copies
     are kept until someone removes them); returns what was removed."""
     removed = []
     automatic = [b for b in list_backups(folder) if b.reason in AUTOMATIC]
     for info in automatic[max(1, keep):]:
-        info.path.unlink(missing_ok=True)
+        delete_backup(info.path)
         removed.append(info.path)
         log.info("old backup removed by rotation")
     return removed
@@ -139,27 +279,8 @@ def newest_age_hours(folder: Path, now: datetime) -> float | None:
     return (now - backups[0].created).total_seconds() / 3600
 
 
-def restore(store_path: Path, backup: Path, key: bytes, *, now: datetime) -> Path:
-    """Put a verified backup in place of the (closed) store; the current store is kept
-    aside, renamed, never deleted. Returns where the old store now is."""
-    store_path = Path(store_path)
-    info = inspect(Path(backup), key)
-    if info.integrity != "ok":
-        raise StoreDamaged("the backup did not pass its integrity check; nothing was changed")
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    aside = store_path.with_name(f"{store_path.name}.before-restore-{stamp}")
-    with storage_errors():
-        partial = store_path.with_name(store_path.name + ".restoring")
-        shutil.copyfile(backup, partial)
-        with open(partial, "rb") as handle:
-            os.fsync(handle.fileno())
-        if os.name == "posix":
-            os.chmod(partial, 0o600)
-        for suffix in ("-wal", "-shm"):
-            side = store_path.with_name(store_path.name + suffix)
-            if side.exists():
-                os.replace(side, aside.with_name(aside.name + suffix))
-        os.replace(store_path, aside)
-        os.replace(partial, store_path)
-    log.info("store restored from a backup; the previous store was kept aside")
-    return aside
+def restore(store_path: Path, backup: Path, key: bytes, **kwargs) -> Path:
+    """Restoring lives in ``restore`` (with re-encrypting older copies); kept callable here."""
+    from .restore import restore as put_back
+
+    return put_back(store_path, backup, key, **kwargs)

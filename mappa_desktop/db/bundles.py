@@ -276,6 +276,10 @@ class BundleStore:
                 "completed_at = excluded.completed_at, updated_at = excluded.updated_at",
                 [review_id, stage_key, stage["status"], json.dumps(stage["values"]), stage.get("completed_at"),
                  self._store.now_iso()])
+            if stage["status"] == "completed":  # finished content: sealed in the signed log
+                self._store.audit.record("alteration", "scr_review", review_id,
+                                         detail=f"stage {stage_key}; completed in another store",
+                                         seal=("stage", review_id, stage_key))
         if "recommendations" in fields:
             db.execute("DELETE FROM scr_recommendations WHERE review_id = ?", [review_id])
             for rec in fields["recommendations"] or []:
@@ -298,6 +302,9 @@ class BundleStore:
             f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             [parent_id, *refs.values(), *(values.get(c) for c in kind.columns)]).lastrowid
         self._adopt(kind.key, local_id, record, record.get("by"))
+        if kind.table == "addenda":  # finished content: the signed log seals it here too
+            self._store.audit.record("alteration", "meeting", parent_id,
+                                     detail=f"addendum {local_id}; from a case bundle", seal=("addendum", local_id))
         return local_id
 
     def add_audit_entry(self, import_id: int, case_id: int, record: Mapping) -> None:
@@ -329,6 +336,7 @@ def worker_store(store: "Store") -> "Store":
         apply_pragmas(conn)
     sibling = Store(wrap(conn), store.paths, store.key, store.clock)
     sibling.user = store.user
+    sibling.signer = store.signer  # its audit entries are signed by the same user
     # What the import changes is announced to the window's views too (they hear of it on
     # their own thread: ui/changes.py queues it).
     sibling.changes.subscribe(store.changes.relay)

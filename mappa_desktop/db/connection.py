@@ -56,6 +56,39 @@ def connect(path: Path, key: bytes, *, check_same_thread: bool = True) -> sqlcip
     return conn
 
 
+def connect_read_only(path: Path, key: bytes) -> sqlcipher3.Connection:
+    """A keyed connection that cannot write to the store, its log or its index.
+
+    With no write-ahead log to read, the file is opened ``immutable`` (no locks, no
+    ``-shm``, nothing created). With a log, ``mode=ro`` reads it, and ``readonly_shm``
+    keeps SQLite from touching an existing ``-shm`` index (a missing one is created, empty:
+    the only file this may add). A read-only connection never checkpoints on close.
+    """
+    path = Path(path).resolve()
+    wal = path.with_name(path.name + "-wal")
+    has_log = wal.exists() and wal.stat().st_size > 0
+    if not has_log:
+        options = "mode=ro&immutable=1"
+    elif path.with_name(path.name + "-shm").exists():
+        options = "mode=ro&readonly_shm=1"
+    else:
+        options = "mode=ro"
+    with storage_errors():
+        conn = sqlcipher3.connect(f"{path.as_uri()}?{options}", uri=True, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(_key_pragma(key))
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except Exception as exc:
+        conn.close()
+        mapped = translate(exc)
+        if mapped is exc:
+            raise
+        raise mapped from exc
+    return conn
+
+
 def quick_check(conn: sqlcipher3.Connection) -> None:
     """Refuse a damaged file before anything writes to it."""
     try:
@@ -69,7 +102,9 @@ def quick_check(conn: sqlcipher3.Connection) -> None:
         raise StoreDamaged("the store file is damaged") from exc
     if [r[0] for r in rows] != ["ok"]:
         log.error("quick_check found %d problems", len(rows))
-        raise StoreDamaged("the store file is damaged")
+        # quick_check names pages and indexes, never the data in them.
+        raise StoreDamaged(f"the store file is damaged (quick_check found {len(rows)} problem(s), "
+                           f"the first: {str(rows[0][0])[:160]})")
 
 
 def apply_pragmas(conn: sqlcipher3.Connection) -> None:

@@ -622,3 +622,35 @@ CREATE INDEX imported_audit_case ON imported_audit (case_id, at);
         "INSERT INTO store_identity (id, origin_id, created_at) VALUES (1, ?, ?)",
         [str(uuid.uuid4()), datetime.now(timezone.utc).isoformat(timespec="seconds")],
     )
+
+
+@MIGRATIONS(name="0008_signed_audit_and_key_rotation")
+def m0008_signed_audit_and_key_rotation(db) -> None:
+    """Audit entries gain their author's signature (NULL for the entries written before:
+    they stay as they were, hash-chained, until an administrator seals them); retired
+    database keys are kept, inside the store only, so that older backups can be
+    re-encrypted; and a file being saved as a disclosure is noted before it is written, so
+    that a crash can be cleaned up and logged at the next unlock."""
+    _run(
+        db,
+        """
+ALTER TABLE audit_log ADD COLUMN signature TEXT;
+CREATE TABLE key_history (
+    key_id TEXT PRIMARY KEY,
+    db_key BLOB NOT NULL,
+    retired_at TEXT NOT NULL
+);
+CREATE TABLE pending_exports (
+    id INTEGER PRIMARY KEY,
+    temp_path TEXT NOT NULL,
+    final_path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    record_id INTEGER,
+    detail TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+""",
+    )

@@ -397,7 +397,8 @@ class MinutesRepo:
                 "INSERT INTO addenda (meeting_id, at, user_id, reason, body) VALUES (?, ?, ?, ?, ?)",
                 [meeting_id, self._store.now_iso(), self._store.acting_user_id(), reason.strip(), body],
             ).lastrowid
-            self._store.audit.record("alteration", "meeting", meeting_id, detail=f"addendum {addendum_id}")
+            self._store.audit.record("alteration", "meeting", meeting_id, detail=f"addendum {addendum_id}",
+                                     seal=("addendum", addendum_id))
             self._store.note("meeting", meeting_id, self._case_of(meeting_id))
         return addendum_id
 

@@ -146,7 +146,8 @@ class ScrRepo:
             self._touch(review_id)
             fields = ",".join(sorted(k for k, v in values.items() if v not in (None, "")))
             self._store.audit.record("alteration", "scr_review", review_id,
-                                     detail=f"stage {stage_key}; {status}; fields {fields}")
+                                     detail=f"stage {stage_key}; {status}; fields {fields}",
+                                     seal=("stage", review_id, stage_key) if complete else None)
 
     def save_recommendations(self, review_id: int, rows: Iterable[Mapping]) -> None:
         """Replace the recommendations not yet in the register (those in it stay as raised)."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..model import User
 from ..paths import DataPaths
-from ..security import DEFAULT_KDF, KdfParams, KeyFile, KeyFileError, WrongPassphrase
-from .errors import StoreError, ValidationError, storage_errors
+from ..security import (DEFAULT_KDF, FailedUnlocks, Identity, KdfParams, KeyFile, KeyFileError, WrongPassphrase,
+                        write_atomically)
+from .errors import StoreDamaged, StoreError, ValidationError, storage_errors
 from .store import Clock, Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -30,9 +33,35 @@ class Session:
     store: Store
     user: User
     keyfile: KeyFile
+    #: True while a key rotation runs on the worker: nothing else may use the store then.
+    exclusive: bool = False
 
     def close(self) -> None:
         self.store.close()
+
+    @contextmanager
+    def keys_and_store(self) -> Iterator[None]:
+        """One step for the key file and the store: the block's database work commits only
+        if the key file was saved, and the key file is put back if the commit fails. (Two
+        files cannot change in one atomic act; this order leaves them agreeing.)"""
+        keyfile = self.keyfile
+        before = keyfile.to_bytes()
+        saved = False
+        try:
+            with self.store.transaction():
+                yield
+                with storage_errors():
+                    keyfile.save()
+                saved = True
+        except BaseException:
+            if saved:
+                try:
+                    write_atomically(keyfile.path, before)
+                except OSError:
+                    log.error("the key file could not be put back after a failed commit")
+            restored = KeyFile.from_bytes(keyfile.path, before)
+            keyfile.slots, keyfile.key_id, keyfile.rotation = restored.slots, restored.key_id, restored.rotation
+            raise
 
 
 def create_store(
@@ -45,7 +74,8 @@ def create_store(
     kdf: KdfParams = DEFAULT_KDF,
     clock: Clock = utc_now,
 ) -> Session:
-    """Create the encrypted store and its first (admin) user.
+    """Create the encrypted store and its first (admin) user, whose creation is the first,
+    self-signed entry of the audit log.
 
     Built under a temporary name and moved into place last, so that a failure part-way
     leaves no half-made store that a later start would try to open.
@@ -60,10 +90,12 @@ def create_store(
     for leftover in (building, building.with_name("store.db.new-wal"), building.with_name("store.db.new-shm")):
         leftover.unlink(missing_ok=True)
     keyfile, db_key = KeyFile.create(paths.keyfile)
-    slot_id = keyfile.set_slot(name, passphrase, db_key, kdf)
+    identity = Identity.generate()
+    slot_id = keyfile.set_slot(name, passphrase, db_key, kdf, identity)
     store = Store.open(paths, db_key, clock=clock, path=building)
     try:
-        store.users.add(name=name, agency=agency, role=role, is_admin=True, slot_id=slot_id)
+        store.signer = identity
+        store.users.add(name=name, agency=agency, role=role, is_admin=True, slot_id=slot_id, keys=identity.public)
     finally:
         store.close()
     with storage_errors():
@@ -75,85 +107,109 @@ def create_store(
     # Open with the key we already hold: a second Argon2id run would only cost time.
     store = Store.open(paths, db_key, clock=clock)
     store.user = store.users.by_slot(slot_id)
+    store.signer = identity
     return Session(store, store.user, keyfile)
 
 
+def open_with_slot(paths: DataPaths, keyfile: KeyFile, keys: dict, *, clock: Clock = utc_now) -> Store:
+    """Open the store with whichever database key of a slot it uses: the key file's
+    current one first, then any other (a key rotation that stopped half-way)."""
+    order = sorted(keys, key=lambda kid: kid != keyfile.key_id)
+    if not order:
+        raise WrongPassphrase()
+    failure = None
+    for kid in order:
+        try:
+            return Store.open(paths, keys[kid], clock=clock)
+        except StoreDamaged as exc:  # a key that is not the store's reads as damage
+            failure = failure or exc
+    raise failure
+
+
 def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_now) -> Session:
-    """Open the store as this user. :class:`WrongPassphrase` says nothing about which part."""
+    """Open the store as this user. :class:`WrongPassphrase` says nothing about which part.
+
+    Wrong passphrases are counted in the data folder (the window and the command line
+    wait alike after three) and the next good unlock records how many came before it.
+    """
+    from .exports import recover_exports
+    from .rotation import resume_rotation
+    from .signatures import establish_signer, upgrade_slot
+
     if not paths.store.exists():
         raise KeyFileError("there is no store in this folder")
     keyfile = KeyFile.load(paths.keyfile)
-    db_key = keyfile.unlock(name, passphrase)
-    store = Store.open(paths, db_key, clock=clock)
+    failures = FailedUnlocks(paths.root)
     try:
-        user = store.users.by_slot(keyfile.slot_id(name))
+        opened = keyfile.open_slot(name, passphrase)
+    except WrongPassphrase:
+        failures.failed()
+        log.warning("unlock refused: name and passphrase do not match")
+        raise
+    store = open_with_slot(paths, keyfile, opened.keys, clock=clock)
+    try:
+        user = store.users.by_slot(opened.slot_id)
         if user is None:
+            failures.failed()
             raise WrongPassphrase()
         if not user.active:
             raise UserDisabled("this user has been disabled by an administrator")
+        store.user = user
+        if opened.identity is None:
+            opened = upgrade_slot(keyfile, opened, name, passphrase)
+        establish_signer(store, opened.identity)
+        session = Session(store, user, keyfile)
+        resume_rotation(session, opened.keys)
+        if store.signer is not None or not store.audit.sealed:
+            recover_exports(store)
+        earlier = failures.succeeded()
+        if earlier:
+            store.audit.record_now("consultation", "user", user.id,
+                                   detail=f"{earlier} failed unlock attempt(s), under any name, since the last unlock")
     except BaseException:
         store.close()
         raise
-    store.user = user
-    return Session(store, user, keyfile)
+    return session
 
 
-def add_user(
-    session: Session,
-    *,
-    name: str,
-    agency: str,
-    role: str,
-    passphrase: str,
-    is_admin: bool = False,
-    kdf: KdfParams = DEFAULT_KDF,
-) -> User:
-    """An administrator adds a user with a key slot of their own."""
-    from ..security import MIN_PASSPHRASE_LENGTH
+def __getattr__(name: str):
+    """Access changes live in ``access`` (they need ``Session``); still importable from here."""
+    if name in ("add_user", "change_passphrase", "reset_passphrase"):
+        from . import access
 
-    if not session.user.is_admin:
-        raise ValidationError("Only an administrator can add users.", "name")
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters.", "passphrase")
-    keyfile = session.keyfile
-    if keyfile.has_slot(name):
-        raise ValidationError("There is already a user with that name.", "name")
-    slot_id = keyfile.set_slot(name, passphrase, session.store.key, kdf)
+        return getattr(access, name)
+    raise AttributeError(name)
+
+
+def open_read_only(paths: DataPaths, *, name: str, passphrase: str, full_check: bool = True) -> Store:
+    """The store for examining only (``check``): the same slot, the same counted failures
+    as an unlock, but nothing written to the store, its log, its index or its key file."""
+    if not paths.store.exists():
+        raise KeyFileError("there is no store in this folder")
+    keyfile = KeyFile.load(paths.keyfile)
+    failures = FailedUnlocks(paths.root)
     try:
-        user = session.store.users.add(name=name, agency=agency, role=role, is_admin=is_admin, slot_id=slot_id)
-    except BaseException:
-        keyfile.remove_slot(name)
+        opened = keyfile.open_slot(name, passphrase)
+    except WrongPassphrase:
+        failures.failed()
+        log.warning("examination refused: name and passphrase do not match")
         raise
-    with storage_errors():
-        keyfile.save()
-    return user
-
-
-def change_passphrase(session: Session, *, old: str, new: str) -> None:
-    """Rewrap the signed-in user's slot; the store itself is not re-encrypted."""
-    from ..security import MIN_PASSPHRASE_LENGTH
-
-    if len(new) < MIN_PASSPHRASE_LENGTH:
-        raise ValidationError(f"The new passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters.", "new")
-    with storage_errors():
-        session.keyfile.change_passphrase(session.user.name, old, new)
-    with session.store.transaction():
-        session.store.audit.record("alteration", "user", session.user.id, detail="passphrase changed")
-
-
-def reset_passphrase(session: Session, *, user: User, new: str, kdf: KdfParams = DEFAULT_KDF) -> None:
-    """An administrator issues a new passphrase for another user (the only way back in
-    when a passphrase is forgotten): a new slot from the administrator's own key."""
-    from ..security import MIN_PASSPHRASE_LENGTH
-
-    if not session.user.is_admin:
-        raise ValidationError("Only an administrator can reset a passphrase.", "new")
-    if len(new) < MIN_PASSPHRASE_LENGTH:
-        raise ValidationError(f"The new passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters.", "new")
-    slot_id = session.keyfile.set_slot(user.name, new, session.store.key, kdf)
-    if slot_id != user.slot_id:
-        raise ValidationError("That user's name no longer matches their key slot.", "new")
-    with storage_errors():
-        session.keyfile.save()
-    with session.store.transaction():
-        session.store.audit.record("alteration", "user", user.id, detail="passphrase reset by an administrator")
+    order = sorted(opened.keys, key=lambda kid: kid != keyfile.key_id)
+    if not order:
+        raise WrongPassphrase()
+    failure = None
+    for kid in order:
+        try:
+            store = Store.open_read_only(paths, opened.keys[kid], full_check=full_check)
+        except StoreDamaged as exc:
+            failure = failure or exc
+            continue
+        user = store.users.by_slot(opened.slot_id)
+        if user is None:
+            store.close()
+            failures.failed()
+            raise WrongPassphrase()
+        store.user = user
+        failures.succeeded()
+        return store
+    raise failure

@@ -1,7 +1,8 @@
 """The encrypted store: opening it safely, transactions, and its repositories.
 
 Opening runs in a fixed order so that nothing writes to a file we should refuse:
-key check -> ``quick_check`` -> refuse a newer store -> pragmas -> backup -> migrate.
+read-only examination (write-ahead log, key, ``quick_check``, a newer or foreign store;
+see ``examine``) -> read-write connection -> pragmas -> backup -> migrate.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from .minutes import MinutesRepo
 from .register import RegisterRepo
 from .retention import RetentionRepo
 from .scr import ScrRepo
-from .connection import apply_pragmas, connect, quick_check, wrap
-from .errors import StoreDamaged, StoreTooNew, storage_errors
-from .migrations import MIGRATIONS, known_names
+from .connection import apply_pragmas, connect, wrap
+from .errors import StoreDamaged, storage_errors
+from .examine import examine
+from .migrations import MIGRATIONS
 from .settings import SettingsRepo
 from .users import UsersRepo
 
@@ -51,6 +53,8 @@ class Store:
         self.clock = clock
         self.user: User | None = None  # who the audit log names; set after unlock
         self.changes = ChangeHub()  # what each committed transaction changed, for the views
+        self.signer = None  # their Identity: signs every audit entry they write
+        self.read_only = False
         self.audit = AuditLog(self)
         self.users = UsersRepo(self)
         self.settings = SettingsRepo(self)
@@ -67,6 +71,21 @@ class Store:
     # -- life cycle ---------------------------------------------------------------------
 
     @classmethod
+    def open_read_only(cls, paths: DataPaths, key: bytes, *, clock: Clock = utc_now,
+                       path: Path | None = None, full_check: bool = True) -> "Store":
+        """The store for reading only (``check``, the verifier on the worker): examined as
+        :meth:`open` does, never migrated, never written, never checkpointed on close."""
+        from .connection import connect_read_only
+
+        target = Path(path or paths.store)
+        if not target.exists():
+            raise StoreDamaged("there is no store file")
+        examine(target, key, full_check=full_check)
+        store = cls(wrap(connect_read_only(target, key)), paths, key, clock)
+        store.read_only = True
+        return store
+
+    @classmethod
     def open(
         cls, paths: DataPaths, key: bytes, *, clock: Clock = utc_now, path: Path | None = None
     ) -> "Store":
@@ -74,30 +93,21 @@ class Store:
         target = Path(path or paths.store)
         # An existing file must already be a store: only a missing one is created. (An empty
         # file, say one truncated by a failing disk, would otherwise be rebuilt as a new,
-        # empty store in place of the user's data.)
-        existed = target.exists()
+        # empty store in place of the user's data.) It is examined read-only first: a
+        # read-write connection would replay and checkpoint its log into it.
+        applied = examine(target, key) if target.exists() else []
         # Unlocking runs on the worker thread (Argon2id is slow); from then on only the GUI
         # thread uses the connection, one call at a time, so it may change hands once.
         conn = connect(target, key, check_same_thread=False)
         try:
-            quick_check(conn)
             db = wrap(conn)
-            with storage_errors():
-                applied = [m.name for m in MIGRATIONS.applied(db)]
-            unknown = [name for name in applied if name not in known_names()]
-            if unknown:
-                raise StoreTooNew(
-                    "this store was written by a newer version of MAPPA Desktop; "
-                    "install that version (or newer) to open it"
-                )
-            if existed and not applied:
-                raise StoreDamaged("the store file is empty or is not a MAPPA Desktop store")
             apply_pragmas(conn)
             with storage_errors():
                 pending = MIGRATIONS.pending(db)
                 if pending and applied:
                     backup.write_backup(
-                        conn, key, paths.backups, reason=f"before-migration-{len(applied)}"
+                        conn, key, paths.backups, reason=f"before-migration-{len(applied)}",
+                        keyfile_bytes=paths.keyfile.read_bytes() if paths.keyfile.exists() else None,
                     )
                 if pending:
                     log.info("applying %d migrations", len(pending))
@@ -117,18 +127,24 @@ class Store:
         if conn is None:
             return
         try:
-            with storage_errors():
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not self.read_only:
+                with storage_errors():
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except Exception:  # closing must not fail because the disk is unhappy
             log.warning("checkpoint on close failed", exc_info=True)
         finally:
             conn.close()
             self.db.conn = None
             self._key = b""
+            self.signer = None
 
     @property
     def key(self) -> bytes:
         return self._key
+
+    def rekeyed(self, key: bytes) -> None:
+        """The connection now uses ``key`` (after ``PRAGMA rekey``; see ``rotation``)."""
+        self._key = key
 
     # -- transactions -------------------------------------------------------------------
 

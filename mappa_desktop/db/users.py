@@ -21,7 +21,9 @@ class UsersRepo:
     def __init__(self, store: "Store"):
         self._store = store
 
-    def add(self, *, name: str, agency: str, role: str, is_admin: bool, slot_id: str) -> User:
+    def add(self, *, name: str, agency: str, role: str, is_admin: bool, slot_id: str, keys=None) -> User:
+        """A new user. ``keys`` (their public keys) go into the signed entry that creates
+        them, which is what the audit log later trusts for them (see ``audit_chain``)."""
         name = " ".join(name.split())
         if not name:
             raise ValidationError("A user needs a name.", "name")
@@ -38,7 +40,8 @@ class UsersRepo:
             user_id = cursor.lastrowid
             if self._store.user is None:  # the first user records their own creation
                 self._store.user = self.get(user_id)
-            self._store.audit.record("collection", "user", user_id, detail="created")
+            words = ["created"] + (["administrator"] if is_admin else []) + ([keys.detail()] if keys else [])
+            self._store.audit.record("collection", "user", user_id, detail="; ".join(words))
         return self.get(user_id)
 
     def get(self, user_id: int) -> User:
@@ -62,8 +65,10 @@ class UsersRepo:
             rows = self._store.db.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name").fetchall()
         return [_user(r) for r in rows]
 
-    def set_active(self, user_id: int, active: bool) -> None:
-        """Disable or re-enable a user; a disabled user's slot no longer opens the app."""
+    def set_active(self, user_id: int, active: bool, *, keys=None) -> None:
+        """Disable or re-enable a user. Only the access functions (``db.access``) call this:
+        disabling also removes the user's slot and rotates the database key; enabling
+        gives them new keys (``keys``, recorded in the same signed entry)."""
         with self._store.transaction():
             user = self.get(user_id)
             if not active and user.is_admin:
@@ -73,4 +78,5 @@ class UsersRepo:
                 if admins == 0:
                     raise ValidationError("The last active administrator cannot be disabled.", "active")
             self._store.db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
-            self._store.audit.record("alteration", "user", user_id, detail=f"active={int(active)}")
+            detail = f"active={int(active)}" + (f"; {keys.detail()}" if keys else "")
+            self._store.audit.record("alteration", "user", user_id, detail=detail)

@@ -32,6 +32,9 @@ class PrintMeta:
     addenda: tuple[tuple[str, str, str, str], ...] = ()
     printed_by: str = ""
     printed_at: str | None = None
+    #: The head of the audit log when this was printed (``audit_chain.Anchor.token``): small
+    #: type at the foot of every page, so that paper can later prove the log was not cut short.
+    audit_anchor: str = ""
 
     @property
     def finalised(self) -> bool:

@@ -101,6 +101,7 @@ class _Decorator:
             right.append(format_date(meta.meeting_date))
         self.header_right = " · ".join(right)
         self.footer_note = guard.line(layout.footer_note)
+        self.anchor = f"Audit anchor {meta.audit_anchor}" if meta.audit_anchor else ""
         self.pages = 0
 
     def _marking(self, canv, y):
@@ -140,15 +141,21 @@ class _Decorator:
         canv.setLineWidth(0.6)
         canv.line(MARGIN_X, MARGIN_BOTTOM - 6 * mm, width - MARGIN_X, MARGIN_BOTTOM - 6 * mm)
         page = f"Page {number} of {total}"
+        footer_y = MARGIN_BOTTOM - (9.8 if self.anchor else 11) * mm
         canv.setFillColor(INK)
         canv.setFont(FONT, 7.5)
-        canv.drawRightString(width - MARGIN_X, MARGIN_BOTTOM - 11 * mm, page)
+        canv.drawRightString(width - MARGIN_X, footer_y, page)
         room = width - 2 * MARGIN_X - stringWidth(page, FONT, 7.5) - 16
         size = _fit(canv, self.footer_note, FONT, 7.5, room)
         canv.setFillColor(MUTED)
         canv.setFont(FONT, size)
-        canv.drawString(MARGIN_X, MARGIN_BOTTOM - 11 * mm, _clip(self.footer_note, FONT, size, room))
-        self._marking(canv, 8 * mm)
+        canv.drawString(MARGIN_X, footer_y, _clip(self.footer_note, FONT, size, room))
+        if self.anchor:
+            # Small, but whole: it is read back by copying from the PDF or by eye.
+            size = _fit(canv, self.anchor, FONT, 5, width - 2 * MARGIN_X, smallest=3.5)
+            canv.setFont(FONT, size)
+            canv.drawString(MARGIN_X, MARGIN_BOTTOM - 12.9 * mm, self.anchor)
+        self._marking(canv, 7.2 * mm if self.anchor else 8 * mm)
         canv.restoreState()
 
 

@@ -72,7 +72,8 @@ def _unlock_failure_text(exc: BaseException) -> str | None:
     if isinstance(exc, StoreDamaged):
         return (
             f"The store cannot be opened: {exc.reason}. It has been left exactly as it is. "
-            "Restore the newest backup, or ask IT support to run 'mappa-desktop check'."
+            "Restore the newest backup (Restore a backup… below), or ask IT support to run "
+            "'mappa-desktop check'."
         )
     if isinstance(exc, StoreTooNew):
         return f"The store cannot be opened: {exc.reason}."
@@ -116,16 +117,32 @@ class AppController(QObject):
         self.gate = GateWindow(paths)
         self.gate.first_run.create_requested.connect(self._create)
         self.gate.unlock.unlock_requested.connect(self._unlock)
+        self.gate.unlock.restore_requested.connect(lambda: self.show_restore())
         self.gate.closed.connect(self._gate_closed)
+        self.restore_dialog = None
 
     # -- start ------------------------------------------------------------------------------
 
     def start(self) -> None:
         if self.paths.store.exists():
             self.gate.show_unlock(self._last_user)
+            self._respect_failures()
         else:
             self.gate.show_first_run()
         self.gate.show()
+
+    def _respect_failures(self) -> None:
+        """Wrong passphrases are counted in the data folder, here and on the command line
+        alike: a wait still running when the screen appears is kept."""
+        import math
+
+        from ..security import FailedUnlocks
+
+        counter = FailedUnlocks(self.paths.root)
+        self.gate.unlock.failures = counter.failures
+        wait = counter.wait_seconds()
+        if wait > 0:
+            self.gate.unlock.hold_off(math.ceil(wait))
 
     def _clock_kwargs(self) -> dict:
         return {"clock": self.clock} if self.clock else {}
@@ -168,8 +185,13 @@ class AppController(QObject):
 
     def _unlock_failed(self, exc: BaseException) -> None:
         if isinstance(exc, WrongPassphrase):
+            import math
+
+            from ..security import FailedUnlocks
+
             log.info("unlock refused")
-            self.gate.unlock.wrong_passphrase(str(exc))
+            counter = FailedUnlocks(self.paths.root)  # counted by the unlock itself
+            self.gate.unlock.wrong_passphrase(str(exc), counter.failures, math.ceil(counter.wait_seconds()))
             return
         text = _unlock_failure_text(exc)
         if text is None:
@@ -237,7 +259,9 @@ class AppController(QObject):
         if automatic and (now - automatic[0].created).total_seconds() < 24 * 3600:
             return
         path, key, folder, keep = store.paths.store, bytes(store.key), backups_folder(store), store.settings.get("backup_keep")
-        self.tasks.run(lambda: backup_store(path, key, folder, reason="daily", keep=keep),
+        signer, user_id = store.signer, store.acting_user_id()
+        self.tasks.run(lambda: backup_store(path, key, folder, reason="daily", keep=keep, signer=signer,
+                                            user_id=user_id),
                        lambda info: log.info("daily backup written"),
                        lambda exc: log.warning("daily backup failed: %s", type(exc).__name__))
 
@@ -250,34 +274,35 @@ class AppController(QObject):
             return
         try:
             backup_store(store.paths.store, bytes(store.key), backups_folder(store), reason="on-close",
-                         keep=store.settings.get("backup_keep"))
+                         keep=store.settings.get("backup_keep"), signer=store.signer, user_id=store.acting_user_id())
         except StoreError:
             log.warning("backup on close failed")
 
     def restore(self, backup_path: str) -> bool:
-        """Lock, put the backup in place (the current store kept aside), ask to unlock."""
-        from datetime import datetime, timezone
-        from pathlib import Path
-
-        from ..db.backup import restore
-        from ..db.errors import StoreError
-
-        if self.main_window is None or not self.main_window.flush():
+        """Lock, then restore through the same dialog as the unlock screen (the backup opens
+        with the passphrases of its time; the restore is signed by whoever does it)."""
+        if self.main_window is None or not self.lock():
             return False
-        key = bytes(self.session.store.key)
-        self.lock()
-        try:
-            aside = restore(self.paths.store, Path(backup_path), key,
-                            now=(self.clock or (lambda: datetime.now(timezone.utc)))())
-        except StoreError as exc:
-            self.gate.unlock.failed(f"The backup was not restored: {exc.reason}. The store is as it was.")
-            return False
-        finally:
-            key = b""
-        self.gate.unlock.failed(
-            f"Restored. The store as it was before is kept as {aside.name} in the data folder. "
-            "Unlock to continue.")
+        self.show_restore(preselect=backup_path)
         return True
+
+    def show_restore(self, preselect: str | None = None):
+        """The restore dialog over the unlock screen; a restore opens the restored store."""
+        from .restore_dialog import RestoreDialog
+
+        dialog = RestoreDialog(self.paths, self.tasks, name=self._last_user or self.gate.unlock.name.text(),
+                               preselect=preselect, parent=self.gate)
+        dialog.restored.connect(self._restored)
+        self.restore_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _restored(self, session) -> None:
+        aside = getattr(session, "restored_aside", None)
+        self._opened(session)
+        if self.main_window is not None and aside is not None:
+            self.main_window.statusBar().showMessage(
+                f"Restored. The store as it was before is kept as {aside.name} in the data folder.", 30_000)
 
     def _locked_by_watcher(self, why: str) -> None:
         log.info("locking: %s", why)
@@ -296,6 +321,11 @@ class AppController(QObject):
         would drop the only copy. The window says NOT SAVED and the next lock tries again.
         """
         if self.main_window is None:
+            return False
+        if self.session is not None and self.session.exclusive:
+            log.info("not locked: a key rotation is running")  # locking would close its store
+            if self.idle_watcher is not None:
+                self.idle_watcher.touch()
             return False
         if not self.main_window.flush():
             log.warning("not locked: pending edits could not be saved")
@@ -331,6 +361,9 @@ class AppController(QObject):
             clipboard.clear()
 
     def quit(self) -> None:
+        if self.session is not None and self.session.exclusive:
+            QTimer.singleShot(500, self.quit)  # after the key rotation on the worker
+            return
         self._quitting = True
         self._stop_watching()
         if self.main_window is not None and self.main_window.flush():

@@ -1,11 +1,13 @@
-"""The audit log viewer: filter by user, kind, record and date; verify the hash chain;
-export as CSV (itself logged as a disclosure, with recipient and purpose)."""
+"""The audit log viewer: filter by user, kind, record and date; verify the log (its chain,
+every author's signature, the finished records it seals, the anchors in the backups'
+manifests) on the worker, naming the first entry that is wrong; export as CSV or PDF
+(itself logged as a disclosure, with recipient and purpose)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -88,30 +91,29 @@ class DisclosureDialog(QDialog):
 
 def save_disclosed_file(store, path: str, data: bytes, *, record_type: str, record_id, recipient: str,
                         purpose: str, detail: str) -> None:
-    """Write atomically (temp file in the same folder, then rename) and log the disclosure
-    in one go: the file is only logged if it was written."""
-    from pathlib import Path
+    """Write the file and log the disclosure in one step (see ``db.exports``)."""
+    from ..db.exports import save_disclosed_file as save
 
-    from ..db.errors import storage_errors
-    from ..security import write_atomically
-
-    with storage_errors():
-        write_atomically(Path(path), data)
-    store.audit.record_now("disclosure", record_type, record_id, detail=detail, recipient=recipient, purpose=purpose)
+    save(store, path, data, record_type=record_type, record_id=record_id, recipient=recipient,
+         purpose=purpose, detail=detail)
 
 
 class AuditPage(QWidget):
     exported = Signal(str)
     PDF_LIMIT = 5000  # rendered here, not on the worker: keep it to what a reader can use
 
-    def __init__(self, store, parent=None):
+    verified = Signal(object)  # the ChainReport
+
+    def __init__(self, store, parent=None, *, tasks=None):
         super().__init__(parent)
         self.store = store
+        self.tasks = tasks
+        self.report = None
         title = plain_label("Audit log")
         title.setObjectName("pageTitle")
         note = plain_label("Every collection, change, consultation, disclosure, combination and erasure, "
                            "with who and when (Data Protection Act 2018, s.62). Entries cannot be changed; "
-                           "each holds the fingerprint of the one before.")
+                           "each holds the fingerprint of the one before and is signed by its author.")
         note.setWordWrap(True)
         self.user = QComboBox()
         self.user.addItem("Anyone", None)
@@ -144,7 +146,11 @@ class AuditPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((130, 140, 100, 80, 60, 260, 140)):
             self.table.setColumnWidth(column, width)
-        self.verify_button = QPushButton("&Verify the chain")
+        self.verify_button = QPushButton("&Verify the log")
+        self.verify_progress = QProgressBar()
+        self.verify_progress.setMaximumWidth(160)
+        self.verify_progress.setAccessibleName("Verification progress")
+        self.verify_progress.hide()
         self.export_button = QPushButton("E&xport CSV…")
         self.pdf_button = QPushButton("Export &PDF…")
         self.message = plain_label("")
@@ -158,8 +164,9 @@ class AuditPage(QWidget):
             filters.addWidget(widget)
         filters.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
         buttons.addWidget(self.count)
+        buttons.addStretch(1)
+        buttons.addWidget(self.verify_progress)
         buttons.addWidget(self.verify_button)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.pdf_button)
@@ -169,6 +176,7 @@ class AuditPage(QWidget):
         layout.addWidget(note)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)  # a verification can say several things: a row of its own
         layout.addLayout(buttons)
         for box in (self.user, self.kind, self.record_type):
             box.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -207,12 +215,65 @@ class AuditPage(QWidget):
         super().showEvent(event)
 
     def verify(self) -> None:
-        report = self.store.audit.verify()
-        if report.ok:
-            self.message.setText(f"The chain verifies: {report.entries} entries, none changed or removed.")
+        """Verify the whole log on the worker, through a read-only connection of its own."""
+        from ..db.audit_check import verify_log
+        from ..db.backup import manifest_anchors
+        from ..db.store import Store
+
+        paths, key = self.store.paths, bytes(self.store.key)
+        anchors = dict((a, where) for a, where in reversed(manifest_anchors(paths.backups)))
+        done = [0, max(1, self.store.audit.count())]
+
+        def work():
+            reader = Store.open_read_only(paths, key, full_check=False)
+            try:
+                return verify_log(reader, anchors=list(anchors), anchor_sources=anchors,
+                                  progress=lambda n, total: done.__setitem__(slice(0, 2), [n, max(1, total)]))
+            finally:
+                reader.close()
+
+        if self.tasks is None:
+            self._verified(work())
+            return
+        self.verify_button.setEnabled(False)
+        self.verify_progress.setRange(0, 100)
+        self.verify_progress.setValue(0)
+        self.verify_progress.show()
+        self.message.setText("Verifying every entry and signature…")
+        poll = QTimer(self)
+        poll.timeout.connect(lambda: self.verify_progress.setValue(int(100 * done[0] / done[1])))
+        poll.start(200)
+
+        def finished(report) -> None:
+            poll.stop()
+            poll.deleteLater()
+            self._verified(report)
+
+        def failed(exc) -> None:
+            poll.stop()
+            poll.deleteLater()
+            self.verify_button.setEnabled(True)
+            self.verify_progress.hide()
+            self.message.setText(f"The log could not be verified: {getattr(exc, 'reason', 'an unexpected error')}.")
+
+        self.tasks.run(work, finished, failed)
+
+    def _verified(self, report) -> None:
+        self.report = report
+        self.verify_button.setEnabled(True)
+        self.verify_progress.hide()
+        lines = report.lines()
+        if report.first_broken_id is not None:
+            text = (f"THE LOG WAS TAMPERED WITH: entry {report.first_broken_id} is wrong: {report.reason}. "
+                    "Tell IT support (mappa-desktop check).")
+        elif report.problems:
+            text = (f"THE STORE WAS CHANGED OUTSIDE THE APPLICATION: {'; '.join(report.problems)}. "
+                    "Tell IT support (mappa-desktop check).")
         else:
-            self.message.setText(f"THE CHAIN IS BROKEN at entry {report.first_broken_id}: an entry was changed "
-                                 "or removed outside the application. Tell IT support.")
+            text = f"The log verifies: {report.entries} entries, each signed by its author, none changed or removed."
+        extra = [line for line in lines[1:] if line not in report.problems]
+        self.message.setText(" ".join([text, *extra]))
+        self.verified.emit(report)
 
     def export_pdf(self, path: str | None = None, recipient: str | None = None, purpose: str | None = None) -> bool:
         """The entries listed now as a PDF (marked, paged), logged as a disclosure."""

@@ -1,5 +1,10 @@
 """Backups: back up now, see what each copy holds, restore one (the current store is kept
-aside, never deleted). Copies are made and checked on the worker thread."""
+aside, never deleted). Copies are made and checked on the worker thread.
+
+After access was taken away (a user disabled, a passphrase re-issued) the database key
+changed; copies made before still open with the slots of their time, old passphrases
+included. The page says which, and offers to re-encrypt them under the current key and
+slots, or to delete them."""
 
 from __future__ import annotations
 
@@ -46,8 +51,8 @@ class BackupDialog(QDialog):
             "closes. They open only with a passphrase of this store. Restoring puts a copy in "
             "place of the current store, which is kept aside, not deleted.")
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Made (UK time)", "Why", "Size"])
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Made (UK time)", "Why", "Size", "Opens with"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -63,14 +68,21 @@ class BackupDialog(QDialog):
         self.check_button = QPushButton("&Check")
         self.restore_button = QPushButton("&Restore this backup…")
         self.restore_button.setEnabled(session.user.is_admin)
+        self.reencrypt_button = QPushButton("Re-&encrypt under the current key")
+        self.delete_button = QPushButton("&Delete…")
+        self.older_note = plain_label("")
+        self.older_note.setObjectName("formMessage")
+        self.older_note.setWordWrap(True)
         close = QPushButton("Close")
         buttons = QHBoxLayout()
-        for button in (self.backup_button, self.check_button, self.restore_button):
+        for button in (self.backup_button, self.check_button, self.restore_button, self.reencrypt_button,
+                       self.delete_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.older_note)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         layout.addWidget(self.message)
@@ -78,23 +90,94 @@ class BackupDialog(QDialog):
         self.backup_button.clicked.connect(self.back_up_now)
         self.check_button.clicked.connect(self.check_selected)
         self.restore_button.clicked.connect(self.restore_selected)
+        self.reencrypt_button.clicked.connect(self.reencrypt_selected)
+        self.delete_button.clicked.connect(lambda: self.delete_selected())
+        self.table.currentCellChanged.connect(lambda *_: self._update_buttons())
         close.clicked.connect(self.accept)
         self.inspected = None
         self.refresh()
-        self.resize(640, 460)
+        self.resize(820, 480)
 
     def refresh(self) -> None:
         from ..db.backup import list_backups
+        from ..db.restore import CURRENT, OLDER, key_status
+        from ..db.rotation import retired_keys
+        from .restore_dialog import reason_text
 
-        self.backups = list_backups(backups_folder(self.session.store))
+        store = self.session.store
+        self.backups = list_backups(backups_folder(store))
+        retired = retired_keys(store)
+        self.status = {b.path: key_status(b, store.key, retired) for b in self.backups}
+        words = {CURRENT: "Current passphrases", OLDER: "Older key: passphrases of its time"}
         self.table.setRowCount(len(self.backups))
-        reasons = {"daily": "Daily", "on-close": "On closing", "manual": "By hand"}
         for row, info in enumerate(self.backups):
-            reason = reasons.get(info.reason, "Before an upgrade" if info.reason.startswith("before-migration") else info.reason)
-            for column, text in enumerate((info.created.astimezone(UK).strftime("%d/%m/%Y %H:%M"), reason, _size(info.size))):
+            cells = (info.created.astimezone(UK).strftime("%d/%m/%Y %H:%M"), reason_text(info.reason),
+                     _size(info.size), words.get(self.status[info.path], "A key this store does not hold"))
+            for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+        older = sum(1 for v in self.status.values() if v == OLDER)
+        self.older_note.setText(
+            f"{older} backup(s) were made before access was last taken away. They still open with the "
+            "passphrases of that time, including those of users removed since. Re-encrypt them under the "
+            "current key (only current passphrases will open them), or delete them." if older else "")
+        self.older_note.setVisible(bool(older))
         if self.backups:
             self.table.selectRow(0)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        from ..db.restore import OLDER
+
+        info = self._selected()
+        admin = self.session.user.is_admin
+        self.reencrypt_button.setEnabled(admin and info is not None and self.status.get(info.path) == OLDER)
+        self.delete_button.setEnabled(admin and info is not None)
+
+    def reencrypt_selected(self) -> None:
+        from ..db.restore import reencrypt
+        from ..db.rotation import retired_keys
+
+        info = self._selected()
+        if info is None or not self.reencrypt_button.isEnabled():
+            return
+        store = self.session.store
+        key, retired, keys = bytes(store.key), retired_keys(store), store.paths.keyfile
+        signer, user_id = store.signer, store.acting_user_id()
+        self.message.setText("Re-encrypting…")
+        self.reencrypt_button.setEnabled(False)
+        self.tasks.run(lambda: reencrypt(info, current_key=key, retired=retired, keyfile_path=keys,
+                                         signer=signer, user_id=user_id),
+                       lambda fresh: self._reencrypted(fresh), self._failed)
+
+    def _reencrypted(self, info) -> None:
+        self.session.store.audit.record_now("alteration", "backup", None,
+                                            detail=f"backup {info.path.name} re-encrypted under the current key")
+        self.message.setText("Re-encrypted: only the current passphrases open it now.")
+        self.refresh()
+
+    def delete_selected(self, confirm: bool = True) -> bool:
+        from ..db.backup import delete_backup
+
+        info = self._selected()
+        if info is None or not self.delete_button.isEnabled():
+            return False
+        if confirm and QMessageBox.question(
+                self, "Delete this backup?",
+                "The backup and its manifest are deleted from this computer. This cannot be undone."
+        ) != QMessageBox.StandardButton.Yes:
+            return False
+        from ..db.errors import StoreError, storage_errors
+
+        try:
+            with storage_errors():
+                delete_backup(info.path)
+        except StoreError as exc:
+            self.message.setText(f"NOT DELETED: {exc.reason}.")
+            return False
+        self.session.store.audit.record_now("erasure", "backup", None, detail=f"backup {info.path.name} deleted")
+        self.message.setText("Deleted.")
+        self.refresh()
+        return True
 
     def _selected(self):
         row = self.table.currentRow()
@@ -107,7 +190,9 @@ class BackupDialog(QDialog):
         path, key, folder, keep = store.paths.store, bytes(store.key), backups_folder(store), store.settings.get("backup_keep")
         self.message.setText("Backing up…")
         self.backup_button.setEnabled(False)
-        self.tasks.run(lambda: backup_store(path, key, folder, reason="manual", keep=keep),
+        signer, user_id = store.signer, store.acting_user_id()
+        self.tasks.run(lambda: backup_store(path, key, folder, reason="manual", keep=keep, signer=signer,
+                                            user_id=user_id),
                        self._backed_up, self._failed)
 
     def _backed_up(self, info) -> None:
@@ -117,6 +202,7 @@ class BackupDialog(QDialog):
 
     def _failed(self, exc) -> None:
         self.backup_button.setEnabled(True)
+        self._update_buttons()
         self.message.setText(f"NOT BACKED UP: {getattr(exc, 'reason', 'an unexpected error')}.")
 
     def check_selected(self) -> None:
@@ -143,8 +229,9 @@ class BackupDialog(QDialog):
             return
         answer = QMessageBox.question(
             self, "Restore this backup?",
-            f"{self.details.text()}\n\nThe app will lock, put this copy in place of the current "
-            "store (which is kept aside), and ask for your passphrase again.")
+            f"{self.details.text()}\n\nThe app will lock and ask for the passphrase that opens this copy "
+            "(the one you had when it was made); then it puts the copy in place of the current store, "
+            "which is kept aside.")
         if answer == QMessageBox.StandardButton.Yes:
             self.accept()
             self.restore_requested.emit(str(info.path))

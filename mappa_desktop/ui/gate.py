@@ -179,6 +179,7 @@ class UnlockScreen(QWidget):
     """Name and passphrase. One calm message for any mismatch; a growing wait after three."""
 
     unlock_requested = Signal(str, str)  # name, passphrase
+    restore_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -200,7 +201,16 @@ class UnlockScreen(QWidget):
         card.body.addWidget(self.message)
         self.unlock_button = QPushButton("&Unlock")
         self.unlock_button.setDefault(True)
-        card.body.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignRight)
+        # Reachable while locked: a damaged store is refused here, and whoever can unlock a
+        # backup's slot may put it back (the current store is kept aside).
+        self.restore_button = QPushButton("&Restore a backup…")
+        self.restore_button.setFlat(True)
+        self.restore_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.unlock_button)
+        card.body.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(_centred(card))
 
@@ -210,6 +220,7 @@ class UnlockScreen(QWidget):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
         self.unlock_button.clicked.connect(self._submit)
+        self.restore_button.clicked.connect(self.restore_requested)
         self.name.returnPressed.connect(self._submit)
         self.passphrase.returnPressed.connect(self._submit)
 
@@ -241,17 +252,24 @@ class UnlockScreen(QWidget):
         if busy:
             self.message.setText("Unlocking…")
 
-    def wrong_passphrase(self, text: str) -> None:
-        self.failures += 1
+    def wrong_passphrase(self, text: str, failures: int | None = None, wait: int | None = None) -> None:
+        """``failures`` and ``wait`` come from the data folder's count (shared with the
+        command line) when the caller has it; otherwise this screen counts alone."""
+        self.failures = self.failures + 1 if failures is None else failures
         self.passphrase.clear()
         self.set_busy(False)
         self.passphrase.setFocus()
-        wait = unlock_delay_seconds(self.failures)
+        wait = unlock_delay_seconds(self.failures) if wait is None else wait
         if wait:
-            self._wait_left = wait
-            self.unlock_button.setEnabled(False)
-            self._countdown.start()
+            self.hold_off(wait)
         self._show_failure(text)
+
+    def hold_off(self, seconds: int) -> None:
+        """No attempt for ``seconds`` (after wrong passphrases, here or on the command line)."""
+        self._wait_left = max(self._wait_left, int(seconds))
+        self.unlock_button.setEnabled(False)
+        self._countdown.start()
+        self.message.setText(f"Too many wrong passphrases. Try again in {self._wait_left} s.")
 
     def failed(self, text: str) -> None:
         """A problem that is not a wrong passphrase (damaged store...): say it plainly."""

@@ -146,8 +146,8 @@ class MainWindow(QMainWindow):
         watch(self, store, lambda _c: self.update_counts(), lambda c: c.touches("action", "case"))
         self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
         self.add_page("directory", "Directory", DirectoryPage(self.session.store), "Ctrl+4")
-        self.add_page("users", "Users", UsersPage(self.session, self.kdf), "Ctrl+5")
-        self.add_page("audit", "Audit log", AuditPage(store), "Ctrl+6")
+        self.add_page("users", "Users", UsersPage(self.session, self.kdf, tasks=self.tasks), "Ctrl+5")
+        self.add_page("audit", "Audit log", AuditPage(store, tasks=self.tasks), "Ctrl+6")
         self.add_page("retention", "Retention", RetentionPage(self.session), "Ctrl+7")
         self.add_page("settings", "Settings", SettingsPage(self.session), "Ctrl+8")
         from .scr_list import ReviewsPage
@@ -258,6 +258,10 @@ class MainWindow(QMainWindow):
         self.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if getattr(self.session, "exclusive", False) and not self._closing_for_lock:
+            event.ignore()  # a key rotation is running on the worker: it must finish first
+            self.statusBar().showMessage("Wait: the store is being re-encrypted under a new key.", 5_000)
+            return
         if not self.flush() and not self._closing_for_lock:
             answer = QMessageBox.warning(
                 self,

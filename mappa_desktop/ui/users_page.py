@@ -1,10 +1,14 @@
 """Users: who can unlock this store. Administrators add, disable and re-issue passphrases;
 everyone changes their own. A forgotten passphrase cannot be recovered: an administrator
-issues a new one from their own key slot."""
+issues a new one.
+
+Disabling and re-issuing take access away, so they rotate the database key: the store is
+re-encrypted under a new key on the worker thread, with a progress bar, while the window
+waits (nothing else may use the store meanwhile)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +19,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMessageBox,
+    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -72,8 +78,8 @@ class ChangePassphraseDialog(QDialog):
         form.addRow(buttons)
 
     def submit(self) -> bool:
+        from ..db.access import change_passphrase
         from ..db.errors import StoreError
-        from ..db.session import change_passphrase
         from ..security import WrongPassphrase
 
         problem = _acceptable(self.new.text(), self.repeat.text(), (self.session.user.name,))
@@ -99,18 +105,23 @@ class UsersPage(QWidget):
     """The users of this store (administrators can change them)."""
 
     COLUMNS = ("Name", "Agency", "Role", "Administrator", "Active")
+    rotated = Signal(object)  # a RotationResult, once a rotation has finished
 
-    def __init__(self, session, kdf=DEFAULT_KDF, parent=None):
+    def __init__(self, session, kdf=DEFAULT_KDF, parent=None, *, tasks=None):
         super().__init__(parent)
         self.session = session
         self.kdf = kdf
+        self.tasks = tasks
+        self.progress = None
         admin = session.user.is_admin
         title = plain_label("Users")
         title.setObjectName("pageTitle")
         note = plain_label(
             "Each user unlocks with their own passphrase. A forgotten passphrase cannot be "
             "recovered: an administrator can only issue a new one. Keep at least two "
-            "administrators." if admin else
+            "administrators. Disabling a user or issuing a new passphrase re-encrypts the store "
+            "under a new key, so the old passphrase (even in a copied key file) opens nothing "
+            "written afterwards; on a large store this takes a little while." if admin else
             "Only an administrator can add users or issue new passphrases. Use File › Change "
             "my passphrase for your own."
         )
@@ -146,8 +157,8 @@ class UsersPage(QWidget):
             form.addRow("", self.is_admin)
             form_row(form, "&Passphrase", self.passphrase)
             form_row(form, "Passphrase a&gain", self.repeat)
-            hint = plain_label("Give the passphrase to the person in private; they can change it "
-                               "after their first unlock.")
+            hint = plain_label("Give the passphrase to the person in private, and ask them to change it "
+                               "at their first unlock (until then, whoever knows it could act in their name).")
             hint.setObjectName("muted")
             form.addRow(hint)
             layout.addLayout(form)
@@ -179,13 +190,14 @@ class UsersPage(QWidget):
 
     def _update_buttons(self) -> None:
         user = self.selected()
-        self.toggle_button.setEnabled(user is not None and user.id != self.session.user.id)
-        self.reset_button.setEnabled(user is not None and user.id != self.session.user.id)
+        idle = self.progress is None
+        self.toggle_button.setEnabled(idle and user is not None and user.id != self.session.user.id)
+        self.reset_button.setEnabled(idle and user is not None and user.id != self.session.user.id and user.active)
         self.toggle_button.setText("Enable" if user is not None and not user.active else "Disable")
 
     def add_user(self) -> bool:
+        from ..db.access import add_user
         from ..db.errors import StoreError
-        from ..db.session import add_user
 
         name = self.name.text().strip()
         problem = "Enter the user's name." if not name else _acceptable(
@@ -207,22 +219,44 @@ class UsersPage(QWidget):
         self.refresh()
         return True
 
-    def toggle_active(self) -> None:
+    def toggle_active(self, confirm: bool = True) -> bool:
+        """Disable the selected user (their slot removed, the key rotated), or enable a
+        disabled one with the new passphrase typed in the two passphrase fields."""
+        from ..db.access import disable_user, enable_user
         from ..db.errors import StoreError
 
         user = self.selected()
         if user is None:
-            return
-        try:
-            self.session.store.users.set_active(user.id, not user.active)
-        except StoreError as exc:
-            self.message.setText(exc.reason)
-            return
-        self.refresh()
+            return False
+        if not user.active:
+            problem = _acceptable(self.passphrase.text(), self.repeat.text(), (user.name,))
+            if problem:
+                self.message.setText(f"To enable {user.name}, type a new passphrase for them in the two "
+                                     f"passphrase fields. {problem}")
+                return False
+            try:
+                with _Busy():
+                    enable_user(self.session, user=user, passphrase=self.passphrase.text(), kdf=self.kdf)
+            except StoreError as exc:
+                self.message.setText(exc.reason)
+                return False
+            self.passphrase.clear()
+            self.repeat.clear()
+            self.message.setText(f"{user.name} can unlock again, with the passphrase you gave.")
+            self.refresh()
+            return True
+        if confirm and QMessageBox.question(
+                self, "Disable this user?",
+                f"{user.name} will no longer be able to unlock. Their key slot is removed and the store is "
+                "re-encrypted under a new key, so no copy of their old passphrase opens anything written "
+                "afterwards. The window waits while this runs.") != QMessageBox.StandardButton.Yes:
+            return False
+        session = self.session
+        return self._rotate(lambda: disable_user(session, user=user),
+                            f"{user.name} is disabled and can no longer unlock.")
 
     def reset_passphrase(self) -> bool:
-        from ..db.errors import StoreError
-        from ..db.session import reset_passphrase
+        from ..db.access import reset_passphrase
 
         user = self.selected()
         if user is None:
@@ -231,13 +265,70 @@ class UsersPage(QWidget):
         if problem:
             self.message.setText(f"Type the new passphrase for {user.name} in the two passphrase fields. {problem}")
             return False
-        try:
-            with _Busy():
-                reset_passphrase(self.session, user=user, new=self.passphrase.text(), kdf=self.kdf)
-        except StoreError as exc:
-            self.message.setText(exc.reason)
-            return False
+        session, new, kdf = self.session, self.passphrase.text(), self.kdf
         self.passphrase.clear()
         self.repeat.clear()
-        self.message.setText(f"{user.name} has a new passphrase; the old one no longer works.")
+        return self._rotate(lambda: reset_passphrase(session, user=user, new=new, kdf=kdf),
+                            f"{user.name} has a new passphrase; the old one no longer opens anything.")
+
+    # -- the rotation, on the worker ------------------------------------------------------------
+
+    def _rotate(self, work, done_text: str) -> bool:
+        """Run a key rotation on the worker with a progress bar; the window waits (modal)."""
+        from ..db.rotation import progress_of
+
+        window = self.window()
+        flush = getattr(window, "flush", None)
+        if callable(flush) and flush() is False:
+            self.message.setText("Save what you typed first (see NOT SAVED): nothing was changed.")
+            return False
+        self.session.exclusive = True  # no lock, autosave or quit may use the store meanwhile
+        self.progress = QProgressDialog("Re-encrypting the store under a new key…", "", 0, 100, self)
+        self.progress.setWindowTitle("Taking access away")
+        self.progress.setCancelButton(None)
+        self.progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.progress.setMinimumDuration(0)
+        self.progress.setValue(0)
+        self.progress.show()
+        poll = QTimer(self.progress)
+        poll.setInterval(200)
+        store_path = self.session.store.paths.store
+        poll.timeout.connect(lambda: self.progress and self.progress.setValue(int(99 * progress_of(store_path))))
+        poll.start()
+        self._update_buttons()
+
+        def finished(result) -> None:
+            self._end_rotation()
+            self.message.setText(f"{done_text} The store is now under a new key ({result.seconds:.1f} s)."
+                                 + (f" {len(result.left_out_user_ids)} user(s) who had not unlocked since the "
+                                    "upgrade need a new passphrase." if result.left_out_user_ids else ""))
+            self.refresh()
+            self.rotated.emit(result)
+
+        def failed(exc) -> None:
+            self._end_rotation()
+            reason = getattr(exc, "reason", None)
+            if reason is None:
+                self.message.setText("The change could not be completed. A report was saved.")
+                raise exc
+            self.message.setText(f"NOT DONE: {reason}. If the key file was already changed, the next "
+                                 "unlock finishes the change.")
+            self.refresh()
+
+        if self.tasks is None:  # no worker (a page on its own): run here
+            try:
+                finished(work())
+            except Exception as exc:  # noqa: BLE001 - handed to the same path as the worker's
+                failed(exc)
+                return False
+            return True
+        self.tasks.run(work, finished, failed)
         return True
+
+    def _end_rotation(self) -> None:
+        self.session.exclusive = False
+        if self.progress is not None:
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+        self._update_buttons()
