@@ -9,6 +9,10 @@ from __future__ import annotations
 from .minutes import minute_content
 from .printing import DEFAULT_MARKING, PrintMeta
 
+#: The printout that sends a meeting's papers out: printing or saving it is logged as a
+#: disclosure with these words, which the meeting audit reads as "papers sent in advance".
+PACK_KIND = "Pre-meeting pack"
+
 
 def _user_names(store) -> dict:
     return {u.id: u.name for u in store.users.all()}

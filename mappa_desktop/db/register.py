@@ -155,6 +155,17 @@ class RegisterRepo:
                 [today.isoformat()],
             ).fetchone()[0]
 
+    def overdue_by_agency(self, today: date) -> list[tuple[str, int]]:
+        """Overdue actions counted by the owning agency, most first: the register's own
+        "overdue" filter (``RegisterFilter.overdue_only``), so the Strategic Oversight Group's
+        figure and the register agree. Counts only: no case, no name."""
+        where, params = self._where(RegisterFilter(overdue_only=True), today)
+        with storage_errors():
+            rows = self._store.db.execute(
+                f"SELECT coalesce(nullif(trim(a.owner_agency), ''), '(no agency)'), count(*) FROM actions a{where} "
+                "GROUP BY 1 ORDER BY 2 DESC, 1", params).fetchall()
+        return [(agency, count) for agency, count in rows]
+
     def agencies(self) -> list[str]:
         """Agencies to filter by: the directory's (a small table), not a scan of actions."""
         return [a.name for a in self._store.directory.agencies(include_inactive=True)]

@@ -16,6 +16,7 @@ from ..model import User
 from ..paths import DataPaths
 from . import backup
 from .actions import ActionsRepo
+from .audits import AuditsRepo
 from .audit import AuditLog
 from .cases import CasesRepo
 from .directory import DirectoryRepo
@@ -24,6 +25,7 @@ from .minutes import MinutesRepo
 from .register import RegisterRepo
 from .retention import RetentionRepo
 from .scr import ScrRepo
+from .search import SearchRepo
 from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, StoreTooNew, storage_errors
 from .migrations import MIGRATIONS, known_names
@@ -59,6 +61,8 @@ class Store:
         self.register = RegisterRepo(self)
         self.retention = RetentionRepo(self)
         self.scr = ScrRepo(self)
+        self.search = SearchRepo(self)
+        self.audits = AuditsRepo(self)
 
     # -- life cycle ---------------------------------------------------------------------
 

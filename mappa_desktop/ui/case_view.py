@@ -233,7 +233,7 @@ class CaseOverview(QWidget):
         from .. import printing
         from ..chronology import case_chronology
         from ..db.register import RegisterFilter
-        from ..printouts import print_meta
+        from ..printouts import PACK_KIND, print_meta
         from .print_dialog import PrintDialog
 
         if self.tasks is None:
@@ -281,7 +281,7 @@ class CaseOverview(QWidget):
             return lambda: printing.render_chronology(events, frame)
 
         dialog = PrintDialog(store, self.tasks, title=f"Print: {case.reference}",
-                             kinds={"Pre-meeting pack": pack, "Action register": register, "Chronology": chronology},
+                             kinds={PACK_KIND: pack, "Action register": register, "Chronology": chronology},
                              record_type="case", record_id=case.id, parent=self)
         self.print_dialog = dialog
         dialog.open()

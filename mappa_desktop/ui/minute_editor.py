@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -392,6 +393,39 @@ class MinuteEditor(QWidget):
         if key == "previous_actions" and self.review_rows:
             return next(iter(self.review_rows.values())).status
         return None
+
+    def show_found(self, section: str, field: str, text: str, row_id: int | None = None) -> int:
+        """Open at the place a search found ``text`` (a field, or the field of one row:
+        an agency update, a decision, an action, an addendum) and highlight the words.
+        Returns how many places are highlighted (0: shown, nothing to mark)."""
+        from ..oversight.search import parse
+        from .found import mark_found
+
+        query = parse(text)
+        if section == "addenda":  # shown under the next review, as text to read
+            self.go_to("next_review")
+            targets = self.pages.currentWidget().findChildren(QLabel)
+        else:
+            self._ensure_page(section)
+            rows = self.minute.rows.get(section) or ()
+            row = next((i for i, r in enumerate(rows) if r.get("id") == row_id), None)
+            self.go_to(section, field, row)
+            targets = [self._found_target(section, field, row, row_id)]
+        for target in targets:
+            if target is not None and (count := mark_found(target, query)):
+                target.setFocus()
+                page = self.pages.currentWidget()
+                if isinstance(page, QScrollArea):
+                    page.ensureWidgetVisible(target)
+                return count
+        return 0
+
+    def _found_target(self, section: str, field: str, row: int | None, row_id: int | None):
+        if section == "actions" and row_id in self.actions_panel.rows:
+            return self.actions_panel.rows[row_id].text
+        if section == "previous_actions" and row_id in self.review_rows:
+            return self.review_rows[row_id].outcome
+        return self._field_widget(section, field, row)
 
     def _step(self, delta: int) -> None:
         row = max(0, min(len(self.sections) - 1, self.section_list.currentRow() + delta))

@@ -1,0 +1,322 @@
+"""Full-text search over everything typed into minutes and reviews (SQLite FTS5).
+
+What is indexed is declared once, in ``SOURCES``: each source is one text column of one
+table (or the text values of a JSON column), with where a hit opens (a section and field of
+the minute). Triggers on those tables keep the index in step with every write, whatever
+code makes it: autosave, the register, addenda, reviews, erasure. A source added later (the
+risk management plan's entries, say) is one more ``SearchSource`` here and a migration that
+calls :func:`install_sources` with its code; ``tests/test_search.py`` fails until both exist.
+
+The index (``minute_search``) is contentless: it holds tokens, not text, so there is no
+second copy of any minute to protect or to erase. It is given the text with the letters of
+``EXTRA_FOLDS`` replaced (Ł as L...), beyond the accents that FTS5 folds itself. Each entry's rowid is the row's id times
+64 plus the source's code, so a hit leads back to its row without a lookup table, and a
+column ``case_tag`` ("c123") lets a search stay within one case.
+
+Merging: ``automerge=0`` so a save never pays for merging segments (it spiked a save to 40+
+ms); :meth:`SearchRepo.tidy` merges a little at a time when the app is idle, and
+``crisismerge`` is raised so that only a long stretch without a pause forces a merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from .. import spec
+from ..oversight.search import EXTRA_FOLDS, Query, Snippet, parse, snippet
+from .errors import storage_errors
+
+if TYPE_CHECKING:
+    from .store import Store
+
+INDEX = "minute_search"
+CODES = 64  # rowid = row id * CODES + source code
+CRISIS_MERGE = 64  # segments on one level before FTS5 merges during a write anyway
+IN_CASE_LIMIT = 2000  # places listed when searching one case (far above any real case)
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """One indexed text. SQL snippets are written over ``{r}``, the row (``NEW``/``OLD`` in
+    triggers, an alias in queries).
+
+    ``code`` is part of every entry's rowid: never renumber or reuse one.
+    """
+
+    code: int
+    table: str
+    text: str  # the text indexed, e.g. "{r}.risk_assessment"
+    case: str  # the case id
+    meeting: str  # the meeting a hit opens (NULL: the case)
+    section: str  # where in the minute a hit opens (a spec section key, or "review")
+    field: str  # the field there (a spec field key, or a stage key for reviews)
+    watch: tuple[str, ...] = ()  # columns whose update changes the text (none: never updated)
+    date: str = "NULL"  # a date to show beside a hit that has no meeting
+    key: str = "id"
+
+    def sql(self, part: str, row: str) -> str:
+        return getattr(self, part).format(r=row)
+
+
+_VIA_MEETING = "(SELECT case_id FROM meetings WHERE id = {r}.meeting_id)"
+_VIA_REVIEW = "(SELECT case_id FROM scr_reviews WHERE id = {r}.review_id)"
+_JSON_TEXT = "(SELECT group_concat(value, char(10)) FROM json_each({r}.%s) WHERE type = 'text')"
+
+#: Long text of the minute's own sections, by field: codes 1 to 20.
+_MEETING_TEXT_CODES = {
+    "purpose_notes": 1, "risk_assessment": 2, "rosh_rationale": 3, "risk_management": 4,
+    "contingency": 5, "level_discussion": 6, "level_rationale": 7, "diversity_offender": 8,
+    "diversity_victims": 9, "victim_issues": 10, "dissent": 11, "chair_summary": 12,
+}
+
+#: One-line text of the minute's own sections: codes 13 to 20.
+_MEETING_LINE_CODES = {"confidentiality_reaffirmed": 13, "rosh_to_whom": 14, "next_review_notes": 15}
+
+#: Typed fields of the minute that are not searched here, and why (a test holds every
+#: text field of the minute to being a source or listed here).
+NOT_INDEXED = {
+    "location": "the same few rooms in every minute",
+    "role": "the job titles of those attending",
+    "attendance_note": "times of arrival and leaving",
+    "disclosed_by": "names of staff, kept in the directory",
+}
+
+
+def _section_of(field_key: str) -> str:
+    return next(s.key for s in spec.SECTIONS for f in s.fields if f.key == field_key)
+
+
+SOURCES: tuple[SearchSource, ...] = (
+    *(
+        SearchSource(code, "meeting_text", f"{{r}}.{column}", _VIA_MEETING, "{r}.meeting_id",
+                     _section_of(column), column, watch=(column,), key="meeting_id")
+        for column, code in _MEETING_TEXT_CODES.items()
+    ),
+    # One-line text of the minute's own sections, on the meeting's row.
+    *(
+        SearchSource(code, "meetings", f"{{r}}.{column}", "{r}.case_id", "{r}.id",
+                     _section_of(column), column, watch=(column,))
+        for column, code in _MEETING_LINE_CODES.items()
+    ),
+    # Rows of repeating sections are rewritten whole on each save: insert and delete only.
+    SearchSource(21, "agency_updates", "{r}.update_text", _VIA_MEETING, "{r}.meeting_id",
+                 "agency_updates", "update_text"),
+    SearchSource(22, "disclosures", "{r}.reason || coalesce(char(10) || {r}.recipient, '')", _VIA_MEETING, "{r}.meeting_id",
+                 "disclosure", "reason"),
+    SearchSource(29, "documents_tabled", "{r}.title || coalesce(char(10) || {r}.document_notes, '')",
+                 _VIA_MEETING, "{r}.meeting_id", "documents", "title"),
+    SearchSource(23, "actions", "{r}.action_text", "{r}.case_id", "{r}.meeting_id",
+                 "actions", "action_text", watch=("action_text",), date="{r}.raised_date"),
+    # An outcome is recorded where the action was reviewed: that meeting opens.
+    SearchSource(24, "actions", "{r}.outcome", "{r}.case_id",
+                 "(SELECT meeting_id FROM action_updates WHERE action_id = {r}.id "
+                 "AND meeting_id IS NOT NULL ORDER BY id DESC LIMIT 1)",
+                 "previous_actions", "outcome", watch=("outcome",), date="{r}.completed_date"),
+    SearchSource(25, "addenda", "{r}.reason || char(10) || {r}.body", _VIA_MEETING, "{r}.meeting_id",
+                 "addenda", "body", date="substr({r}.at, 1, 10)"),
+    SearchSource(26, "scr_reviews", _JSON_TEXT % "incident", "{r}.case_id", "NULL",
+                 "review", "incident", watch=("incident",), date="json_extract({r}.incident, '$.incident_date')"),
+    SearchSource(27, "scr_stages", _JSON_TEXT % "stage_values", _VIA_REVIEW, "NULL",
+                 "review", "{stage}", watch=("stage_values",), date="substr({r}.updated_at, 1, 10)"),
+    SearchSource(28, "scr_recommendations", "{r}.recommendation", _VIA_REVIEW, "NULL",
+                 "review", "recommendations", watch=("recommendation",)),
+)
+
+_BY_CODE = {s.code: s for s in SOURCES}
+
+
+def folded(expression: str) -> str:
+    """SQL giving the text of ``expression`` with ``EXTRA_FOLDS`` applied, as indexed."""
+    for letter, plain in EXTRA_FOLDS.items():
+        expression = f"replace({expression}, '{letter}', '{plain}')"
+    return expression
+
+
+def _entry(source: SearchSource, row: str) -> str:
+    return f"{row}.{source.key} * {CODES} + {source.code}"
+
+
+def trigger_sql(source: SearchSource) -> list[str]:
+    """The triggers that keep one source's entries in step with its table."""
+    name = f"search_{source.code}"
+    text_new = source.sql("text", "NEW")
+    insert = (f"INSERT INTO {INDEX} (rowid, body, case_tag) "
+              f"SELECT {_entry(source, 'NEW')}, {folded(text_new)}, 'c' || {source.sql('case', 'NEW')} "
+              f"WHERE ({text_new}) IS NOT NULL;")
+    delete = f"DELETE FROM {INDEX} WHERE rowid = {_entry(source, 'OLD')};"
+    out = [
+        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table}\nBEGIN\n    {insert}\nEND",
+        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table}\nBEGIN\n    {delete}\nEND",
+    ]
+    if source.watch:
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in source.watch)
+        out.append(
+            f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(source.watch)} ON {source.table}\n"
+            f"WHEN {changed}\nBEGIN\n    {delete}\n    {insert}\nEND"
+        )
+    return out
+
+
+def install_sources(db, codes: Iterable[int]) -> None:
+    """Create the triggers of these sources and index what their tables already hold.
+    For migrations: each runs inside the migration's transaction."""
+    for code in codes:
+        source = _BY_CODE[code]
+        for statement in trigger_sql(source):
+            db.execute(statement)
+        text = source.sql("text", "r")
+        db.execute(
+            f"INSERT INTO {INDEX} (rowid, body, case_tag) "
+            f"SELECT {_entry(source, 'r')}, {folded(text)}, 'c' || {source.sql('case', 'r')} "
+            f"FROM {source.table} AS r WHERE ({text}) IS NOT NULL"
+        )
+
+
+def create_index(db) -> None:
+    """The index table and its settings (see the module's docstring)."""
+    db.execute(
+        f"CREATE VIRTUAL TABLE {INDEX} USING fts5 (body, case_tag, content = '', "
+        "contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    for option, value in (("automerge", 0), ("crisismerge", CRISIS_MERGE), ("rank", "bm25(1.0, 0.0)")):
+        db.execute(f"INSERT INTO {INDEX} ({INDEX}, rank) VALUES (?, ?)", [option, value])
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One place where the words were found. ``section`` and ``field`` say where the
+    minute opens (``section`` "review": the case's Significant Case Reviews); ``row_id``
+    is the row in that section (an agency update, a decision, an action, an addendum)."""
+
+    case_id: int
+    reference: str
+    meeting_id: int | None
+    meeting_date: str | None  # the meeting's date, or the row's own date without one
+    section: str
+    field: str
+    row_id: int | None
+    snippet: Snippet
+
+    @property
+    def where(self) -> str:
+        """The section and field in words, for a list of results."""
+        if self.section == "review":
+            return "Significant Case Review"
+        if self.section == "addenda":
+            return "Addendum"
+        section = spec.section(self.section)
+        if len(section.fields) == 1 or section.repeating:
+            return section.title
+        return f"{section.title}: {section.field(self.field).label}"
+
+
+class SearchRepo:
+    def __init__(self, store: "Store"):
+        self._store = store
+
+    def _matching(self, expression: str, case_id: int | None, limit: int, offset: int = 0,
+                  exclude: Iterable[int] = ()) -> list[int]:
+        where = f"{INDEX} MATCH ?"
+        params: list = [expression if case_id is None else f"({expression}) AND case_tag : c{int(case_id)}"]
+        exclude = list(exclude)
+        if exclude:
+            where += f" AND rowid NOT IN ({', '.join('?' * len(exclude))})"
+            params += exclude
+        order = "rank" if case_id is None else "rowid"
+        return [r[0] for r in self._store.db.execute(
+            f"SELECT rowid FROM {INDEX} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset])]
+
+    def search(self, text: str, *, case_id: int | None = None, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """The best ``limit`` places (after ``offset``) where the query matches, best
+        first; an exact phrase of the words typed ranks before the words apart. Within one
+        case (``case_id``) the places are in date order instead, the newest meeting first."""
+        query = parse(text)
+        if not query:
+            return []
+        with storage_errors():
+            if case_id is not None:
+                # One case holds a few hundred entries at most: place them all by date.
+                places = [self._locate(r) for r in self._matching(query.all_terms(), case_id, IN_CASE_LIMIT)]
+                places = sorted((p for p in places if p), key=lambda p: (p[3] or "", p[2] or 0), reverse=True)
+                return [self._hit(p, query) for p in places[offset:offset + limit]]
+            exact = query.exact()
+            if exact:
+                # Paging across the two lists: phrase hits first, then the rest.
+                phrase_ids = self._matching(exact, None, limit + offset)
+                rowids = phrase_ids[offset:offset + limit]
+                if len(rowids) < limit:
+                    skip = max(0, offset - len(phrase_ids))
+                    rowids += self._matching(query.all_terms(), None, limit - len(rowids), skip,
+                                             exclude=phrase_ids)
+            else:
+                rowids = self._matching(query.all_terms(), None, limit, offset)
+            return [self._hit(p, query) for p in map(self._locate, rowids) if p]
+
+    def _locate(self, rowid: int):
+        """(source, key, meeting id, date, case id, row id, stage key) of an entry."""
+        source = _BY_CODE.get(rowid % CODES)
+        if source is None:
+            return None
+        key = rowid // CODES
+        db = self._store.db
+        stage = "r.stage_key" if source.table == "scr_stages" else "NULL"
+        row_id = "r.review_id" if source.table in ("scr_stages", "scr_recommendations") else f"r.{source.key}"
+        found = db.execute(
+            f"SELECT {source.sql('meeting', 'r')}, {source.sql('date', 'r')}, {source.sql('case', 'r')}, "
+            f"{row_id}, {stage} FROM {source.table} AS r WHERE r.{source.key} = ?",
+            [key],
+        ).fetchone()
+        if found is None:
+            return None
+        meeting_id, date, case_id, row, stage = found
+        if meeting_id is not None:
+            date = db.execute("SELECT meeting_date FROM meetings WHERE id = ?", [meeting_id]).fetchone()[0] or date
+        return source, key, meeting_id, date, case_id, row, stage
+
+    def _hit(self, place, query: Query) -> SearchHit:
+        source, key, meeting_id, date, case_id, row, stage = place
+        db = self._store.db
+        text = db.execute(f"SELECT {source.sql('text', 'r')} FROM {source.table} AS r WHERE r.{source.key} = ?",
+                          [key]).fetchone()[0]
+        reference = db.execute("SELECT reference FROM cases WHERE id = ?", [case_id]).fetchone()
+        return SearchHit(
+            case_id=case_id, reference=reference[0] if reference else "", meeting_id=meeting_id,
+            meeting_date=date, section=source.section,
+            field=source.field.format(stage=stage) if stage else source.field,
+            row_id=None if source.table == "meeting_text" else row, snippet=snippet(text, query),
+        )
+
+    def count(self, text: str, *, case_id: int | None = None) -> int:
+        """How many places match in all (for "20 of 1,234")."""
+        query = parse(text)
+        if not query:
+            return 0
+        expression = query.all_terms()
+        if case_id is not None:
+            expression = f"({expression}) AND case_tag : c{int(case_id)}"
+        with storage_errors():
+            return self._store.db.execute(
+                f"SELECT count(*) FROM {INDEX} WHERE {INDEX} MATCH ?", [expression]).fetchone()[0]
+
+    # -- upkeep --------------------------------------------------------------------------------
+
+    def tidy(self, pages: int = 200) -> bool:
+        """One small step of merging the index's segments (for idle moments). True when it
+        did some work: call again while it does."""
+        conn = self._store.db.conn
+        with self._store.transaction():
+            before = conn.total_changes
+            self._store.db.execute(f"INSERT INTO {INDEX} ({INDEX}, rank) VALUES ('merge', ?)", [pages])
+            return conn.total_changes - before > 1
+
+    def optimize(self) -> None:
+        """Merge everything into one segment: deleted entries leave the index for good
+        (erasure does this in its own transaction)."""
+        self._store.db.execute(f"INSERT INTO {INDEX} ({INDEX}) VALUES ('optimize')")
+
+    def integrity_check(self) -> None:
+        """Raises (a storage error) when the index does not match itself."""
+        with storage_errors():
+            self._store.db.execute(f"INSERT INTO {INDEX} ({INDEX}, rank) VALUES ('integrity-check', 0)")
