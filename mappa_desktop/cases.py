@@ -75,6 +75,9 @@ def validate_case(
     offence = from_iso(values.get("index_offence_date"))
     if offence and offence > today:
         problems.append(Problem("index_offence_date", "The index offence date is in the future."))
+    referral = from_iso(values.get("referral_date"))
+    if referral and referral > today:
+        problems.append(Problem("referral_date", "The referral date is in the future."))
     if dob and offence and offence < dob:
         problems.append(Problem("index_offence_date", "The index offence is before the date of birth."))
     if values.get("category") == "3" and str(values.get("mappa_level")) == "1":

@@ -56,3 +56,24 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
 
 def summary_sections(store) -> tuple[str, ...]:
     return tuple(store.settings.get("summary_sections"))
+
+
+def meeting_audit_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
+    """(content, meta) for printing a meeting's saved audit."""
+    saved = store.audits.get(meeting_id)
+    if saved is None:
+        raise ValueError("that meeting has no saved audit")
+    facts = store.audits.facts(meeting_id)
+    case = store.cases.get(facts.case_id, consult=False)
+    record = saved.record
+    content = {
+        "reference": case.reference, "meeting_date": facts.meeting_date, "meeting_type": facts.meeting_type,
+        "auditor": _user_names(store).get(saved.auditor_id, ""), "assessed_on": record.get("assessed_on"),
+        "status": saved.status,
+        "items": [{"key": key, **entry} for key, entry in record.get("items", {}).items()],
+    }
+    from .oversight.meeting_audit import ITEMS
+
+    order = [i.key for i in ITEMS]
+    content["items"].sort(key=lambda e: order.index(e["key"]) if e["key"] in order else len(order))
+    return content, print_meta(store, reference=case.reference, meeting_date=facts.meeting_date)

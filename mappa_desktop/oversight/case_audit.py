@@ -45,7 +45,7 @@ class Timeliness:
         if not self.referral_date:
             return "No referral date on the case: the time to the initial meeting cannot be counted."
         if self.initial_meeting_date is None:
-            return (f"No initial meeting yet: {self.working_days} working days since the referral"
+            return (f"No initial meeting recorded since the referral: {self.working_days} working days so far"
                     + (f", past the {INITIAL_WITHIN_WORKING_DAYS} expected." if self.late else "."))
         verdict = (f"more than the {INITIAL_WITHIN_WORKING_DAYS} expected" if self.late
                    else f"within the {INITIAL_WITHIN_WORKING_DAYS} expected")
@@ -118,3 +118,12 @@ def case_audit(referral_date: str | None, meetings: list[MeetingHeld], today: da
     """The case audit's timeliness section for one case."""
     ordered = sorted(meetings, key=lambda m: (m.meeting_date or "", m.meeting_id), reverse=True)
     return CaseAudit(timeliness(referral_date, meetings, today, rules), tuple(attendance(m) for m in ordered))
+
+
+def for_case(*, store, case_id: int, today: date) -> CaseAudit:
+    """The case audit of one case from the store (not a consultation of the minutes)."""
+    from ..settings import bank_holiday_rules
+
+    case = store.cases.get(case_id, consult=False)
+    return case_audit(case.get("referral_date"), store.audits.meetings_held(case_id), today,
+                      bank_holiday_rules(store))

@@ -118,6 +118,7 @@ class _Checks:
     def __init__(self):
         self.score = 0.0
         self.count = 0
+        self.cap = 4  # an item's essential check, unmet, keeps the grade at or below this
         self.evidence: list[str] = []
         self.missing: list[str] = []
 
@@ -140,7 +141,7 @@ class _Checks:
         if not self.count or self.score == 0:
             return 1
         share = self.score / self.count
-        return 4 if share == 1 else 3 if share >= 2 / 3 else 2
+        return min(self.cap, 4 if share == 1 else 3 if share >= 2 / 3 else 2)
 
 
 def _words(n: int) -> str:
@@ -156,6 +157,7 @@ def _papers(f: MeetingFacts, c: _Checks) -> None:
             before.append(day)
     if not before:
         c.not_met("No pre-meeting pack was printed or saved before the meeting.")
+        c.cap = 2  # nothing shows the papers went out: the item is not met, whatever was tabled
     else:
         first = min(before)
         days = (meeting_day - first).days if meeting_day else None
@@ -358,3 +360,25 @@ def complete(record: dict) -> bool:
     """Every item graded."""
     return all(entry.get("grade") for entry in record.get("items", {}).values()) and \
         set(record.get("items", {})) == set(_BY_KEY)
+
+
+# -- use cases ----------------------------------------------------------------------------------
+
+
+def suggest(*, store, meeting_id: int) -> tuple[Finding, ...]:
+    """The form's items for a meeting as its record stands now."""
+    return assess(store.audits.facts(meeting_id))
+
+
+def save(*, store, meeting_id: int, grades: dict, completed: bool, today: date) -> tuple[int | None, list[Problem]]:
+    """Keep the auditor's grades and comments with the evidence they saw; ``completed``
+    needs every item graded. Returns (audit id, []) or (None, what stops it)."""
+    findings = suggest(store=store, meeting_id=meeting_id)
+    problems = grade_problems(findings, grades)
+    if completed:
+        problems += [Problem(f.key, f"{f.title}: give a grade (confirm the suggestion or change it).")
+                     for f in findings if not grades.get(f.key, (None, ""))[0]]
+    if problems:
+        return None, problems
+    record = audit_record(findings, grades, today=today)
+    return store.audits.save(meeting_id, record, completed=completed), []

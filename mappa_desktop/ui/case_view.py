@@ -93,11 +93,14 @@ class CaseOverview(QWidget):
         # The register and the chronology are built when first looked at.
         from .scr_view import CaseReviewsTab
 
+        from .audit_views import CaseAuditTab
+
         self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case),
-                      3: lambda: CaseReviewsTab(store, case, tasks)}
+                      3: lambda: CaseReviewsTab(store, case, tasks), 4: lambda: CaseAuditTab(store, case, tasks)}
         self.tabs.addTab(QWidget(), "Action &register")
         self.tabs.addTab(QWidget(), "C&hronology")
         self.tabs.addTab(QWidget(), "Re&views")
+        self.tabs.addTab(QWidget(), "A&udit")
         self.tabs.currentChanged.connect(self._build_tab)
 
         layout = QVBoxLayout(self)
@@ -131,6 +134,11 @@ class CaseOverview(QWidget):
     def register_tab(self):
         self._build_tab(1)
         return self.tabs.widget(1)
+
+    @property
+    def audit_tab(self):
+        self._build_tab(4)
+        return self.tabs.widget(4)
 
     @property
     def chronology_tab(self):

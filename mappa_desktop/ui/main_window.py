@@ -176,6 +176,9 @@ class MainWindow(QMainWindow):
         search = SearchPage(store)
         search.open_hit.connect(self.open_found)
         self.add_page("search", "Find in minutes", search, "Ctrl+0")
+        from .oversight_page import OversightPage
+
+        self.add_page("oversight", "Oversight", OversightPage(store, self.tasks), "Ctrl+Shift+O")
         self.search_upkeep = SearchIndexUpkeep(store, self)
 
     # -- menus and status ---------------------------------------------------------------------
