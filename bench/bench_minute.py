@@ -115,7 +115,23 @@ def bench_store(store, facts: dict, table: Table, rng: random.Random) -> None:
         store.minutes.save_fields(meeting, "risk_assessment", {"risk_assessment": text})
 
     samples = timed(save_text, SAVES)
-    table.add(f"autosave risk assessment ({len(text):,} chars), save_fields", samples, 3)
+    table.add(f"autosave risk assessment ({len(text):,} chars), save_fields, search index in step, "
+              "never merged", samples, 3)
+    store.search.tidy()  # as the app does at the first pause
+    while store.search.tidy():
+        pass
+    # As in use: the index merged at the pauses in typing (here one every 20 saves, that is
+    # 20 seconds of typing without a break); the merge runs in the pause, not in a save.
+    samples, merges = [], []
+    for n in range(SAVES):
+        samples.extend(timed(save_text, 1))
+        if n % 20 == 19:
+            begun = time.perf_counter()
+            while store.search.tidy():
+                pass
+            merges.append((time.perf_counter() - begun) * 1000)
+    table.add("autosave risk assessment, search index in step, merged at pauses", samples, 3)
+    table.add("  the merge at each pause (not in any save)", merges)
 
     rows = [{k: v for k, v in r.items() if k != "id"} for r in minute.rows["attendance"]]
     counter = iter(range(10**6))
@@ -276,6 +292,26 @@ def bench_editor(store, facts: dict, table: Table, rng: random.Random) -> None:
     type_into(long_meeting, text[:200], "x10 text,")
 
 
+def bench_without_index(store, facts: dict, table: Table) -> None:
+    """The same autosave with the search triggers dropped from the working copy: what
+    keeping the index in step costs each save."""
+    names = [r[0] for r in store.db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'search_*'")]
+    for name in names:
+        store.db.execute(f"DROP TRIGGER {name}")
+    meeting = facts["big_meeting"]
+    text = store.minutes.get(meeting, consult=False).values["risk_assessment"] or ""
+    words = iter(("and then " * SAVES).split() * 2)
+
+    def save_text():
+        nonlocal text
+        text += " " + next(words)
+        store.minutes.save_fields(meeting, "risk_assessment", {"risk_assessment": text})
+
+    table.add(f"for comparison: the same autosave with the {len(names)} search triggers dropped",
+              timed(save_text, SAVES), 3)
+
+
 def main() -> None:
     from mappa_desktop.db.session import unlock
 
@@ -304,6 +340,7 @@ def main() -> None:
         bench_floor(store, table)
         bench_store(store, facts, table, rng)
         bench_editor(store, facts, table, rng)
+        bench_without_index(store, facts, table)
         import gc
 
         gc_ms = []

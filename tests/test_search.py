@@ -66,7 +66,7 @@ def test_every_source_has_its_triggers_in_a_migrated_store(world):
     session, *_ = world
     triggers = {r[0] for r in session.store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     codes = [s.code for s in search_db.SOURCES]
-    assert len(codes) == len(set(codes)) and all(0 < c < search_db.CODES for c in codes)
+    assert len(codes) == len(set(codes)) and all(c > 0 for c in codes)
     for source in search_db.SOURCES:
         assert f"search_{source.code}_insert" in triggers, f"no migration installs source {source.code}"
         assert f"search_{source.code}_delete" in triggers
@@ -354,3 +354,25 @@ def test_results_in_a_row_section_open_on_that_row(qtbot, world, tasks):
         editor = window.page("cases").minute_editor
         assert editor.current_section() == section
         assert found_marks(widget_of(editor)), section
+
+
+def test_text_already_in_a_store_is_indexed_oldest_first_by_the_migration(world):
+    """What migration 0006 does to a store that already holds minutes (re-run here on this
+    one): every source indexed, entries numbered in meeting order, searches as before."""
+    session, case_id, first, review = world
+    store = session.store
+    before = [(h.section, h.meeting_id, h.row_id) for h in store.search.search("alcohol")]
+    db = store.db
+    with store.transaction():
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'search_*'").fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DROP TABLE minute_search")
+        db.execute("DROP TABLE search_entries")
+        search_db.create_index(db)
+        search_db.install_sources(db, [s.code for s in search_db.SOURCES])
+    assert [(h.section, h.meeting_id, h.row_id) for h in store.search.search("alcohol")] == before
+    july = max(e for (e,) in db.execute(
+        "SELECT entry FROM search_entries WHERE source = 23 AND row_key IN (SELECT id FROM actions WHERE meeting_id = ?)", [first]))
+    october = min(e for (e,) in db.execute("SELECT entry FROM search_entries WHERE source BETWEEN 1 AND 15"))
+    assert july < october
+    store.search.integrity_check()

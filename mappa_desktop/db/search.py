@@ -9,9 +9,10 @@ calls :func:`install_sources` with its code; ``tests/test_search.py`` fails unti
 
 The index (``minute_search``) is contentless: it holds tokens, not text, so there is no
 second copy of any minute to protect or to erase. It is given the text with the letters of
-``EXTRA_FOLDS`` replaced (Ł as L...), beyond the accents that FTS5 folds itself. Each entry's rowid is the row's id times
-64 plus the source's code, so a hit leads back to its row without a lookup table, and a
-column ``case_tag`` ("c123") lets a search stay within one case.
+``EXTRA_FOLDS`` replaced (Ł as L...), beyond the accents that FTS5 folds itself. Each entry
+is numbered in ``search_entries`` (source, row: no text), newest writing last, so that a
+very common word can be ranked among its most recent places; a column ``case_tag``
+("c123") lets a search stay within one case.
 
 Merging: ``automerge=0`` so a save never pays for merging segments (it spiked a save to 40+
 ms); :meth:`SearchRepo.tidy` merges a little at a time when the app is idle, and
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
     from .store import Store
 
 INDEX = "minute_search"
-CODES = 64  # rowid = row id * CODES + source code
+ENTRIES = "search_entries"  # entry number (the index's rowid) -> source and row
+#: Places ranked for a query: the best of the most recent this many (see ``SearchRepo.search``).
+RANKED = 5000
 CRISIS_MERGE = 64  # segments on one level before FTS5 merges during a write anyway
 IN_CASE_LIMIT = 2000  # places listed when searching one case (far above any real case)
 
@@ -133,18 +136,22 @@ def folded(expression: str) -> str:
     return expression
 
 
-def _entry(source: SearchSource, row: str) -> str:
-    return f"{row}.{source.key} * {CODES} + {source.code}"
+def _entry_of(source: SearchSource, row: str) -> str:
+    return f"(SELECT entry FROM {ENTRIES} WHERE source = {source.code} AND row_key = {row}.{source.key})"
 
 
 def trigger_sql(source: SearchSource) -> list[str]:
-    """The triggers that keep one source's entries in step with its table."""
+    """The triggers that keep one source's entries in step with its table. A changed text
+    gets a new entry number: the most recently written text has the highest."""
     name = f"search_{source.code}"
     text_new = source.sql("text", "NEW")
-    insert = (f"INSERT INTO {INDEX} (rowid, body, case_tag) "
-              f"SELECT {_entry(source, 'NEW')}, {folded(text_new)}, 'c' || {source.sql('case', 'NEW')} "
+    insert = (f"INSERT INTO {ENTRIES} (source, row_key) SELECT {source.code}, NEW.{source.key} "
+              f"WHERE ({text_new}) IS NOT NULL;\n    "
+              f"INSERT INTO {INDEX} (rowid, body, case_tag) "
+              f"SELECT {_entry_of(source, 'NEW')}, {folded(text_new)}, 'c' || {source.sql('case', 'NEW')} "
               f"WHERE ({text_new}) IS NOT NULL;")
-    delete = f"DELETE FROM {INDEX} WHERE rowid = {_entry(source, 'OLD')};"
+    delete = (f"DELETE FROM {INDEX} WHERE rowid = {_entry_of(source, 'OLD')};\n    "
+              f"DELETE FROM {ENTRIES} WHERE source = {source.code} AND row_key = OLD.{source.key};")
     out = [
         f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table}\nBEGIN\n    {insert}\nEND",
         f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table}\nBEGIN\n    {delete}\nEND",
@@ -159,22 +166,36 @@ def trigger_sql(source: SearchSource) -> list[str]:
 
 
 def install_sources(db, codes: Iterable[int]) -> None:
-    """Create the triggers of these sources and index what their tables already hold.
-    For migrations: each runs inside the migration's transaction."""
-    for code in codes:
-        source = _BY_CODE[code]
+    """Create the triggers of these sources and index what their tables already hold, the
+    oldest meeting's text first (entry numbers follow time, as they do from then on). For
+    migrations: runs inside the migration's transaction."""
+    sources = [_BY_CODE[code] for code in codes]
+    for source in sources:
         for statement in trigger_sql(source):
             db.execute(statement)
+    when = [
+        f"SELECT {s.code} AS source, r.{s.key} AS row_key, "
+        f"coalesce((SELECT meeting_date FROM meetings WHERE id = {s.sql('meeting', 'r')}), {s.sql('date', 'r')}, '') AS day "
+        f"FROM {s.table} AS r WHERE ({s.sql('text', 'r')}) IS NOT NULL"
+        for s in sources
+    ]
+    db.execute(f"INSERT INTO {ENTRIES} (source, row_key) SELECT source, row_key FROM ({' UNION ALL '.join(when)}) "
+               "ORDER BY day, source, row_key")
+    for source in sources:
         text = source.sql("text", "r")
         db.execute(
             f"INSERT INTO {INDEX} (rowid, body, case_tag) "
-            f"SELECT {_entry(source, 'r')}, {folded(text)}, 'c' || {source.sql('case', 'r')} "
-            f"FROM {source.table} AS r WHERE ({text}) IS NOT NULL"
+            f"SELECT e.entry, {folded(text)}, 'c' || {source.sql('case', 'r')} FROM {source.table} AS r "
+            f"JOIN {ENTRIES} AS e ON e.source = {source.code} AND e.row_key = r.{source.key}"
         )
 
 
 def create_index(db) -> None:
-    """The index table and its settings (see the module's docstring)."""
+    """The index, its settings and its entries (see the module's docstring)."""
+    db.execute(
+        f"CREATE TABLE {ENTRIES} (entry INTEGER PRIMARY KEY, source INTEGER NOT NULL, "
+        "row_key INTEGER NOT NULL, UNIQUE (source, row_key))"
+    )
     db.execute(
         f"CREATE VIRTUAL TABLE {INDEX} USING fts5 (body, case_tag, content = '', "
         "contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')"
@@ -217,16 +238,21 @@ class SearchRepo:
 
     def _matching(self, expression: str, case_id: int | None, limit: int, offset: int = 0,
                   exclude: Iterable[int] = ()) -> list[int]:
+        """Entries matching, best first: ranked by bm25 among the ``RANKED`` most recently
+        written matches (all of them, unless the words are very common: ranking every one of
+        80,000 places cost 120 ms and more). Within one case: most recently written first."""
         where = f"{INDEX} MATCH ?"
         params: list = [expression if case_id is None else f"({expression}) AND case_tag : c{int(case_id)}"]
         exclude = list(exclude)
         if exclude:
             where += f" AND rowid NOT IN ({', '.join('?' * len(exclude))})"
             params += exclude
-        order = "rank" if case_id is None else "rowid"
-        return [r[0] for r in self._store.db.execute(
-            f"SELECT rowid FROM {INDEX} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, limit, offset])]
+        if case_id is not None:
+            sql = f"SELECT rowid FROM {INDEX} WHERE {where} ORDER BY rowid DESC LIMIT ? OFFSET ?"
+        else:
+            sql = (f"SELECT entry FROM (SELECT rowid AS entry, rank AS score FROM {INDEX} WHERE {where} "
+                   f"ORDER BY rowid DESC LIMIT {RANKED}) ORDER BY score LIMIT ? OFFSET ?")
+        return [r[0] for r in self._store.db.execute(sql, [*params, limit, offset])]
 
     def search(self, text: str, *, case_id: int | None = None, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         """The best ``limit`` places (after ``offset``) where the query matches, best
@@ -254,13 +280,14 @@ class SearchRepo:
                 rowids = self._matching(query.all_terms(), None, limit, offset)
             return [self._hit(p, query) for p in map(self._locate, rowids) if p]
 
-    def _locate(self, rowid: int):
-        """(source, key, meeting id, date, case id, row id, stage key) of an entry."""
-        source = _BY_CODE.get(rowid % CODES)
+    def _locate(self, entry: int):
+        """(source, row key, meeting id, date, case id, row id, stage key) of an entry."""
+        db = self._store.db
+        found = db.execute(f"SELECT source, row_key FROM {ENTRIES} WHERE entry = ?", [entry]).fetchone()
+        source = _BY_CODE.get(found[0]) if found else None
         if source is None:
             return None
-        key = rowid // CODES
-        db = self._store.db
+        key = found[1]
         stage = "r.stage_key" if source.table == "scr_stages" else "NULL"
         row_id = "r.review_id" if source.table in ("scr_stages", "scr_recommendations") else f"r.{source.key}"
         found = db.execute(

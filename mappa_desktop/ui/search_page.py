@@ -203,10 +203,14 @@ class SearchPage(QWidget):
         elif not hits:
             self.count_label.setText("Nothing found.")
         else:
+            from ..db.search import RANKED
+
             total = self.store.search.count(text, case_id=case_id)
             order = f"in {case_typed.upper()}, newest first" if case_id else "best first"
+            common = (f" A very common word: the best of the {RANKED:,} most recent places are listed; "
+                      "add words, or a case, to narrow it." if total > RANKED and not case_id else "")
             self.count_label.setText(f"{len(hits)} of {total:,} place{'s' if total != 1 else ''}, {order}. "
-                                     "Enter opens the minute there.")
+                                     f"Enter opens the minute there.{common}")
         self.more_button.setVisible(len(hits) == PAGE)
         if hits:
             self.results.setCurrentIndex(self.model.index(0))
