@@ -417,7 +417,7 @@ SECTIONS: tuple[Section, ...] = (
             _text("attendance_note", "Note", help="For example 'from 10:25'."),
             Field(
                 "report_received",
-                "Written report",
+                "Report",
                 Kind.YES_NO,
                 help="For someone not present: whether their agency's written report was received.",
             ),

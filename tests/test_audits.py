@@ -417,3 +417,26 @@ def test_the_sog_printout_has_figures_and_no_names_or_references(period):
     for secret in ("A-1", "B-2", "C-3", "Name of"):
         assert secret not in text
     assert text.count("OFFICIAL-SENSITIVE") == 2 * result.pages
+
+
+def test_the_new_fields_print_in_the_minute(audited):
+    """The referral date and 'written report' come from the spec: the minute prints them."""
+    from pypdf import PdfReader
+
+    from mappa_desktop import printing
+    from mappa_desktop.printouts import minute_job
+
+    store, clock, case_id, first, review = audited
+    case = store.cases.get(case_id, consult=False)
+    store.cases.update(case_id, dict(case.values, referral_date="2026-06-10"), [o.as_values() for o in case.orders])
+    rows = [{k: v for k, v in r.items() if k != "id"} for r in store.minutes.get(review, consult=False).rows["attendance"]]
+    rows[-1]["report_received"] = 0
+    rows[-2]["report_received"] = 1
+    store.minutes.save_rows(review, "attendance", rows)
+    content, meta = minute_job(store, review)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(printing.render_minute(content, meta).pdf)).pages)
+    assert "Referred to MAPPA" in text and "10/06/2026" in text
+    # The attendance table gains its "Report" column (yes or no for those not present).
+    attendance = text[text.index("Attendance\nNote"):]
+    assert attendance.startswith("Attendance\nNote\nReport\n")
+    assert "Did not attend\nNo\n" in attendance and "Apologies\nYes\n" in attendance
