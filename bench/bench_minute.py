@@ -104,6 +104,8 @@ def bench_floor(store, table: Table) -> None:
 def bench_store(store, facts: dict, table: Table, rng: random.Random) -> None:
     meeting = facts["big_meeting"]
     minute = store.minutes.get(meeting, consult=False)
+    while store.search.tidy():  # the index as the app leaves it: merged at the pauses
+        pass
 
     # (a) autosave of one edit: the risk assessment growing a word at a time.
     text = minute.values["risk_assessment"] or ""

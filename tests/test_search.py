@@ -376,3 +376,28 @@ def test_text_already_in_a_store_is_indexed_oldest_first_by_the_migration(world)
     october = min(e for (e,) in db.execute("SELECT entry FROM search_entries WHERE source BETWEEN 1 AND 15"))
     assert july < october
     store.search.integrity_check()
+
+
+def test_the_index_is_merged_after_a_pause_in_typing(qtbot, world):
+    from PySide6.QtWidgets import QLineEdit
+
+    from mappa_desktop.ui.index_upkeep import SearchIndexUpkeep
+
+    session, case_id, first, review = world
+    store = session.store
+    box = QLineEdit()
+    qtbot.addWidget(box)
+    upkeep = SearchIndexUpkeep(store, quiet_ms=100)
+    try:
+        qtbot.waitUntil(lambda: not upkeep._pending, timeout=3000)  # what was left from before
+        text = "Start."
+        for n in range(40):
+            text += f" word{n}"
+            store.minutes.save_fields(review, "risk_assessment", {"risk_assessment": text})
+            qtbot.keyClick(box, "a")  # typing: no merge while keys come
+        steps = upkeep.steps
+        qtbot.waitUntil(lambda: upkeep.steps > steps and not upkeep._pending, timeout=5000)
+        assert store.search.tidy() is False  # the pause left nothing to merge
+        assert store.search.search("word39")
+    finally:
+        upkeep.stop()

@@ -31,8 +31,11 @@ WORD_FIELDS = (
 
 
 def _words_sql(alias: str, column: str) -> str:
-    text = f"trim(replace(replace(replace(coalesce({alias}.{column}, ''), char(10), ' '), char(13), ' '), char(9), ' '))"
-    return f"CASE WHEN {text} = '' THEN 0 ELSE length({text}) - length(replace({text}, ' ', '')) + 1 END"
+    """About how many words: spaces plus one (a new paragraph without a space after the
+    break counts with the word before it; the audit says "n words" as evidence, not a tally)."""
+    text = f"{alias}.{column}"
+    return (f"CASE WHEN trim(coalesce({text}, '')) = '' THEN 0 "
+            f"ELSE length(trim({text})) - length(replace(trim({text}), ' ', '')) + 1 END")
 
 
 _FACTS = (
@@ -153,11 +156,11 @@ class AuditsRepo:
         review meetings held."""
         with storage_errors():
             return [tuple(r) for r in self._store.db.execute(
-                "SELECT id, meeting_date, due FROM (SELECT id, meeting_type, meeting_date, "
-                "lag(next_review_date) OVER (PARTITION BY case_id ORDER BY meeting_date, id) AS due "
-                "FROM meetings WHERE meeting_date IS NOT NULL) "
-                "WHERE meeting_type = 'review' AND meeting_date BETWEEN ? AND ? ORDER BY meeting_date",
-                [start, end])]
+                "SELECT m.id, m.meeting_date, (SELECT p.next_review_date FROM meetings p "
+                "  WHERE p.case_id = m.case_id AND p.meeting_date IS NOT NULL AND (p.meeting_date < m.meeting_date "
+                "  OR (p.meeting_date = m.meeting_date AND p.id < m.id)) ORDER BY p.meeting_date DESC, p.id DESC "
+                "  LIMIT 1) FROM meetings m WHERE m.meeting_type = 'review' AND m.meeting_date BETWEEN ? AND ? "
+                "ORDER BY m.meeting_date", [start, end])]
 
     # -- the meeting audits ---------------------------------------------------------------------
 

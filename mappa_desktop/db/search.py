@@ -264,9 +264,11 @@ class SearchRepo:
         with storage_errors():
             if case_id is not None:
                 # One case holds a few hundred entries at most: place them all by date.
-                places = [self._locate(r) for r in self._matching(query.all_terms(), case_id, IN_CASE_LIMIT)]
-                places = sorted((p for p in places if p), key=lambda p: (p[3] or "", p[2] or 0), reverse=True)
-                return [self._hit(p, query) for p in places[offset:offset + limit]]
+                entries = self._matching(query.all_terms(), case_id, IN_CASE_LIMIT)
+                places = sorted(self._places(entries, with_text=False),
+                                key=lambda p: (p[6] or p[1] or "", p[0] or 0), reverse=True)
+                page = [p[-1] for p in places[offset:offset + limit]]
+                return self._hits(self._places(page, with_text=True), query)
             exact = query.exact()
             if exact:
                 # Paging across the two lists: phrase hits first, then the rest.
@@ -278,42 +280,47 @@ class SearchRepo:
                                              exclude=phrase_ids)
             else:
                 rowids = self._matching(query.all_terms(), None, limit, offset)
-            return [self._hit(p, query) for p in map(self._locate, rowids) if p]
+            return self._hits(self._places(rowids, with_text=True), query)
 
-    def _locate(self, entry: int):
-        """(source, row key, meeting id, date, case id, row id, stage key) of an entry."""
+    def _places(self, entries: list[int], *, with_text: bool) -> list[tuple]:
+        """For each entry still there, in order: (meeting id, date, case id, row id, stage key,
+        text, meeting date, case reference, source, entry). One query per entry, one for all."""
         db = self._store.db
-        found = db.execute(f"SELECT source, row_key FROM {ENTRIES} WHERE entry = ?", [entry]).fetchone()
-        source = _BY_CODE.get(found[0]) if found else None
-        if source is None:
-            return None
-        key = found[1]
-        stage = "r.stage_key" if source.table == "scr_stages" else "NULL"
-        row_id = "r.review_id" if source.table in ("scr_stages", "scr_recommendations") else f"r.{source.key}"
-        found = db.execute(
-            f"SELECT {source.sql('meeting', 'r')}, {source.sql('date', 'r')}, {source.sql('case', 'r')}, "
-            f"{row_id}, {stage} FROM {source.table} AS r WHERE r.{source.key} = ?",
-            [key],
-        ).fetchone()
-        if found is None:
-            return None
-        meeting_id, date, case_id, row, stage = found
-        if meeting_id is not None:
-            date = db.execute("SELECT meeting_date FROM meetings WHERE id = ?", [meeting_id]).fetchone()[0] or date
-        return source, key, meeting_id, date, case_id, row, stage
+        where = {}
+        for chunk in range(0, len(entries), 500):
+            part = entries[chunk:chunk + 500]
+            where.update((e, (s, k)) for e, s, k in db.execute(
+                f"SELECT entry, source, row_key FROM {ENTRIES} WHERE entry IN ({', '.join('?' * len(part))})", part))
+        places = []
+        for entry in entries:
+            code, key = where.get(entry, (None, None))
+            source = _BY_CODE.get(code)
+            if source is None:
+                continue
+            stage = "r.stage_key" if source.table == "scr_stages" else "NULL"
+            row_id = "r.review_id" if source.table in ("scr_stages", "scr_recommendations") else f"r.{source.key}"
+            text = source.sql("text", "r") if with_text else "NULL"
+            found = db.execute(
+                f"SELECT t.*, m.meeting_date, c.reference FROM (SELECT {source.sql('meeting', 'r')} AS meeting, "
+                f"{source.sql('date', 'r')} AS day, {source.sql('case', 'r')} AS case_id, {row_id} AS row, "
+                f"{stage} AS stage, {text} AS body FROM {source.table} AS r WHERE r.{source.key} = ?) AS t "
+                "LEFT JOIN meetings AS m ON m.id = t.meeting LEFT JOIN cases AS c ON c.id = t.case_id",
+                [key],
+            ).fetchone()
+            if found is not None:
+                places.append((*found, source, entry))
+        return places
 
-    def _hit(self, place, query: Query) -> SearchHit:
-        source, key, meeting_id, date, case_id, row, stage = place
-        db = self._store.db
-        text = db.execute(f"SELECT {source.sql('text', 'r')} FROM {source.table} AS r WHERE r.{source.key} = ?",
-                          [key]).fetchone()[0]
-        reference = db.execute("SELECT reference FROM cases WHERE id = ?", [case_id]).fetchone()
-        return SearchHit(
-            case_id=case_id, reference=reference[0] if reference else "", meeting_id=meeting_id,
-            meeting_date=date, section=source.section,
-            field=source.field.format(stage=stage) if stage else source.field,
-            row_id=None if source.table == "meeting_text" else row, snippet=snippet(text, query),
-        )
+    def _hits(self, places, query: Query) -> list[SearchHit]:
+        hits = []
+        for meeting_id, day, case_id, row, stage, text, meeting_date, reference, source, _entry in places:
+            hits.append(SearchHit(
+                case_id=case_id, reference=reference or "", meeting_id=meeting_id,
+                meeting_date=meeting_date or day, section=source.section,
+                field=source.field.format(stage=stage) if stage else source.field,
+                row_id=None if source.table == "meeting_text" else row, snippet=snippet(text, query),
+            ))
+        return hits
 
     def count(self, text: str, *, case_id: int | None = None) -> int:
         """How many places match in all (for "20 of 1,234")."""

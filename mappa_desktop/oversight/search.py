@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: A token as the index sees it: a run of letters and digits (punctuation and spaces split).
 _TOKEN = re.compile(r"[^\W_]+")
@@ -35,8 +36,13 @@ _EXTRA = str.maketrans(EXTRA_FOLDS)
 def fold(text: str) -> str:
     """Lower case without accents, as the index compares words (``Ní`` -> ``ni``,
     ``Łukasz`` -> ``lukasz``)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+_fold_word = lru_cache(maxsize=20_000)(fold)  # words repeat: fold each once
 
 
 @dataclass(frozen=True)
@@ -99,10 +105,6 @@ def parse(text: str) -> Query:
 # -- where the words are in a text ------------------------------------------------------------
 
 
-def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
-
-
 def _matches(token: str, word: str, prefix: bool) -> bool:
     return token.startswith(word) if prefix else token == word
 
@@ -112,16 +114,18 @@ def find_spans(text: str, query: Query) -> list[tuple[int, int]]:
     overlapping places joined."""
     if not text or not query:
         return []
-    tokens = _tokens(text)
+    found = list(_TOKEN.finditer(text))
+    words = [_fold_word(m.group()) for m in found]
     spans = []
     for term in (*query.terms, *((query.phrase,) if query.phrase else ())):
-        size = len(term.words)
-        for i in range(len(tokens) - size + 1):
-            if all(
-                _matches(tokens[i + k][2], word, term.prefix and k == size - 1)
-                for k, word in enumerate(term.words)
-            ):
-                spans.append((tokens[i][0], tokens[i + size - 1][1]))
+        first, size = term.words[0], len(term.words)
+        first_prefix = term.prefix and size == 1
+        for i, word in enumerate(words):
+            if not _matches(word, first, first_prefix) or i + size > len(words):
+                continue
+            if all(_matches(words[i + k], w, term.prefix and k == size - 1)
+                   for k, w in enumerate(term.words[1:], 1)):
+                spans.append((found[i].start(), found[i + size - 1].end()))
     spans.sort()
     joined: list[tuple[int, int]] = []
     for start, end in spans:
