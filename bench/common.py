@@ -319,6 +319,7 @@ def generate_ten_years(folder: Path, seed: int = 11, progress=print) -> dict:
                                                actions_per_meeting[meeting_index:meeting_index + count], facts)
                 meeting_index += count
                 facts["draft_meetings"].append(last)
+        store.search.catch_up()  # as the app does at a pause (and before any search)
         done = min(batch_start + 25, len(case_ids))
         elapsed = time.perf_counter() - started
         progress(f"  {done:4d}/{len(case_ids)} cases, {facts['meetings']:5d} meetings, "

@@ -214,13 +214,32 @@ def test_erasure_takes_the_text_out_of_the_index(world):
     store.search.integrity_check()
 
 
+def test_a_save_only_notes_the_change_and_the_index_catches_up(world):
+    session, case_id, first, review = world
+    store = session.store
+    db = store.db
+    store.search.catch_up()
+    segments = db.execute("SELECT count(*) FROM minute_search_data").fetchone()[0]
+    text = "Start."
+    for n in range(40):  # a chair typing for forty seconds
+        text += f" word{n}"
+        store.minutes.save_fields(review, "risk_assessment", {"risk_assessment": text})
+    # Forty saves wrote nothing to the index, and noted one row once.
+    assert db.execute("SELECT count(*) FROM minute_search_data").fetchone()[0] == segments
+    assert db.execute("SELECT source, row_key FROM search_pending").fetchall() == [(2, review)]
+    assert [h.section for h in store.search.search("word39")] == ["risk_assessment"]  # caught up first
+    assert db.execute("SELECT count(*) FROM search_pending").fetchone()[0] == 0
+    assert store.search.catch_up() == 0
+
+
 def test_merging_when_idle_keeps_the_index_whole(world):
     session, case_id, first, review = world
     store = session.store
     text = "Start."
-    for n in range(80):  # more saves than the crisis-merge threshold of one level
+    for n in range(80):  # more catch-ups than the crisis-merge threshold of one level
         text += f" word{n}"
         store.minutes.save_fields(review, "risk_assessment", {"risk_assessment": text})
+        store.search.catch_up()
     segments = store.db.execute("SELECT count(*) FROM minute_search_data").fetchone()[0]
     steps = 0
     while store.search.tidy():
@@ -368,6 +387,7 @@ def test_text_already_in_a_store_is_indexed_oldest_first_by_the_migration(world)
             db.execute(f"DROP TRIGGER {name}")
         db.execute("DROP TABLE minute_search")
         db.execute("DROP TABLE search_entries")
+        db.execute("DROP TABLE search_pending")
         search_db.create_index(db)
         search_db.install_sources(db, [s.code for s in search_db.SOURCES])
     assert [(h.section, h.meeting_id, h.row_id) for h in store.search.search("alcohol")] == before
@@ -394,10 +414,12 @@ def test_the_index_is_merged_after_a_pause_in_typing(qtbot, world):
         for n in range(40):
             text += f" word{n}"
             store.minutes.save_fields(review, "risk_assessment", {"risk_assessment": text})
-            qtbot.keyClick(box, "a")  # typing: no merge while keys come
-        steps = upkeep.steps
-        qtbot.waitUntil(lambda: upkeep.steps > steps and not upkeep._pending, timeout=5000)
-        assert store.search.tidy() is False  # the pause left nothing to merge
+            qtbot.keyClick(box, "a")  # typing: nothing runs while keys come
+        assert store.db.execute("SELECT count(*) FROM search_pending").fetchone()[0] == 1
+        qtbot.waitUntil(lambda: not upkeep._pending, timeout=5000)
+        # The pause indexed what was typed and left nothing to merge.
+        assert store.db.execute("SELECT count(*) FROM search_pending").fetchone()[0] == 0
+        assert store.search.tidy() is False
         assert store.search.search("word39")
     finally:
         upkeep.stop()

@@ -506,8 +506,9 @@ CREATE TABLE scr_recommendations (
 @MIGRATIONS(name="0006_minute_search")
 def m0006_minute_search(db) -> None:
     """Full-text search over minutes and reviews: the contentless FTS5 index
-    ``minute_search`` (automerge off, merged when idle) and ``search_entries`` (each
-    entry's source and row, numbered in the order written), the triggers of the sources that
+    ``minute_search`` (automerge off, merged when idle), ``search_entries`` (each
+    entry's source and row, numbered in the order written) and ``search_pending`` (rows
+    changed since the index caught up), the triggers of the sources that
     ``db/search.py`` declares with codes 1-15 (the minute's own text) and 21-29 (agency
     updates, disclosure reasons, actions, outcomes, addenda, reviews, documents), and what the
     store already holds, indexed and merged into one segment."""

@@ -89,8 +89,9 @@ class RetentionRepo:
             # A deleted entry can linger in the search index's segments until they merge:
             # rebuild them now so the erased names are gone from the index too.
             db.execute("INSERT INTO case_search (case_search) VALUES ('optimize')")
-            # The same for the minutes' text: the triggers removed the case's entries from
-            # minute_search as its rows went; merging drops them from its segments.
+            # The same for the minutes' text: the triggers noted each row as it went;
+            # catching up removes their entries, merging drops them from the segments.
+            self._store.search.catch_up()
             self._store.search.optimize()
             db.execute("DELETE FROM drafts WHERE key = ?", [f"case_form:{case_id}"])
             for meeting_id in meetings:

@@ -7,6 +7,12 @@ code makes it: autosave, the register, addenda, reviews, erasure. A source added
 risk management plan's entries, say) is one more ``SearchSource`` here and a migration that
 calls :func:`install_sources` with its code; ``tests/test_search.py`` fails until both exist.
 
+Saving is not slowed by the index: a trigger only notes the changed row in
+``search_pending`` (one small row in the save's own transaction, so a crash loses nothing),
+and :meth:`SearchRepo.catch_up` indexes what was noted before any search, at each pause in
+typing, and inside an erasure. Forty saves of one field while the chair types become one
+indexing at the next pause.
+
 The index (``minute_search``) is contentless: it holds tokens, not text, so there is no
 second copy of any minute to protect or to erase. It is given the text with the letters of
 ``EXTRA_FOLDS`` replaced (Ł as L...), beyond the accents that FTS5 folds itself. Each entry
@@ -14,9 +20,10 @@ is numbered in ``search_entries`` (source, row: no text), newest writing last, s
 very common word can be ranked among its most recent places; a column ``case_tag``
 ("c123") lets a search stay within one case.
 
-Merging: ``automerge=0`` so a save never pays for merging segments (it spiked a save to 40+
-ms); :meth:`SearchRepo.tidy` merges a little at a time when the app is idle, and
-``crisismerge`` is raised so that only a long stretch without a pause forces a merge.
+Merging: ``automerge=0`` so that writing to the index never pays for merging segments (a
+merge inside a save spiked it to 40+ ms); :meth:`SearchRepo.tidy` merges a little at a time
+when the app is idle, and ``crisismerge`` is raised so that only a long stretch without a
+pause forces a merge.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ if TYPE_CHECKING:
 
 INDEX = "minute_search"
 ENTRIES = "search_entries"  # entry number (the index's rowid) -> source and row
+PENDING = "search_pending"  # rows whose text changed since the index last caught up
 #: Places ranked for a query: the best of the most recent this many (see ``SearchRepo.search``).
 RANKED = 5000
 CRISIS_MERGE = 64  # segments on one level before FTS5 merges during a write anyway
@@ -136,31 +144,22 @@ def folded(expression: str) -> str:
     return expression
 
 
-def _entry_of(source: SearchSource, row: str) -> str:
-    return f"(SELECT entry FROM {ENTRIES} WHERE source = {source.code} AND row_key = {row}.{source.key})"
-
-
 def trigger_sql(source: SearchSource) -> list[str]:
-    """The triggers that keep one source's entries in step with its table. A changed text
-    gets a new entry number: the most recently written text has the highest."""
+    """The triggers that note each change of one source's text in ``search_pending``: a
+    save pays for one small row, and :meth:`SearchRepo.catch_up` indexes the rows noted
+    (before any search, at each pause in typing, and before an erasure is committed)."""
     name = f"search_{source.code}"
-    text_new = source.sql("text", "NEW")
-    insert = (f"INSERT INTO {ENTRIES} (source, row_key) SELECT {source.code}, NEW.{source.key} "
-              f"WHERE ({text_new}) IS NOT NULL;\n    "
-              f"INSERT INTO {INDEX} (rowid, body, case_tag) "
-              f"SELECT {_entry_of(source, 'NEW')}, {folded(text_new)}, 'c' || {source.sql('case', 'NEW')} "
-              f"WHERE ({text_new}) IS NOT NULL;")
-    delete = (f"DELETE FROM {INDEX} WHERE rowid = {_entry_of(source, 'OLD')};\n    "
-              f"DELETE FROM {ENTRIES} WHERE source = {source.code} AND row_key = OLD.{source.key};")
+    note = f"INSERT OR IGNORE INTO {PENDING} (source, row_key) VALUES ({source.code}, {{row}}.{source.key});"
     out = [
-        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table}\nBEGIN\n    {insert}\nEND",
-        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table}\nBEGIN\n    {delete}\nEND",
+        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table}\n"
+        f"WHEN ({source.sql('text', 'NEW')}) IS NOT NULL\nBEGIN\n    {note.format(row='NEW')}\nEND",
+        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table}\nBEGIN\n    {note.format(row='OLD')}\nEND",
     ]
     if source.watch:
         changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in source.watch)
         out.append(
             f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(source.watch)} ON {source.table}\n"
-            f"WHEN {changed}\nBEGIN\n    {delete}\n    {insert}\nEND"
+            f"WHEN {changed}\nBEGIN\n    {note.format(row='NEW')}\nEND"
         )
     return out
 
@@ -196,6 +195,8 @@ def create_index(db) -> None:
         f"CREATE TABLE {ENTRIES} (entry INTEGER PRIMARY KEY, source INTEGER NOT NULL, "
         "row_key INTEGER NOT NULL, UNIQUE (source, row_key))"
     )
+    db.execute(f"CREATE TABLE {PENDING} (source INTEGER NOT NULL, row_key INTEGER NOT NULL, "
+               "PRIMARY KEY (source, row_key)) WITHOUT ROWID")
     db.execute(
         f"CREATE VIRTUAL TABLE {INDEX} USING fts5 (body, case_tag, content = '', "
         "contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')"
@@ -261,6 +262,7 @@ class SearchRepo:
         query = parse(text)
         if not query:
             return []
+        self.catch_up()
         with storage_errors():
             if case_id is not None:
                 # One case holds a few hundred entries at most: place them all by date.
@@ -330,11 +332,38 @@ class SearchRepo:
         expression = query.all_terms()
         if case_id is not None:
             expression = f"({expression}) AND case_tag : c{int(case_id)}"
+        self.catch_up()
         with storage_errors():
             return self._store.db.execute(
                 f"SELECT count(*) FROM {INDEX} WHERE {INDEX} MATCH ?", [expression]).fetchone()[0]
 
     # -- upkeep --------------------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """Index the rows whose text changed since last time (noted by the triggers) and
+        forget those that went; returns how many. Called before every search, at pauses in
+        typing, and by erasure inside its own transaction. Cheap when nothing is noted."""
+        db = self._store.db
+        with self._store.transaction():
+            noted = db.execute(f"SELECT source, row_key FROM {PENDING}").fetchall()
+            for code, key in noted:
+                source = _BY_CODE.get(code)
+                old = db.execute(f"SELECT entry FROM {ENTRIES} WHERE source = ? AND row_key = ?", [code, key]).fetchone()
+                if old is not None:
+                    db.execute(f"DELETE FROM {INDEX} WHERE rowid = ?", [old[0]])
+                    db.execute(f"DELETE FROM {ENTRIES} WHERE entry = ?", [old[0]])
+                if source is None:
+                    continue
+                text = source.sql("text", "r")
+                where = f"FROM {source.table} AS r WHERE r.{source.key} = ? AND ({text}) IS NOT NULL"
+                if db.execute(f"SELECT 1 {where}", [key]).fetchone() is None:
+                    continue  # the row went, or its text did
+                entry = db.execute(f"INSERT INTO {ENTRIES} (source, row_key) VALUES (?, ?)", [code, key]).lastrowid
+                db.execute(f"INSERT INTO {INDEX} (rowid, body, case_tag) "
+                           f"SELECT ?, {folded(text)}, 'c' || {source.sql('case', 'r')} {where}", [entry, key])
+            if noted:
+                db.execute(f"DELETE FROM {PENDING}")
+        return len(noted)
 
     def tidy(self, pages: int = 200) -> bool:
         """One small step of merging the index's segments (for idle moments). True when it

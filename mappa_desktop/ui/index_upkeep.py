@@ -1,8 +1,9 @@
-"""Merging the search index's segments while nobody is typing.
+"""Bringing the search index up to date, and merging its segments, while nobody types.
 
-The index is kept in step by every save but never merges during one (``automerge=0``: a
-merge inside a save cost 40+ ms). Instead, once the user has paused for ``QUIET_MS``, small
-merge steps run until there is nothing left to merge or ``BUDGET_MS`` is spent.
+A save only notes what changed (``db/search.py``); once the user has paused for
+``QUIET_MS``, what was noted is indexed and small merge steps run until there is nothing
+left to merge or ``BUDGET_MS`` is spent (FTS5's own merging is off: a merge inside a save
+cost 40+ ms).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class SearchIndexUpkeep(QObject):
 
         started = time.perf_counter()
         try:
+            self.store.search.catch_up()  # what was typed since the last pause
             while (time.perf_counter() - started) * 1000 < BUDGET_MS:
                 if not self.store.search.tidy():
                     self._pending = False
