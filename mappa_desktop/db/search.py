@@ -52,7 +52,8 @@ class SearchSource:
     """One indexed text. SQL snippets are written over ``{r}``, the row (``NEW``/``OLD`` in
     triggers, an alias in queries).
 
-    ``code`` is part of every entry's rowid: never renumber or reuse one.
+    ``code`` is stored with every entry and written into the triggers: never renumber or
+    reuse one.
     """
 
     code: int
