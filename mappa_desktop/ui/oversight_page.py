@@ -74,6 +74,7 @@ class OversightPage(QWidget):
             label.setBuddy(field.focus_target())
             field.focus_target().setAccessibleName(caption.replace("&", ""))
             field.setMaximumWidth(170)
+            label.setMinimumWidth(label.sizeHint().width() + 4)
             top.addWidget(label)
             top.addWidget(field)
             top.addSpacing(12)
