@@ -423,3 +423,24 @@ def test_the_index_is_merged_after_a_pause_in_typing(qtbot, world):
         assert store.search.search("word39")
     finally:
         upkeep.stop()
+
+
+def test_a_store_that_cannot_be_written_says_so_on_the_search_page(qtbot, world):
+    """Catching up writes; on a read-only store the page says why instead of failing."""
+    from mappa_desktop.ui.search_page import SearchPage
+
+    session, case_id, first, review = world
+    store = session.store
+    store.minutes.save_fields(review, "dissent", {"dissent": "Housing disagreed about the zebra crossing."})
+    page = SearchPage(store)
+    qtbot.addWidget(page)
+    store.db.execute("PRAGMA query_only = 1")  # as a read-only file would refuse writes
+    try:
+        page.query.setText("zebra")
+        page.run()
+        assert page.model.rowCount() == 0
+        assert page.count_label.text() == "The search could not be made: the store's folder or file is read-only."
+    finally:
+        store.db.execute("PRAGMA query_only = 0")
+    page.run()
+    assert page.model.rowCount() == 1

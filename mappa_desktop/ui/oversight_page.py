@@ -162,9 +162,15 @@ class OversightPage(QWidget):
         period = self.period()
         if period is None:
             return False
+        from ..db.errors import StoreError
+
         self.message.setText("")
-        self.report = report = oversight_report(store=self.store, start=period[0], end=period[1],
-                                                today=self.store.today())
+        try:
+            self.report = report = oversight_report(store=self.store, start=period[0], end=period[1],
+                                                    today=self.store.today())
+        except StoreError as exc:
+            self.message.setText(f"The figures could not be read: {exc.reason}.")
+            return False
         for key, label in self.count_labels.items():
             label.setText(str(getattr(report, key)))
         _fill(self.items, [(s.title, f"{s.meeting} of {s.of}", "—" if s.percent is None else f"{s.percent}%")

@@ -196,7 +196,16 @@ class SearchPage(QWidget):
             self.count_label.setText("No case has that reference.")
             self.more_button.hide()
             return
-        hits = self.store.search.search(text, case_id=case_id, limit=PAGE)
+        from ..db.errors import StoreError
+
+        try:
+            hits = self.store.search.search(text, case_id=case_id, limit=PAGE)
+            total = self.store.search.count(text, case_id=case_id) if hits else 0
+        except StoreError as exc:
+            self.model.set_hits([])
+            self.count_label.setText(f"The search could not be made: {exc.reason}.")
+            self.more_button.hide()
+            return
         self.model.set_hits(hits)
         if not text.strip():
             self.count_label.setText("")
@@ -205,7 +214,6 @@ class SearchPage(QWidget):
         else:
             from ..db.search import RANKED
 
-            total = self.store.search.count(text, case_id=case_id)
             order = f"in {case_typed.upper()}, newest first" if case_id else "best first"
             common = (f" A very common word: the best of the {RANKED:,} most recent places are listed; "
                       "add words, or a case, to narrow it." if total > RANKED and not case_id else "")
@@ -216,8 +224,14 @@ class SearchPage(QWidget):
             self.results.setCurrentIndex(self.model.index(0))
 
     def more(self) -> None:
-        hits = self.store.search.search(self.query.text(), case_id=self.case_id(), limit=PAGE,
-                                        offset=len(self.model.hits))
+        from ..db.errors import StoreError
+
+        try:
+            hits = self.store.search.search(self.query.text(), case_id=self.case_id(), limit=PAGE,
+                                            offset=len(self.model.hits))
+        except StoreError as exc:
+            self.count_label.setText(f"The search could not be made: {exc.reason}.")
+            return
         self.model.set_hits(hits, append=True)
         self.more_button.setVisible(len(hits) == PAGE)
 
