@@ -104,6 +104,8 @@ def bench_floor(store, table: Table) -> None:
 def bench_store(store, facts: dict, table: Table, rng: random.Random) -> None:
     meeting = facts["big_meeting"]
     minute = store.minutes.get(meeting, consult=False)
+    while store.search.tidy():  # the index as the app leaves it: merged at the pauses
+        pass
 
     # (a) autosave of one edit: the risk assessment growing a word at a time.
     text = minute.values["risk_assessment"] or ""
@@ -115,7 +117,24 @@ def bench_store(store, facts: dict, table: Table, rng: random.Random) -> None:
         store.minutes.save_fields(meeting, "risk_assessment", {"risk_assessment": text})
 
     samples = timed(save_text, SAVES)
-    table.add(f"autosave risk assessment ({len(text):,} chars), save_fields", samples, 3)
+    table.add(f"autosave risk assessment ({len(text):,} chars), save_fields (notes the change for "
+              "the search index)", samples, 3)
+    store.search.tidy()  # as the app does at the first pause
+    while store.search.tidy():
+        pass
+    # As in use: the index merged at the pauses in typing (here one every 20 saves, that is
+    # 20 seconds of typing without a break); the merge runs in the pause, not in a save.
+    samples, merges = [], []
+    for n in range(SAVES):
+        samples.extend(timed(save_text, 1))
+        if n % 20 == 19:
+            begun = time.perf_counter()
+            store.search.catch_up()
+            while store.search.tidy():
+                pass
+            merges.append((time.perf_counter() - begun) * 1000)
+    table.add("autosave risk assessment, index caught up and merged at pauses", samples, 3)
+    table.add("  the index's work at each pause: catch up, merge (not in any save)", merges)
 
     rows = [{k: v for k, v in r.items() if k != "id"} for r in minute.rows["attendance"]]
     counter = iter(range(10**6))
@@ -276,6 +295,36 @@ def bench_editor(store, facts: dict, table: Table, rng: random.Random) -> None:
     type_into(long_meeting, text[:200], "x10 text,")
 
 
+def bench_index_cost(store, facts: dict, table: Table) -> None:
+    """What keeping the search index in step costs a save, measured so that a busy machine
+    weighs on both sides alike: saves of the risk assessment (indexed) alternate with saves
+    of the contingency plan of the same minute, whose search triggers are dropped from this
+    working copy. Wall time and this process's CPU time (which leaves out waiting for the
+    disk and for other programs)."""
+    for (name,) in store.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'search_5_*'").fetchall():
+        store.db.execute(f"DROP TRIGGER {name}")  # code 5: meeting_text.contingency
+    meeting = facts["big_meeting"]
+    minute = store.minutes.get(meeting, consult=False)
+    texts = {"risk_assessment": minute.values["risk_assessment"] or "", "contingency": minute.values["contingency"] or ""}
+    wall = {k: [] for k in texts}
+    cpu = {k: [] for k in texts}
+    for n in range(SAVES):
+        for key in texts:
+            texts[key] += f" word{n}"
+            begun, begun_cpu = time.perf_counter(), time.process_time()
+            store.minutes.save_fields(meeting, key, {key: texts[key]})
+            wall[key].append((time.perf_counter() - begun) * 1000)
+            cpu[key].append((time.process_time() - begun_cpu) * 1000)
+        if n % 20 == 19:
+            store.search.catch_up()
+            while store.search.tidy():
+                pass
+    for key, words in (("risk_assessment", "with the index"), ("contingency", "without (triggers dropped)")):
+        table.add(f"autosave, alternating, {words}: wall", wall[key], 3)
+        table.add(f"autosave, alternating, {words}: CPU of this process", cpu[key], 3)
+
+
 def main() -> None:
     from mappa_desktop.db.session import unlock
 
@@ -304,6 +353,7 @@ def main() -> None:
         bench_floor(store, table)
         bench_store(store, facts, table, rng)
         bench_editor(store, facts, table, rng)
+        bench_index_cost(store, facts, table)
         import gc
 
         gc_ms = []

@@ -101,7 +101,7 @@ def generated_store(cases: int = 1000, seed: int = 7, folder: Path | None = None
 # transactions. Generating takes a few minutes, so the store is kept under bench/out/ keyed by
 # TEN_YEARS_VERSION and the schema's migrations; benchmarks work on a copy of it.
 
-TEN_YEARS_VERSION = "ten-years-1"
+TEN_YEARS_VERSION = "ten-years-2"  # 2: referral dates, written reports of those absent
 TEN_YEARS_CASES = 1000
 TEN_YEARS_MEETINGS = 12_000
 TEN_YEARS_ACTIONS = 60_000
@@ -319,6 +319,7 @@ def generate_ten_years(folder: Path, seed: int = 11, progress=print) -> dict:
                                                actions_per_meeting[meeting_index:meeting_index + count], facts)
                 meeting_index += count
                 facts["draft_meetings"].append(last)
+        store.search.catch_up()  # as the app does at a pause (and before any search)
         done = min(batch_start + 25, len(case_ids))
         elapsed = time.perf_counter() - started
         progress(f"  {done:4d}/{len(case_ids)} cases, {facts['meetings']:5d} meetings, "
@@ -334,6 +335,10 @@ def _generate_case_meetings(store, rng, prose: _Prose, case_id: int, count: int,
     """A case's meetings, oldest first; every one but the last finalised. Returns the last."""
     when = date(2016, 1, 4) + timedelta(days=rng.randrange(0, 365 * 10 - 95 * count if count < 38 else 60))
     team = {a: rng.choice(names) for a, names in AGENCY_STAFF.items()}
+    # Referred 10 to 45 days before the first meeting: some initial meetings are late.
+    case = store.cases.get(case_id, consult=False)
+    store.cases.update(case_id, dict(case.values, referral_date=(when - timedelta(days=rng.randrange(10, 46))).isoformat()),
+                       [o.as_values() for o in case.orders])
     chair = rng.choice(CHAIRS)
     open_actions: list[int] = []
     meeting_id = 0
@@ -370,6 +375,9 @@ def _generate_case_meetings(store, rng, prose: _Prose, case_id: int, count: int,
         attendance = [{"name": team[a], "agency": a, "role": "", "status": rng.choice(["present"] * 8 + ["apologies", "did_not_attend"])}
                       for a in attending]
         attendance[0]["status"] = "present"
+        for person in attendance:
+            if person["status"] != "present":
+                person["report_received"] = int(rng.random() < 0.6)
         store.minutes.save_rows(meeting_id, "attendance", attendance)
         store.minutes.save_rows(meeting_id, "agency_updates", [
             {"agency": a, "briefer": team[a], "update_text": prose.paragraphs(_UPDATES, rng.randrange(50, 120), when)}

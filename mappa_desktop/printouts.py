@@ -12,6 +12,10 @@ from .dates import format_date
 from .ops.minute import check, minute_content
 from .printing import DEFAULT_MARKING, PrintMeta
 
+#: The printout that sends a meeting's papers out: printing or saving it is logged as a
+#: disclosure with these words, which the meeting audit reads as "papers sent in advance".
+PACK_KIND = "Pre-meeting pack"
+
 
 def _user_names(store) -> dict:
     return {u.id: u.name for u in store.users.all()}
@@ -84,3 +88,24 @@ def pack_job(store, case_id: int) -> tuple[dict, PrintMeta, list, list]:
     rows = store.register.rows(ids)
     meta = print_meta(store, reference=case.reference)
     return content, meta, [rows[i] for i in ids], [d for d in documents if d]
+
+
+def meeting_audit_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
+    """(content, meta) for printing a meeting's saved audit."""
+    saved = store.audits.get(meeting_id)
+    if saved is None:
+        raise ValueError("that meeting has no saved audit")
+    facts = store.audits.facts(meeting_id)
+    case = store.cases.get(facts.case_id, consult=False)
+    record = saved.record
+    content = {
+        "reference": case.reference, "meeting_date": facts.meeting_date, "meeting_type": facts.meeting_type,
+        "auditor": _user_names(store).get(saved.auditor_id, ""), "assessed_on": record.get("assessed_on"),
+        "status": saved.status,
+        "items": [{"key": key, **entry} for key, entry in record.get("items", {}).items()],
+    }
+    from .oversight.meeting_audit import ITEMS
+
+    order = [i.key for i in ITEMS]
+    content["items"].sort(key=lambda e: order.index(e["key"]) if e["key"] in order else len(order))
+    return content, print_meta(store, reference=case.reference, meeting_date=facts.meeting_date)

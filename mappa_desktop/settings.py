@@ -66,6 +66,16 @@ SETTINGS: tuple[Setting, ...] = (
         high=100,
     ),
     Setting(
+        "bank_holidays",
+        "Bank holidays",
+        None,  # oversight.workdays.DEFAULT_RULES: Scotland's
+        "Not working days, for the 20 working days from referral to the initial meeting. One "
+        "rule per line: '25/12 Christmas Day', 'Easter -2 Good Friday', 'first Monday of May "
+        "Early May bank holiday', or '08/05/2023 Coronation' for one year only. A holiday on "
+        "a Saturday or Sunday moves to the next working day.",
+        kind="lines",
+    ),
+    Setting(
         "backup_keep",
         "Automatic backups kept",
         10,
@@ -97,6 +107,10 @@ def default_of(key: str) -> object:
         from .printing.summary import DEFAULT_SUMMARY_SECTIONS
 
         return list(DEFAULT_SUMMARY_SECTIONS)
+    if key == "bank_holidays":
+        from .oversight.workdays import DEFAULT_RULES
+
+        return list(DEFAULT_RULES)
     return declared(key).default
 
 
@@ -124,6 +138,13 @@ def validate(key: str, value):
                 summary_selection(lines)
             except ValueError as exc:
                 raise SettingError(f"{setting.label}: {exc}.") from None
+        if key == "bank_holidays":
+            from .oversight.workdays import RuleError, parse_rules
+
+            try:
+                parse_rules(lines)
+            except RuleError as exc:
+                raise SettingError(f"{setting.label}: {exc}") from None
         return lines
     text = str(value or "")
     if key == "backup_folder" and text.strip():
@@ -139,6 +160,16 @@ def validate(key: str, value):
             raise SettingError(f"Backup folder cannot be used: {refusal}.")
         return str(folder)
     return text if setting.kind == "long_text" else text.strip()
+
+
+def bank_holiday_rules(store):
+    """The area's bank holiday rules, read (a stored list was validated when saved)."""
+    from .oversight.workdays import DEFAULT_RULES, RuleError, parse_rules
+
+    try:
+        return parse_rules(store.settings.get("bank_holidays"))
+    except RuleError:  # cannot happen through the settings page; never fail a report on it
+        return parse_rules(DEFAULT_RULES)
 
 
 def backups_folder(store):

@@ -484,10 +484,13 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "key_dates",
         "Key dates",
-        "The index offence, the earliest date of liberation, licence expiry, the sex offender "
-        "notification requirements (SONR) and any civil orders with the dates granted and "
-        "of expiry. The police hold the authoritative SONR dates.",
+        "The referral to MAPPA, the index offence, the earliest date of liberation, licence "
+        "expiry, the sex offender notification requirements (SONR) and any civil orders with "
+        "the dates granted and of expiry. The police hold the authoritative SONR dates.",
         (
+            Field("referral_date", "Referred to MAPPA", Kind.DATE, past=True,
+                  help="The date of the referral. A level 2 initial meeting in the community is "
+                       "expected within 20 working days of it (the case audit counts them)."),
             Field("index_offence_date", "Index offence", Kind.DATE, True, past=True,
                   not_before=("date_of_birth",)),
             _date("earliest_liberation_date", "Earliest date of liberation"),
@@ -566,6 +569,12 @@ SECTIONS: tuple[Section, ...] = (
             _text("role", "Role"),
             _choice("status", "Attendance", ATTENDANCE, True),
             _text("attendance_note", "Note", help="For example 'from 10:25'."),
+            Field(
+                "report_received",
+                "Report",
+                Kind.YES_NO,
+                help="For someone not present: whether their agency's written report was received.",
+            ),
         ),
         source=Source.ROWS,
         table="attendance",

@@ -1,4 +1,4 @@
-"""The completeness check of a minute (mappa_desktop.checks), one rule at a time.
+"""The completeness check of a minute (mappa_desktop.rules.completeness), one rule at a time.
 
 Every test starts from a COMPLETE minute (the example review meeting of ``demo``, whose
 check is empty) and takes away exactly one thing; it then asserts exactly which item(s) the

@@ -654,3 +654,43 @@ CREATE TABLE pending_exports (
 );
 """,
     )
+
+
+@MIGRATIONS(name="0009_minute_search")
+def m0009_minute_search(db) -> None:
+    """Full-text search over minutes and reviews: the contentless FTS5 index
+    ``minute_search`` (automerge off, merged when idle), ``search_entries`` (each
+    entry's source and row, numbered in the order written) and ``search_pending`` (rows
+    changed since the index caught up), the triggers of the sources that
+    ``db/search.py`` declares with codes 1-15 (the minute's own text) and 21-29 (agency
+    updates, disclosure reasons, actions, outcomes, addenda, reviews, documents), and what the
+    store already holds, indexed and merged into one segment."""
+    from .search import INDEX, create_index, install_sources
+
+    create_index(db)
+    install_sources(db, (*range(1, 16), *range(21, 30)))
+    db.execute(f"INSERT INTO {INDEX} ({INDEX}) VALUES ('optimize')")
+
+
+@MIGRATIONS(name="0010_audit_fields")
+def m0010_audit_fields(db) -> None:
+    """The audits' evidence and record: ``cases.referral_date`` (timeliness of the initial
+    meeting), ``attendance.report_received`` (a written report from someone not present),
+    and ``meeting_audits``, one per meeting, its items as JSON keyed by
+    ``oversight.meeting_audit.ITEMS`` (never a change to the minute itself)."""
+    _run(
+        db,
+        """
+ALTER TABLE cases ADD COLUMN referral_date TEXT;
+ALTER TABLE attendance ADD COLUMN report_received INTEGER;
+CREATE TABLE meeting_audits (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL UNIQUE REFERENCES meetings (id),
+    auditor_id INTEGER REFERENCES users (id),
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'completed')),
+    items TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+""",
+    )

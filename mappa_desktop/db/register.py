@@ -169,6 +169,18 @@ class RegisterRepo:
                 [today.isoformat()],
             ).fetchone()[0]
 
+    def overdue_by_agency(self, today: date) -> list[tuple[str, int]]:
+        """Overdue actions counted by the owning agency, most first: the register's own
+        "overdue" filter (``RegisterFilter.overdue_only``), so the Strategic Oversight Group's
+        figure and the register agree. Counts only: no case, no name."""
+        where, params = self._where(RegisterFilter(overdue_only=True), today)
+        with storage_errors():
+            rows = self._store.db.execute(
+                f"SELECT coalesce(nullif(trim(a.owner_agency), ''), '(no agency)'), count(*) FROM actions a "
+                f"JOIN cases c ON c.id = a.case_id{where} "
+                "GROUP BY 1 ORDER BY 2 DESC, 1", params).fetchall()
+        return [(agency, count) for agency, count in rows]
+
     def agencies(self) -> list[str]:
         """Agencies to filter by: the directory's, and every agency an action names (typed
         by hand or since renamed), so that each action can be found by its agency."""

@@ -32,10 +32,17 @@ class Refused:
     message: str
 
 
+def _present(db, table: str, keys) -> list[str]:
+    """The keys that are columns of the table now: the report also runs inside a migration,
+    before later migrations have added the columns of newer fields."""
+    have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+    return [k for k in keys if k in have]
+
+
 def refused_values(db, now: datetime) -> Iterator[Refused]:
     """Every stored value the rules refuse, record by record (reads only)."""
-    case_columns = [f.key for f in spec.case_fields()]
-    order_columns = [f.key for f in spec.section("civil_orders").fields]
+    case_columns = _present(db, "cases", [f.key for f in spec.case_fields()])
+    order_columns = _present(db, "civil_orders", [f.key for f in spec.section("civil_orders").fields])
     orders: dict[int, list[dict]] = {}
     for row in db.execute(f"SELECT case_id, {', '.join(order_columns)} FROM civil_orders ORDER BY case_id, position, id"):
         orders.setdefault(row[0], []).append(dict(zip(order_columns, row[1:])))
@@ -45,17 +52,19 @@ def refused_values(db, now: datetime) -> Iterator[Refused]:
             yield Refused("case", row[0], problem.field, problem.message)
 
     fields = {f.key: f for f in spec.meeting_fields()}
-    columns = [*SHORT_FIELDS, *LONG_FIELDS]
-    sql = (f"SELECT m.id, {', '.join('m.' + c for c in SHORT_FIELDS)}, {', '.join('t.' + c for c in LONG_FIELDS)} "
+    short, long = _present(db, "meetings", SHORT_FIELDS), _present(db, "meeting_text", LONG_FIELDS)
+    columns = [*short, *long]
+    sql = (f"SELECT m.id, {', '.join('m.' + c for c in short)}, {', '.join('t.' + c for c in long)} "
            "FROM meetings m LEFT JOIN meeting_text t ON t.meeting_id = m.id")
     for row in db.execute(sql):
         values = dict(zip(columns, row[1:]))
         for problem in record_problems([fields[c] for c in columns], values, now=now):
             yield Refused("meeting", row[0], problem.field, problem.message)
     for section in ROW_SECTIONS.values():
-        keys = [f.key for f in section.fields]
+        keys = _present(db, section.table, [f.key for f in section.fields])
+        present = [f for f in section.fields if f.key in keys]
         for row in db.execute(f"SELECT meeting_id, id, {', '.join(keys)} FROM {section.table}"):
-            for problem in record_problems(section.fields, dict(zip(keys, row[2:])), now=now):
+            for problem in record_problems(present, dict(zip(keys, row[2:])), now=now):
                 yield Refused("meeting", row[0], f"{section.key}.{problem.field}", problem.message)
 
     action_fields = (*TERM_FIELDS, *STATE_FIELDS)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 MEETING_CHILDREN = ("meeting_text", "attendance", "agency_updates", "disclosures", "documents_tabled",
-                    "check_acknowledgements", "addenda", "minute_snapshots")
+                    "check_acknowledgements", "addenda", "minute_snapshots", "meeting_audits")
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,10 @@ class RetentionRepo:
             # A deleted entry can linger in the search index's segments until they merge:
             # rebuild them now so the erased names are gone from the index too.
             db.execute("INSERT INTO case_search (case_search) VALUES ('optimize')")
+            # The same for the minutes' text: the triggers noted each row as it went;
+            # catching up removes their entries, merging drops them from the segments.
+            self._store.search.catch_up()
+            self._store.search.optimize()
             db.execute("DELETE FROM drafts WHERE key = ?", [f"case_form:{case_id}"])
             for meeting_id in meetings:
                 db.execute("DELETE FROM drafts WHERE key GLOB ?", [f"minute:{meeting_id}:*"])

@@ -18,6 +18,7 @@ from ..model import User
 from ..paths import DataPaths
 from . import backup, guards
 from .actions import ActionsRepo
+from .audits import AuditsRepo
 from .audit import AuditLog
 from .bundles import BundleStore
 from .cases import CasesRepo
@@ -31,6 +32,7 @@ from .connection import apply_pragmas, connect, wrap
 from .errors import StoreDamaged, storage_errors
 from .examine import examine
 from .migrations import MIGRATIONS
+from .search import SearchRepo
 from .settings import SettingsRepo
 from .users import UsersRepo
 
@@ -67,6 +69,8 @@ class Store:
         self.retention = RetentionRepo(self)
         self.scr = ScrRepo(self)
         self.bundles = BundleStore(self)
+        self.search = SearchRepo(self)
+        self.audits = AuditsRepo(self)
 
     # -- life cycle ---------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Printouts: the minute, its executive summary, the action register, the pre-meeting
-pack and the case chronology, as PDF bytes.
+pack, the case chronology, reviews, audits and the oversight report, as PDF bytes.
 
 Pure: data in (plain dicts and dataclasses), PDF bytes out; no Qt, no SQL. Importing this
 package is cheap: ReportLab (about 0.3 s) is imported on the first printout, not at
@@ -27,7 +27,9 @@ __all__ = [
     "PrintResult",
     "render_audit",
     "render_chronology",
+    "render_meeting_audit",
     "render_minute",
+    "render_oversight",
     "render_pack",
     "render_register",
     "render_scr",
@@ -79,3 +81,17 @@ def render_scr(content: dict, meta: PrintMeta, *, stage: str | None = None) -> P
     from .scr import render_scr as render
 
     return render(content, meta, stage=stage)
+
+
+def render_meeting_audit(content: dict, meta: PrintMeta) -> PrintResult:
+    """A meeting audit (document 12) from ``printouts.meeting_audit_job``."""
+    from .oversight import render_meeting_audit as render
+
+    return render(content, meta)
+
+
+def render_oversight(report, meta: PrintMeta) -> PrintResult:
+    """The Strategic Oversight Group's report (``oversight.report.OversightReport``)."""
+    from .oversight import render_oversight as render
+
+    return render(report, meta)

@@ -85,11 +85,14 @@ class CaseOverview(QWidget):
         # The register and the chronology are built when first looked at.
         from .scr_view import CaseReviewsTab
 
+        from .audit_views import CaseAuditTab
+
         self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case),
-                      3: lambda: CaseReviewsTab(store, case, tasks)}
+                      3: lambda: CaseReviewsTab(store, case, tasks), 4: lambda: CaseAuditTab(store, case, tasks)}
         self.tabs.addTab(QWidget(), "Action &register")
         self.tabs.addTab(QWidget(), "C&hronology")
         self.tabs.addTab(QWidget(), "Re&views")
+        self.tabs.addTab(QWidget(), "A&udit")
         self.tabs.currentChanged.connect(self._build_tab)
 
         layout = QVBoxLayout(self)
@@ -168,6 +171,11 @@ class CaseOverview(QWidget):
     def register_tab(self):
         self._build_tab(1)
         return self.tabs.widget(1)
+
+    @property
+    def audit_tab(self):
+        self._build_tab(4)
+        return self.tabs.widget(4)
 
     @property
     def chronology_tab(self):
@@ -269,7 +277,7 @@ class CaseOverview(QWidget):
         from .. import printing
         from ..chronology import case_chronology
         from ..db.register import RegisterFilter
-        from ..printouts import print_meta
+        from ..printouts import PACK_KIND, print_meta
         from .print_dialog import PrintDialog
 
         if self.tasks is None:
@@ -299,7 +307,7 @@ class CaseOverview(QWidget):
             return lambda: printing.render_chronology(events, frame)
 
         dialog = PrintDialog(store, self.tasks, title=f"Print: {case.reference}",
-                             kinds={"Pre-meeting pack": pack, "Action register": register, "Chronology": chronology},
+                             kinds={PACK_KIND: pack, "Action register": register, "Chronology": chronology},
                              record_type="case", record_id=case.id, parent=self)
         self.print_dialog = dialog
         dialog.open()

@@ -99,6 +99,24 @@ class MainWindow(QMainWindow):
         self.show_page("cases")
         self.page("cases").open_meeting(meeting_id)
 
+    def open_found(self, hit, query: str) -> None:
+        """Open a search result where it was found, the words highlighted; opening it (not
+        the search) is logged as a consultation."""
+        store = self.session.store
+        record = ("meeting", hit.meeting_id) if hit.meeting_id else ("case", hit.case_id)
+        store.audit.record_now("consultation", *record, detail=f"opened from search; section {hit.section}")
+        if hit.meeting_id is None:
+            self.open_case(hit.case_id)
+            overview = self.page("cases").overview
+            if overview is not None:
+                tab = overview.reviews_tab if hit.section == "review" else overview.register_tab
+                overview.tabs.setCurrentWidget(tab)
+            return
+        self.open_meeting(hit.meeting_id)
+        editor = self.page("cases").minute_editor
+        if editor is not None:
+            editor.show_found(hit.section, hit.field, query, hit.row_id)
+
     def update_counts(self) -> None:
         """The navigation says how many actions are overdue (in words, not colour alone)."""
         overdue = self.session.store.register.overdue_count(self.session.store.today())
@@ -155,6 +173,16 @@ class MainWindow(QMainWindow):
         reviews = ReviewsPage(store)
         reviews.open_case.connect(self.open_case)
         self.add_page("reviews", "Reviews", reviews, "Ctrl+9")
+        from .index_upkeep import SearchIndexUpkeep
+        from .search_page import SearchPage
+
+        search = SearchPage(store)
+        search.open_hit.connect(self.open_found)
+        self.add_page("search", "Find in minutes", search, "Ctrl+0")
+        from .oversight_page import OversightPage
+
+        self.add_page("oversight", "Oversight", OversightPage(store, self.tasks), "Ctrl+Shift+O")
+        self.search_upkeep = SearchIndexUpkeep(store, self)
 
     # -- menus and status ---------------------------------------------------------------------
 

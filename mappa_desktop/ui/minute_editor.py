@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -237,6 +238,30 @@ class MinuteEditor(MinuteLifecycle, QWidget):
             page = self.pages.currentWidget()
             if isinstance(page, QScrollArea):
                 page.ensureWidgetVisible(target)
+
+    def show_found(self, section: str, field: str, text: str, row_id: int | None = None) -> int:
+        """Open at the place a search found ``text`` (a field, or the field of one row:
+        an agency update, a decision, an action, an addendum) and highlight the words.
+        Returns how many places are highlighted (0: shown, nothing to mark)."""
+        from ..oversight.search import parse
+        from .found import mark_found
+
+        query = parse(text)
+        if section == "addenda":  # not a section of the minute: read in the addenda window
+            targets = self.show_addenda().findChildren(QLabel)
+        else:
+            page = self.ensure_page(section)
+            target = page.found_target(field, row_id)
+            self.go_to(section, field)
+            targets = [target]
+        for target in targets:
+            if target is not None and (count := mark_found(target, query)):
+                target.setFocus()
+                page = self.pages.currentWidget()
+                if isinstance(page, QScrollArea):
+                    page.ensureWidgetVisible(target)
+                return count
+        return 0
 
     def _step(self, delta: int) -> None:
         row = max(0, min(len(self.sections) - 1, self.section_list.currentRow() + delta))

@@ -78,6 +78,12 @@ class SectionPage(QWidget):
     def focus_target(self, field: str = "", row: int | None = None) -> QWidget | None:
         return None
 
+    def found_target(self, field: str, row_id: int | None) -> QWidget | None:
+        """Where a search hit in this section is shown: the field, in the row with that id."""
+        rows = self.ctx.state.minute.rows.get(self.section.key) or ()
+        row = next((i for i, r in enumerate(rows) if r.get("id") == row_id), None)
+        return self.focus_target(field, row)
+
 
 class FieldsPage(SectionPage):
     """Single values in a form built from the spec."""
@@ -311,6 +317,10 @@ class ActionsPage(SectionPage):
             for action_id, row in self.panel.rows.items():
                 row.set_read_only(self.ctx.state.actions[action_id].status == "withdrawn")
 
+    def found_target(self, field, row_id):
+        row = self.panel.rows.get(row_id)
+        return row.text if row is not None else self.focus_target(field)
+
     def focus_target(self, field="", row=None):
         rows = list(self.panel.rows.values())
         if not rows:
@@ -367,6 +377,10 @@ class ReviewPage(SectionPage):
     def set_read_only(self, read_only: bool) -> None:
         for row in self.rows.values():
             row.set_read_only(read_only)
+
+    def found_target(self, field, row_id):
+        row = self.rows.get(row_id)
+        return row.outcome if row is not None else self.focus_target(field)
 
     def focus_target(self, field="", row=None):
         rows = list(self.rows.values())

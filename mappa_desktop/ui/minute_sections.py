@@ -65,15 +65,17 @@ class CaseSectionView(QWidget):
 # -- attendance ------------------------------------------------------------------------------
 
 _STATUS_KEYS = {Qt.Key.Key_P: "present", Qt.Key.Key_A: "apologies", Qt.Key.Key_D: "did_not_attend"}
+_REPORT_NEXT = {None: 1, 1: 0, 0: None}  # R: not recorded -> yes -> no -> not recorded
 
 
 class AttendanceTable(QTableWidget):
-    """Name, agency, role, attendance, note. P, A or D marks the selected person and moves
-    to the next; F2 or Enter edits a cell; Delete removes the person from the list."""
+    """Name, agency, role, attendance, note, written report. P, A or D marks the selected
+    person and moves to the next; R cycles 'written report received' (yes, no, not
+    recorded); F2 or Enter edits a cell; Delete removes the person from the list."""
 
     edited = Signal()
     refused = Signal()  # a key that would change a read-only table
-    COLUMNS = ("name", "agency", "role", "status", "attendance_note")
+    COLUMNS = ("name", "agency", "role", "status", "attendance_note", "report_received")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, len(self.COLUMNS), parent)
@@ -90,7 +92,8 @@ class AttendanceTable(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        self.setAccessibleName("Attendance: P present, A apologies, D did not attend")
+        self.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.ResizeToContents)
+        self.setAccessibleName("Attendance: P present, A apologies, D did not attend, R written report")
         self.setMinimumHeight(260)
         self.setTabKeyNavigation(False)  # Tab leaves the table: keyboard-first, not cell-first
         self._loading = False
@@ -126,6 +129,10 @@ class AttendanceTable(QTableWidget):
                 item = QTableWidgetItem(self.status_field.label_of(value) if value else "—")
                 item.setData(Qt.ItemDataRole.UserRole, value)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            elif key == "report_received":
+                item = QTableWidgetItem()
+                self._show_report(item, value)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             else:
                 item = QTableWidgetItem(value or "")
             self.setItem(index, column, item)
@@ -143,6 +150,15 @@ class AttendanceTable(QTableWidget):
         item.setText(self.status_field.label_of(status) if status else "—")
         self.edited.emit()
 
+    def _show_report(self, item: QTableWidgetItem, value) -> None:
+        item.setData(Qt.ItemDataRole.UserRole, value)
+        item.setText(self.section.field("report_received").display(value) or "—")
+
+    def toggle_report(self, row: int) -> None:
+        item = self.item(row, self.COLUMNS.index("report_received"))
+        self._show_report(item, _REPORT_NEXT[item.data(Qt.ItemDataRole.UserRole)])
+        self.edited.emit()
+
     def rows(self) -> list[dict]:
         out = []
         for index in range(self.rowCount()):
@@ -151,7 +167,7 @@ class AttendanceTable(QTableWidget):
                 item = self.item(index, column)
                 if item is None:
                     row[key] = None
-                elif key == "status":
+                elif key in ("status", "report_received"):
                     row[key] = item.data(Qt.ItemDataRole.UserRole)
                 else:
                     row[key] = item.text() if item and item.text().strip() else None
@@ -168,6 +184,9 @@ class AttendanceTable(QTableWidget):
             self.mark(row, _STATUS_KEYS[event.key()])
             if row + 1 < self.rowCount():
                 self.setCurrentCell(row + 1, self.currentColumn())
+            return
+        if row >= 0 and no_modifiers and event.key() == Qt.Key.Key_R and self.state() != QAbstractItemView.State.EditingState:
+            self.toggle_report(row)
             return
         if row >= 0 and event.key() == Qt.Key.Key_Delete and self.state() != QAbstractItemView.State.EditingState:
             self.removeRow(row)
@@ -197,7 +216,8 @@ class AttendancePanel(QWidget):
         self.picker = NameField(sorted(self.people))
         self.picker.setAccessibleName("Add a person to the attendance")
         self.add_button = QPushButton("Add person")
-        hint = plain_label("Select a person and press P (present), A (apologies) or D (did not attend). "
+        hint = plain_label("Select a person and press P (present), A (apologies) or D (did not attend); "
+                           "R marks whether a written report came from someone not present. "
                            "F2 edits a cell; Delete removes the person from this list.")
         hint.setObjectName("muted")
         hint.setWordWrap(True)
