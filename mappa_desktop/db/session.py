@@ -78,13 +78,16 @@ def create_store(
     return Session(store, store.user, keyfile)
 
 
-def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_now) -> Session:
-    """Open the store as this user. :class:`WrongPassphrase` says nothing about which part."""
+def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_now,
+           verify: bool = True) -> Session:
+    """Open the store as this user. :class:`WrongPassphrase` says nothing about which part.
+    ``verify=False``: header and schema only, the app checks every page after (see
+    :meth:`Store.open`)."""
     if not paths.store.exists():
         raise KeyFileError("there is no store in this folder")
     keyfile = KeyFile.load(paths.keyfile)
     db_key = keyfile.unlock(name, passphrase)
-    store = Store.open(paths, db_key, clock=clock)
+    store = Store.open(paths, db_key, clock=clock, verify=verify)
     try:
         user = store.users.by_slot(keyfile.slot_id(name))
         if user is None:

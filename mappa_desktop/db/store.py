@@ -1,7 +1,10 @@
 """The encrypted store: opening it safely, transactions, and its repositories.
 
 Opening runs in a fixed order so that nothing writes to a file we should refuse:
-key check -> ``quick_check`` -> refuse a newer store -> pragmas -> backup -> migrate.
+key check (the header) -> refuse a newer store (the schema) -> ``quick_check`` -> pragmas ->
+backup -> migrate. The ``quick_check`` reads every page (1.5 s at ten years), so the app's
+unlock leaves it out unless migrations are pending, and runs the full check on a worker
+after unlocking instead (``health.py``); a store that fails it refuses every write.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class Store:
 
     def __init__(self, db, paths: DataPaths, key: bytes, clock: Clock = utc_now):
         self.db = db
+        self.refusal: StoreDamaged | None = None  # set when the integrity check failed
         self.paths = paths
         self._key = key
         self.clock = clock
@@ -64,9 +68,14 @@ class Store:
 
     @classmethod
     def open(
-        cls, paths: DataPaths, key: bytes, *, clock: Clock = utc_now, path: Path | None = None
+        cls, paths: DataPaths, key: bytes, *, clock: Clock = utc_now, path: Path | None = None,
+        verify: bool = True,
     ) -> "Store":
-        """Open and, if needed, migrate the store. Refuses damaged and newer stores."""
+        """Open and, if needed, migrate the store. Refuses damaged and newer stores.
+
+        ``verify=False`` checks only the header and the schema (what opening reads anyway),
+        not every page: the app's unlock, which runs :func:`health.integrity_problems` on a
+        worker afterwards. A store about to be migrated is always checked in full first."""
         target = Path(path or paths.store)
         # An existing file must already be a store: only a missing one is created. (An empty
         # file, say one truncated by a failing disk, would otherwise be rebuilt as a new,
@@ -76,7 +85,8 @@ class Store:
         # thread uses the connection, one call at a time, so it may change hands once.
         conn = connect(target, key, check_same_thread=False)
         try:
-            quick_check(conn)
+            if verify:
+                quick_check(conn)
             db = wrap(conn)
             with storage_errors():
                 applied = [m.name for m in MIGRATIONS.applied(db)]
@@ -88,9 +98,12 @@ class Store:
                 )
             if existed and not applied:
                 raise StoreDamaged("the store file is empty or is not a MAPPA Desktop store")
-            apply_pragmas(conn)
             with storage_errors():
                 pending = MIGRATIONS.pending(db)
+            if pending and not verify:
+                quick_check(conn)  # never migrate (write to) a file that has not been checked
+            apply_pragmas(conn)
+            with storage_errors():
                 if pending and applied:
                     backup.write_backup(
                         conn, key, paths.backups, reason=f"before-migration-{len(applied)}"
@@ -109,8 +122,9 @@ class Store:
         if conn is None:
             return
         try:
-            with storage_errors():
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self.refusal is None:  # a damaged file is not written to, not even this
+                with storage_errors():
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except Exception:  # closing must not fail because the disk is unhappy
             log.warning("checkpoint on close failed", exc_info=True)
         finally:
@@ -124,9 +138,19 @@ class Store:
 
     # -- transactions -------------------------------------------------------------------
 
+    def refuse_writes(self, reason: StoreDamaged) -> None:
+        """From now on every write fails with ``reason``: the integrity check found damage,
+        and a damaged file is evidence (SQLite's ``query_only`` also stops any write that
+        does not go through :meth:`transaction`)."""
+        self.refusal = reason
+        with storage_errors():
+            self.db.execute("PRAGMA query_only = ON")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All-or-nothing store work; SQLite errors come out as our own."""
+        if self.refusal is not None:
+            raise StoreDamaged(self.refusal.reason)
         with storage_errors():
             with self.db.atomic():
                 yield
