@@ -1,7 +1,9 @@
 """Encrypted copies of the store through SQLite's backup API (consistent while in use).
 
 A copy is written under a temporary name in the backups folder and renamed only when
-complete and verified, so a half-written backup never sits at a final path.
+complete and verified, so a half-written backup never sits at a final path. Run as a job
+(on the worker), a backup reports its progress and stops cleanly when cancelled: the copy
+under its temporary name is removed, and the store itself is only ever read.
 """
 
 from __future__ import annotations
@@ -16,14 +18,40 @@ from pathlib import Path
 
 import sqlcipher3
 
+from .. import jobs
 from .connection import _key_pragma
 from .errors import StorageUnavailable, StoreDamaged, storage_errors, translate
 
 log = logging.getLogger(__name__)
 
 
-def write_backup(conn, key: bytes, folder: Path, *, reason: str) -> Path:
-    """Copy the open store to ``folder``, encrypted under the same key; verify; return path."""
+#: Pages copied between two looks at the cancel flag (8 MiB of 4 KiB pages).
+COPY_STEP = 2048
+
+
+def _copy(conn, target) -> None:
+    """SQLite's backup of ``conn`` into ``target``: in one go, or, inside a job, a step at a
+    time with progress and a chance to stop. A read transaction is held over the steps: the
+    copy is of one moment, and a save by the editor in between does not restart it."""
+    job = jobs.current()
+    if job is None:
+        conn.backup(target)
+        return
+    hold = not conn.in_transaction
+    if hold:
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    try:
+        conn.backup(target, pages=COPY_STEP,
+                    progress=lambda _status, left, total: jobs.report(total - left, total, "Copying the store"))
+    finally:
+        if hold:
+            conn.execute("COMMIT")
+
+
+def write_backup(conn, key: bytes, folder: Path, *, reason: str, verify: bool = True) -> Path:
+    """Copy the open store to ``folder``, encrypted under the same key; verify (unless the
+    caller verifies the copy itself); return path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -32,9 +60,8 @@ def write_backup(conn, key: bytes, folder: Path, *, reason: str) -> Path:
     target = sqlcipher3.connect(str(partial))
     try:
         target.execute(_key_pragma(key))
-        conn.backup(target)
-        ok = target.execute("PRAGMA quick_check").fetchone()[0]
-        if ok != "ok":
+        _copy(conn, target)
+        if verify and target.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise StorageUnavailable("the backup copy did not verify")
     except BaseException:
         target.close()
@@ -85,11 +112,17 @@ def inspect(path: Path, key: bytes) -> BackupInfo:
     if not Path(path).is_file():
         raise StorageUnavailable("that backup file is not there any more")
     conn = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True)
+    job = jobs.current()
     try:
         conn.execute(_key_pragma(key))
+        if job is not None:
+            job.progress(0, 0, "Verifying the copy")
+            conn.set_progress_handler(lambda: 1 if job.cancelled else 0, 20_000)
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
     except Exception as exc:
+        if job is not None and job.cancelled:
+            raise jobs.Cancelled() from exc
         mapped = translate(exc)
         raise (mapped if mapped is not exc else StoreDamaged("the backup cannot be read")) from exc
     finally:
@@ -106,10 +139,15 @@ def backup_store(store_path: Path, key: bytes, folder: Path, *, reason: str, kee
     with storage_errors():
         source = connect(Path(store_path), key, check_same_thread=False)
         try:
-            path = write_backup(source, key, Path(folder), reason=reason)
+            # Verified once, below, by the full integrity check (not also a quick_check).
+            path = write_backup(source, key, Path(folder), reason=reason, verify=False)
         finally:
             source.close()
-        info = inspect(path, key)
+        try:
+            info = inspect(path, key)
+        except BaseException:  # cancelled or unreadable: an unverified copy is not kept
+            path.unlink(missing_ok=True)
+            raise
         if info.integrity != "ok":
             path.unlink(missing_ok=True)
             raise StorageUnavailable("the backup copy did not pass its integrity check")
