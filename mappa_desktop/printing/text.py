@@ -25,6 +25,14 @@ so that a Vietnamese name typed with combining accents prints with the precompos
 the font draws well. Variation selectors (which only choose a glyph style) are dropped.
 Long unbroken words are left to ReportLab's ``splitLongWords`` (on in every style), which
 breaks them at the column edge without adding or losing characters.
+
+Very long text is handed to ReportLab in pieces (:meth:`TextGuard.pieces`). A Paragraph
+that runs over a page is split there and the rest is broken into lines again, so one
+paragraph of N pages costs N times its length: a 1 MB field never finished printing. Cut
+into pieces of at most a page or so, the cost is proportional to the length. The cuts
+fall at line ends, where the printout breaks the line anyway; only a single line longer
+than about two pages (no newline in 12,000 characters) is also cut after a sentence, or
+else at a space, and its next piece starts on a new line.
 """
 
 from __future__ import annotations
@@ -37,6 +45,47 @@ _RTL_CLASSES = frozenset({"R", "AL"})
 _NOT_TEXT = frozenset({"Cc", "Cs", "Cn", "Co"})
 _VARIATION_SELECTOR = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+#: A piece of a paragraph handed to ReportLab holds at most this many lines and characters.
+PIECE_LINES = 40
+PIECE_CHARS = 12_000
+_SENTENCE_END = re.compile(r"[.!?;:][\"')\]]*\s")
+
+
+def _cut_long_line(line: str) -> list[str]:
+    """A line of more than PIECE_CHARS characters in parts of at most that size, each cut
+    after a sentence (or else at a space) in the second half of the part."""
+    parts = []
+    while len(line) > PIECE_CHARS:
+        window = line[PIECE_CHARS // 2 : PIECE_CHARS]
+        ends = list(_SENTENCE_END.finditer(window))
+        if ends:
+            cut = PIECE_CHARS // 2 + ends[-1].end()
+        else:
+            space = window.rfind(" ")
+            cut = PIECE_CHARS // 2 + space + 1 if space >= 0 else PIECE_CHARS
+        parts.append(line[:cut].rstrip(" "))
+        line = line[cut:]
+    parts.append(line)
+    return parts
+
+
+def split_pieces(part: str) -> list[str]:
+    """One paragraph (no blank line in it) as pieces of at most PIECE_LINES lines and
+    PIECE_CHARS characters, cut at line ends (see the module's docstring)."""
+    if len(part) <= PIECE_CHARS and part.count("\n") < PIECE_LINES:
+        return [part]
+    pieces, lines, size = [], [], 0
+    for line in part.split("\n"):
+        for chunk in _cut_long_line(line) if len(line) > PIECE_CHARS else (line,):
+            if lines and (len(lines) >= PIECE_LINES or size + len(chunk) > PIECE_CHARS):
+                pieces.append("\n".join(lines))
+                lines, size = [], 0
+            lines.append(chunk)
+            size += len(chunk) + 1
+    if lines:
+        pieces.append("\n".join(lines))
+    return pieces
 
 
 def marker(char: str) -> str:
@@ -106,10 +155,20 @@ class TextGuard:
     def paragraphs(self, value) -> list[str]:
         """The text split at blank lines, each part as Paragraph markup (so that long text
         breaks across pages between paragraphs as well as within them)."""
+        return [markup for markup, _last in self.pieces(value)]
+
+    def pieces(self, value) -> list[tuple[str, bool]]:
+        """The text as Paragraph markup in pieces of at most about a page: split at blank
+        lines, and long paragraphs at line ends (see the module's docstring). Each piece
+        says whether it ends its paragraph (the others take no space after them)."""
         text = self.plain(value).strip("\n")
         if not text:
             return []
-        return [escape(part).replace("\n", "<br/>") for part in _PARAGRAPH_BREAK.split(text)]
+        out = []
+        for part in _PARAGRAPH_BREAK.split(text):
+            pieces = split_pieces(part)
+            out += [(escape(piece).replace("\n", "<br/>"), i == len(pieces) - 1) for i, piece in enumerate(pieces)]
+        return out
 
     def warnings(self) -> tuple[str, ...]:
         """What the person printing should know; never quotes the text itself."""
