@@ -102,6 +102,26 @@ def _unlock_failure_text(exc: BaseException) -> str | None:
     return None
 
 
+class _FirstPaintThen(QObject):
+    """Calls ``then`` once, on the next turn of the event loop after ``widget`` is painted."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], object]):
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, then)
+        return False
+
+
+def _after_first_paint(widget: QWidget, then: Callable[[], object]) -> None:
+    _FirstPaintThen(widget, then)
+
+
 class AppController(QObject):
     """Owns the session and decides which window is showing."""
 
@@ -230,7 +250,9 @@ class AppController(QObject):
         gc.collect()
         gc.freeze()
         self._watch_idle(session)
-        self._check_store(session)  # and the daily backup once the store is known sound
+        # The check (and then the daily backup) once the window is painted: the first paint
+        # is what the person waits for, and two cores are not many.
+        _after_first_paint(window, lambda: self.session is session and self._check_store(session))
         log.info("unlocked (user id %s)", session.user.id)
         self.unlocked.emit()
 
