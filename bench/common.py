@@ -486,3 +486,56 @@ if __name__ == "__main__":
         _generate_main(int(sys.argv[2]) if len(sys.argv) == 3 else 10)
     else:
         print("usage: common.py generate [YEARS]")
+
+
+# -- realistic text for printing -------------------------------------------------------------
+#
+# Words drawn with a Zipf distribution (as words are used in prose) from the project's own
+# prose: the minute's guidance and help texts, the default texts and the generator's
+# sentences above. Sentences of 6 to 32 words, paragraphs of about 950 words.
+
+def vocabulary() -> list[str]:
+    """The words of the project's prose, the most frequent first."""
+    import ast
+    import re
+    from collections import Counter
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [root / "mappa_desktop" / n for n in ("spec.py", "scr_spec.py", "demo.py", "checks.py")]
+    sources.append(Path(__file__).resolve())
+    texts = []
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.count(" ") >= 3:
+                texts.append(node.value)
+    texts += [p.read_text("utf-8") for p in (root / "resources" / "texts").glob("*.txt")]
+    counts = Counter(w for t in texts for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", t))
+    return [w for w, _ in counts.most_common()]
+
+
+class ZipfText:
+    """Paragraphs of words drawn with a Zipf distribution (exponent ``s``) over ``words``."""
+
+    def __init__(self, rng: random.Random, words: list[str] | None = None, s: float = 1.07):
+        self.rng = rng
+        self.words = words or vocabulary()
+        weights = [1 / (rank ** s) for rank in range(1, len(self.words) + 1)]
+        total = 0.0
+        self.cumulative = []
+        for w in weights:
+            total += w
+            self.cumulative.append(total)
+
+    def sentence(self) -> str:
+        words = self.rng.choices(self.words, cum_weights=self.cumulative, k=self.rng.randrange(6, 33))
+        if len(words) > 12 and self.rng.random() < 0.4:
+            words[self.rng.randrange(3, len(words) - 3)] += ","
+        return words[0][:1].upper() + words[0][1:] + " " + " ".join(words[1:]) + "."
+
+    def paragraph(self, words: int = 950) -> str:
+        out, count = [], 0
+        while count < words:
+            sentence = self.sentence()
+            out.append(sentence)
+            count += sentence.count(" ") + 1
+        return " ".join(out)

@@ -56,6 +56,14 @@ class ActionsRepo:
             ).fetchall()
         return [_action(r) for r in rows]
 
+    def count_of_case(self, case_id: int) -> tuple[int, int]:
+        """How many actions the case has, and how many of them are open (or carried)."""
+        with storage_errors():
+            row = self._store.db.execute(
+                "SELECT count(*), count(*) FILTER (WHERE status IN ('open', 'carried')) FROM actions "
+                "WHERE case_id = ?", [case_id]).fetchone()
+        return row[0], row[1]
+
     def raised_at(self, meeting_id: int) -> list[Action]:
         with storage_errors():
             rows = self._store.db.execute(

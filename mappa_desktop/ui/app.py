@@ -30,6 +30,7 @@ from .closing import ClosingScreen, ask_skip_backup
 from .gate import FirstRunScreen, UnlockScreen
 from .style import STYLE_SHEET
 from .tasks import Cancelled, TaskRunner
+from .widgets import after_first_paint
 from ..settings import backups_folder
 
 log = logging.getLogger(__name__)
@@ -100,26 +101,6 @@ def _unlock_failure_text(exc: BaseException) -> str | None:
     if isinstance(exc, KeyFileError):
         return f"The store cannot be opened: {exc.reason}."
     return None
-
-
-class _FirstPaintThen(QObject):
-    """Calls ``then`` once, on the next turn of the event loop after ``widget`` is painted."""
-
-    def __init__(self, widget: QWidget, then: Callable[[], object]):
-        super().__init__(widget)
-        self._then = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, then)
-        return False
-
-
-def _after_first_paint(widget: QWidget, then: Callable[[], object]) -> None:
-    _FirstPaintThen(widget, then)
 
 
 class AppController(QObject):
@@ -252,7 +233,7 @@ class AppController(QObject):
         self._watch_idle(session)
         # The check (and then the daily backup) once the window is painted: the first paint
         # is what the person waits for, and two cores are not many.
-        _after_first_paint(window, lambda: self.session is session and self._check_store(session))
+        after_first_paint(window, lambda: self.session is session and self._check_store(session))
         log.info("unlocked (user id %s)", session.user.id)
         self.unlocked.emit()
 

@@ -25,7 +25,7 @@ from ..model import Case
 from .case_editor import CaseEditor
 from .cases_list import CasesListPage
 from .minute_sections import CaseSectionView
-from .widgets import plain_label, value_label
+from .widgets import after_first_paint, plain_label, value_label
 
 
 class CaseOverview(QWidget):
@@ -77,11 +77,11 @@ class CaseOverview(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._attention(today))
         column.addWidget(self._meetings_box())
-        for section in spec.CASE_SECTIONS:
-            if section.key == "case_status":
-                continue
-            column.addWidget(self._section_box(section))
-        column.addStretch(1)
+        # The record's sections (some forty labels, most below the fold) are laid out just
+        # after the first paint: the case opens at once, the record follows a frame later.
+        self._body_column = column
+        self.complete = False
+        after_first_paint(self, self._add_record)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -113,6 +113,16 @@ class CaseOverview(QWidget):
         QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_case)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
+
+    def _add_record(self) -> None:
+        if self.complete:
+            return
+        column = self._body_column
+        for section in spec.CASE_SECTIONS:
+            if section.key != "case_status":
+                column.addWidget(self._section_box(section))
+        column.addStretch(1)
+        self.complete = True
 
     def _build_tab(self, index: int) -> None:
         make = self._lazy.pop(index, None)
@@ -180,9 +190,8 @@ class CaseOverview(QWidget):
         self.meeting_list.itemActivated.connect(
             lambda item: self.open_meeting.emit(item.data(Qt.ItemDataRole.UserRole)))
         column.addWidget(self.meeting_list)
-        actions = self.store.actions.of_case(self.case.id)
-        open_count = sum(1 for a in actions if a.status in ("open", "carried"))
-        column.addWidget(plain_label(f"Action register: {len(actions)} action(s), {open_count} open."))
+        total, open_count = self.store.actions.count_of_case(self.case.id)
+        column.addWidget(plain_label(f"Action register: {total} action(s), {open_count} open."))
         QShortcut(QKeySequence("Ctrl+M"), self, self.new_meeting.emit)
         return box
 
