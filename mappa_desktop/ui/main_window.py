@@ -27,7 +27,7 @@ from .. import APP_NAME, __version__
 from ..db.session import Session
 from .style import STYLE_SHEET
 from .tasks import TaskRunner
-from .widgets import plain_label
+from .widgets import after_first_paint, plain_label
 
 
 class MainWindow(QMainWindow):
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.nav.setCurrentRow(0)
         self.update_counts()
+        after_first_paint(self, self._warm_up)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -143,6 +144,12 @@ class MainWindow(QMainWindow):
             if current == index:
                 self.pages.setCurrentIndex(index)
         return self.pages.widget(index)
+
+    @staticmethod
+    def _warm_up() -> None:
+        """Load the code of the case and minute screens while the person reads the first
+        page (some 70 ms, once), so that opening the first case does not wait for it."""
+        from . import case_view, chronology_view, minute_editor, scr_view  # noqa: F401
 
     def built_pages(self) -> list[QWidget]:
         """The pages built so far (the others hold nothing to save)."""
