@@ -115,6 +115,7 @@ def test_a_backup_made_as_a_job_reports_progress_and_verifies(tmp_path, monkeypa
         info = backup.backup_store(session.store.paths.store, session.store.key, tmp_path / "b", reason="manual")
     assert info.integrity == "ok" and info.counts["cases"] == 60
     assert seen[-1] == (0, 0, "Verifying the copy") and any(d == t for d, t, text in seen if t)
+    assert [p.name for p in (tmp_path / "b").iterdir()] == [info.path.name]  # no -wal or -shm beside it
     session.close()
 
 
@@ -251,3 +252,47 @@ def test_a_failed_printout_writes_the_report_it_mentions(qtbot, minute_session, 
     assert len(reports) == 1 and reports[0].name in dialog.message.text()
     assert "KeyError" in reports[0].read_text()
     assert "a key the renderer expected" not in reports[0].read_text()  # messages may quote user data
+
+
+def test_unlocking_never_waits_behind_long_work(qtbot, tmp_path, tasks):
+    """A printout or backup holding the long-work thread does not hold up the unlock."""
+    from mappa_desktop.ui.app import AppController
+
+    paths = DataPaths(tmp_path / "app")
+    _store_with_cases(paths, 5).close()
+    release = threading.Event()
+
+    def long_printout():
+        while not release.wait(0.01):
+            jobs.checkpoint()
+
+    tasks.run(long_printout, lambda _r: None, lambda _e: None)
+    controller = AppController(paths, tasks, kdf=TEST_KDF)
+    qtbot.addWidget(controller.gate)
+    controller.start()
+    controller.gate.unlock.name.setText("Lorna Petrie")
+    controller.gate.unlock.passphrase.setText(PASS)
+    controller.gate.unlock.unlock_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    assert tasks.busy  # still printing
+    release.set()
+    controller.lock()
+    controller.shutdown()
+
+
+def test_a_backup_by_hand_shows_progress_and_can_be_stopped(qtbot, unlocked, monkeypatch):
+    controller, paths = unlocked
+    go = _held_backup(monkeypatch)
+    dialog = controller.main_window.show_backups()
+    before = sorted(p.name for p in paths.backups.iterdir())
+    dialog.back_up_now()
+    assert dialog.progress_box.isVisibleTo(dialog) and not dialog.backup_button.isEnabled()
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: "stopped" in dialog.message.text(), timeout=10_000)
+    assert dialog.backup_button.isEnabled() and sorted(p.name for p in paths.backups.iterdir()) == before
+    go.set()
+    dialog.back_up_now()
+    qtbot.waitUntil(lambda: "Backed up and checked" in dialog.message.text(), timeout=20_000)
+    assert len(list(paths.backups.iterdir())) == len(before) + 1
+    dialog.accept()
+    controller.lock()

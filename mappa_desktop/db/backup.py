@@ -61,6 +61,9 @@ def write_backup(conn, key: bytes, folder: Path, *, reason: str, verify: bool = 
     try:
         target.execute(_key_pragma(key))
         _copy(conn, target)
+        # The copy takes the store's WAL mode with its pages; a backup is one file, opened
+        # read-only when checked, so it keeps the rollback journal (no -wal or -shm beside it).
+        target.execute("PRAGMA journal_mode = DELETE").fetchone()
         if verify and target.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise StorageUnavailable("the backup copy did not verify")
     except BaseException:

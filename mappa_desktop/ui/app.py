@@ -314,9 +314,17 @@ class AppController(QObject):
         if automatic and (now - automatic[0].created).total_seconds() < 24 * 3600:
             return
         path, key, folder, keep = store.paths.store, bytes(store.key), backups_folder(store), store.settings.get("backup_keep")
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, Cancelled):
+                return
+            log.warning("daily backup failed: %s", type(exc).__name__)
+            if self.main_window is not None:
+                self.main_window.statusBar().showMessage(
+                    f"The daily backup was NOT made: {getattr(exc, 'reason', 'an unexpected error')}. "
+                    "File > Backups to try again.", 60_000)
+
         self.tasks.run(lambda: backup_store(path, key, folder, reason="daily", keep=keep),
-                       lambda info: log.info("daily backup written"),
-                       lambda exc: log.warning("daily backup failed: %s", type(exc).__name__))
+                       lambda info: log.info("daily backup written"), failed)
 
     def _backup_on_close(self) -> bool:
         """Start the backup on closing on the long-work thread; False if there is nothing
