@@ -181,7 +181,7 @@ def child_unlock(data: str, facts: dict, full: bool = True) -> dict:
     stages = {"main window painted": rss_mb()}
     _settle(app, 0.2)
     stages["integrity check done"] = rss_mb()
-    while tasks.busy:  # the daily backup, started once the check passed
+    while controller.backup_tasks.busy:  # the daily backup, started once the check passed
         app.processEvents()
         time.sleep(0.005)
     stages["daily backup done"] = rss_mb()

@@ -136,7 +136,7 @@ def unlocked(qtbot, tmp_path, tasks):
     controller.gate.unlock.unlock_button.click()
     qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
     qtbot.waitUntil(lambda: controller.store_health == [], timeout=10_000)
-    qtbot.waitUntil(lambda: not tasks.busy, timeout=10_000)  # the daily backup
+    qtbot.waitUntil(lambda: not controller.backup_tasks.busy, timeout=10_000)  # the daily backup
     yield controller, paths
     controller.shutdown()
 

@@ -5,7 +5,8 @@ Locking saves pending edits, closes the window and the store (the key goes with 
 shows the gate again; unlocking returns to the page that was open.
 
 Unlocking runs on a thread of its own (the gate's), so it never waits behind a printout or
-a backup on the long-work thread. It checks only the header and the schema; the full
+a backup; the automatic backups have a thread of their own too, so a printout never waits
+behind them. It checks only the header and the schema; the full
 integrity check runs on the gate's thread right after, and a store that fails it refuses
 every write while the window says so. Quitting saves, closes the main window at once and
 finishes the backup on closing on the long-work thread, with its progress on screen.
@@ -139,6 +140,8 @@ class AppController(QObject):
         self._quitting = False
         # Key derivation and the integrity check: never queued behind long work.
         self.gate_tasks = TaskRunner(self, name="mappa-gate")
+        # The automatic backups (daily, on closing): a printout never queues behind them.
+        self.backup_tasks = TaskRunner(self, name="mappa-backup")
         self._health_job = None
         self.store_health: list[str] | None = None  # None until checked; [] when sound
         self._closing_job = None
@@ -323,7 +326,7 @@ class AppController(QObject):
                     f"The daily backup was NOT made: {getattr(exc, 'reason', 'an unexpected error')}. "
                     "File > Backups to try again.", 60_000)
 
-        self.tasks.run(lambda: backup_store(path, key, folder, reason="daily", keep=keep),
+        self.backup_tasks.run(lambda: backup_store(path, key, folder, reason="daily", keep=keep),
                        lambda info: log.info("daily backup written"), failed)
 
     def _backup_on_close(self) -> bool:
@@ -348,7 +351,8 @@ class AppController(QObject):
                 log.warning("backup on close failed: %s", type(exc).__name__)
             self._finish_quit()
 
-        self._closing_job = self.tasks.run(
+        self.backup_tasks.cancel_all()  # a daily backup still running gives way to this one
+        self._closing_job = self.backup_tasks.run(
             lambda: backup_store(path, key, folder, reason="on-close", keep=keep), finished, failed,
             progress=self.gate.closing.show_progress)
         return True
@@ -498,6 +502,7 @@ class AppController(QObject):
         if self._closing_job is not None:
             self._closing_job.cancel()
         self.gate_tasks.shutdown()
+        self.backup_tasks.shutdown()
         self._close_session()
 
 

@@ -4,11 +4,12 @@ Work receives plain data, never a widget; its result comes back on the GUI threa
 a signal. Never touch a widget inside the work function.
 
 Each :class:`TaskRunner` is one (daemon) thread that runs its work in order; results come
-back through queued signals. The application keeps
-two: one for the gate (key derivation on unlock, the integrity check after it), one for
-long work (printouts, backups, exports), so that unlocking never waits behind a 100-page
-preview. Every piece of work runs as a :class:`~mappa_desktop.jobs.Job`: it can be
-cancelled (work stops at its next checkpoint, or before it starts) and can report progress.
+back through queued signals. The application keeps three: the gate's (key derivation on
+unlock, the integrity check after it), the automatic backups', and one for the work a
+person asks for (printouts, exports, a backup by hand), so that unlocking never waits
+behind a 100-page preview, nor a preview behind the daily backup. Every piece of work runs
+as a :class:`~mappa_desktop.jobs.Job`: it can be cancelled (work stops at its next
+checkpoint, or before it starts) and can report progress.
 """
 
 from __future__ import annotations
