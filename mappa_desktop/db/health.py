@@ -37,6 +37,7 @@ def integrity_problems(path: Path, key: bytes) -> list[str]:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
         conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA cache_size = -1024")  # one pass over the pages: a small cache will do
         if job is not None:
             conn.set_progress_handler(lambda: 1 if job.cancelled else 0, _STEPS)
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]

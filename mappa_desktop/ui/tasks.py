@@ -79,6 +79,7 @@ class TaskRunner(QObject):
             else:
                 self._emit(self._finished, ticket, result)
             item = work = job = result = None  # nothing held between jobs (a PDF can be large)
+            jobs.release_free_memory()
 
     @staticmethod
     def _emit(signal, *args) -> None:
