@@ -173,11 +173,14 @@ def long_field(kind: str, size: int) -> dict:
     prose = ZipfText(random.Random(size))
     parts, total = [], 0
     while total < size:
-        part = prose.sentence() if kind == "lines" else prose.paragraph(950)
+        part = prose.sentence() if kind in ("lines", "cell") else prose.paragraph(950)
         parts.append(part)
         total += len(part) + 1
-    text = ("\n" if kind == "lines" else " ").join(parts)[:size]
-    content["meeting"]["risk_assessment"] = text
+    text = ("\n" if kind in ("lines", "cell") else " ").join(parts)[:size]
+    if kind == "cell":  # an agency update: long text inside a table's cell
+        content["rows"]["agency_updates"][0]["update_text"] = text
+    else:
+        content["meeting"]["risk_assessment"] = text
     from mappa_desktop.printing.styles import styles
 
     styles()
@@ -237,9 +240,11 @@ def main():
     print(f"{'field':38} {'pages':>6} {'seconds':>8} {'ms/1k chars':>12} {'peak MB':>8}")
     series = [("paragraph", n) for n in (100_000, 200_000, 400_000, 1_000_000)]
     series += [("lines", n) for n in (2_000 * 60, 4_000 * 60, 8_000 * 60, 1_000_000)]
+    series += [("cell", n) for n in (250_000, 500_000, 1_000_000)]
     for kind, size in series:
         r = in_child(kind, size)
-        label = f"one paragraph of {size:,} chars" if kind == "paragraph" else f"{r['lines']:,} lines, {size:,} chars"
+        label = {"paragraph": f"one paragraph of {size:,} chars", "lines": f"{r['lines']:,} lines, {size:,} chars",
+                 "cell": f"table cell of {r['lines']:,} lines, {size:,} chars"}[kind]
         bar = ""
         if size == 1_000_000:
             ok = r["seconds"] < LONG_BAR_S and r["peak"] < LONG_BAR_MB

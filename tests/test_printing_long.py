@@ -19,11 +19,12 @@ from .test_printing import DRAFT, body_text, demo_content, rich_content, squash 
                         max_size=3000), max_size=60).map("\n".join))
 @settings(max_examples=60, deadline=None)
 def test_pieces_keep_every_word_in_order_and_stay_small(text):
-    pieces = split_pieces(text)
-    assert [w for piece in pieces for w in piece.split()] == text.split()
-    for piece in pieces:
-        assert piece.count("\n") < PIECE_LINES
-        assert len(piece) <= PIECE_CHARS
+    for grouped in (False, True):
+        pieces = split_pieces(text, grouped=grouped)
+        assert [w for piece in pieces for w in piece.split()] == text.split()
+        for piece in pieces:
+            assert piece.count("\n") < (PIECE_LINES if grouped or len(pieces) == 1 else 1)
+            assert len(piece) <= PIECE_CHARS
 
 
 def test_a_short_paragraph_is_one_piece():
@@ -46,10 +47,13 @@ def test_a_300000_character_paragraph_and_6000_lines_print_whole(rich_content): 
     c = copy.deepcopy(rich_content)
     c["meeting"]["risk_assessment"] = words
     c["meeting"]["contingency"] = lines
+    c["rows"]["agency_updates"][0]["update_text"] = lines.replace("line", "row")  # in a table cell
     result = render_minute(c, DRAFT)
     body = squash(body_text(result.pdf))
     assert squash(words) in body
     assert squash(lines) in body
+    for i in range(0, 6_000, 250):  # the cell runs over many pages, inside its row
+        assert f"row{i}ofthelist" in body
     assert result.pages > 100
 
 

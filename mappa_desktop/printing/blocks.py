@@ -201,7 +201,9 @@ class Writer:
         """User text as paragraphs; a long one in pieces of about a page (``text.py``),
         of which all but the last take no space after them, so the pieces read as one."""
         style = style or self.s.body
-        return [self._p(markup, style if last else self._joined(style)) for markup, last in self.guard.pieces(value)]
+        grouped = style in (self.s.cell, self.s.cell_text)  # in a table cell: see split_pieces
+        return [self._p(markup, style if last else self._joined(style))
+                for markup, last in self.guard.pieces(value, grouped=grouped)]
 
     def _joined(self, style):
         """``style`` without the space after: for a piece that its paragraph continues."""

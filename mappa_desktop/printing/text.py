@@ -28,11 +28,12 @@ breaks them at the column edge without adding or losing characters.
 
 Very long text is handed to ReportLab in pieces (:meth:`TextGuard.pieces`). A Paragraph
 that runs over a page is split there and the rest is broken into lines again, so one
-paragraph of N pages costs N times its length: a 1 MB field never finished printing. Cut
-into pieces of at most a page or so, the cost is proportional to the length. The cuts
-fall at line ends, where the printout breaks the line anyway; only a single line longer
-than about two pages (no newline in 12,000 characters) is also cut after a sentence, or
-else at a space, and its next piece starts on a new line.
+paragraph of N pages cost N times its length: a 1 MB field never finished printing. A
+paragraph of more than 40 lines or 12,000 characters goes instead as a piece per line
+(where the printout breaks the line anyway), and a single line longer than about two
+pages (no newline in 12,000 characters) is also cut after a sentence, or else at a space,
+its next piece starting on a new line. With the lines that a split paragraph keeps
+(``blocks.Para``), the cost is proportional to the length.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ _NOT_TEXT = frozenset({"Cc", "Cs", "Cn", "Co"})
 _VARIATION_SELECTOR = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
-#: A piece of a paragraph handed to ReportLab holds at most this many lines and characters.
+#: A paragraph with this many lines or characters is handed to ReportLab in pieces.
 PIECE_LINES = 40
 PIECE_CHARS = 12_000
 _SENTENCE_END = re.compile(r"[.!?;:][\"')\]]*\s")
@@ -70,21 +71,28 @@ def _cut_long_line(line: str) -> list[str]:
     return parts
 
 
-def split_pieces(part: str) -> list[str]:
-    """One paragraph (no blank line in it) as pieces of at most PIECE_LINES lines and
-    PIECE_CHARS characters, cut at line ends (see the module's docstring)."""
+def split_pieces(part: str, *, grouped: bool = False) -> list[str]:
+    """One paragraph (no blank line in it) as ReportLab should take it: whole when it is
+    short (under PIECE_LINES lines and PIECE_CHARS characters), else a piece per line, and
+    a line longer than PIECE_CHARS in parts cut after a sentence (see the module's
+    docstring). A line on its own is plain text, which ReportLab lays out fastest.
+    ``grouped``: lines together in pieces of up to PIECE_LINES lines and PIECE_CHARS
+    characters, for a table cell (a table measures every flowable left in a cell each time
+    the cell runs over a page, so there a few larger pieces are cheaper than many lines)."""
     if len(part) <= PIECE_CHARS and part.count("\n") < PIECE_LINES:
         return [part]
-    pieces, lines, size = [], [], 0
-    for line in part.split("\n"):
-        for chunk in _cut_long_line(line) if len(line) > PIECE_CHARS else (line,):
-            if lines and (len(lines) >= PIECE_LINES or size + len(chunk) > PIECE_CHARS):
-                pieces.append("\n".join(lines))
-                lines, size = [], 0
-            lines.append(chunk)
-            size += len(chunk) + 1
-    if lines:
-        pieces.append("\n".join(lines))
+    lines = [chunk for line in part.split("\n")
+             for chunk in (_cut_long_line(line) if len(line) > PIECE_CHARS else (line,))]
+    if not grouped:
+        return lines
+    pieces, piece, size = [], [], 0
+    for line in lines:
+        if piece and (len(piece) >= PIECE_LINES or size + len(line) > PIECE_CHARS):
+            pieces.append("\n".join(piece))
+            piece, size = [], 0
+        piece.append(line)
+        size += len(line) + 1
+    pieces.append("\n".join(piece))
     return pieces
 
 
@@ -157,16 +165,16 @@ class TextGuard:
         breaks across pages between paragraphs as well as within them)."""
         return [markup for markup, _last in self.pieces(value)]
 
-    def pieces(self, value) -> list[tuple[str, bool]]:
-        """The text as Paragraph markup in pieces of at most about a page: split at blank
-        lines, and long paragraphs at line ends (see the module's docstring). Each piece
-        says whether it ends its paragraph (the others take no space after them)."""
+    def pieces(self, value, *, grouped: bool = False) -> list[tuple[str, bool]]:
+        """The text as Paragraph markup in pieces: split at blank lines, and long paragraphs
+        at line ends (see :func:`split_pieces`). Each piece says whether it ends its
+        paragraph (the others take no space after them)."""
         text = self.plain(value).strip("\n")
         if not text:
             return []
         out = []
         for part in _PARAGRAPH_BREAK.split(text):
-            pieces = split_pieces(part)
+            pieces = split_pieces(part, grouped=grouped)
             out += [(escape(piece).replace("\n", "<br/>"), i == len(pieces) - 1) for i, piece in enumerate(pieces)]
         return out
 
