@@ -72,13 +72,23 @@ class Para(Paragraph):
     pages costs the square of its length."""
 
     _wrapped_for = None
+    _lines_by_width = None  # width -> (blPara, height): a table asks for two or three widths
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
         # ReportLab drops blPara when a split fails; then the lines must be made again.
         if self._wrapped_for == availWidth and "blPara" in self.__dict__:
             return self.width, self.height
+        known = self._lines_by_width.get(availWidth) if self._lines_by_width else None
+        if known is not None:  # the same text at a width already seen: the same lines
+            self.blPara, self.height = known
+            self.width, self._wrapped_for = availWidth, availWidth
+            return self.width, self.height
         result = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth
+        if self._lines_by_width is None:
+            self._lines_by_width = {}
+        if len(self._lines_by_width) < 4:
+            self._lines_by_width[availWidth] = (self.blPara, self.height)
         return result
 
     def split(self, availWidth, availHeight):  # noqa: N803
@@ -197,13 +207,14 @@ class Writer:
         """Our own words (markup written here, user parts already escaped)."""
         return self._p(markup, style or self.s.body)
 
-    def paragraphs(self, value, style=None) -> list:
-        """User text as paragraphs; a long one in pieces of about a page (``text.py``),
-        of which all but the last take no space after them, so the pieces read as one."""
+    def paragraphs(self, value, style=None, *, in_table: bool = False) -> list:
+        """User text as paragraphs; a long one in pieces (``text.split_pieces``), of which
+        all but the last take no space after them, so the pieces read as one. ``in_table``:
+        for a table or grid cell, where the pieces are larger (a table measures every
+        flowable left in a cell each time the cell runs over a page)."""
         style = style or self.s.body
-        grouped = style in (self.s.cell, self.s.cell_text)  # in a table cell: see split_pieces
         return [self._p(markup, style if last else self._joined(style))
-                for markup, last in self.guard.pieces(value, grouped=grouped)]
+                for markup, last in self.guard.pieces(value, grouped=in_table)]
 
     def _joined(self, style):
         """``style`` without the space after: for a piece that its paragraph continues."""
@@ -230,7 +241,7 @@ class Writer:
                 for line in cell.lines):
             return "\n".join(cell.lines)
         if len(cell.markup) > PIECE_CHARS or len(cell.lines) > PIECE_LINES:  # long: in pieces
-            return self.paragraphs("\n".join(cell.lines), cell.style)
+            return self.paragraphs("\n".join(cell.lines), cell.style, in_table=True)
         return self._p(cell.markup, cell.style)
 
     def stacked(self, first, *more) -> Paragraph:
