@@ -296,3 +296,65 @@ def test_a_backup_by_hand_shows_progress_and_can_be_stopped(qtbot, unlocked, mon
     assert len(list(paths.backups.iterdir())) == len(before) + 1
     dialog.accept()
     controller.lock()
+
+
+_QUIT_DURING_RENDER = r'''
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from mappa_desktop.db.session import create_store
+from mappa_desktop.demo import add_example_case, add_example_meetings
+from mappa_desktop.paths import DataPaths
+from mappa_desktop.security import TEST_KDF
+from mappa_desktop.ui.app import AppController
+from mappa_desktop.ui.tasks import TaskRunner
+
+paths = DataPaths(Path(sys.argv[1]))
+session = create_store(paths, name="Lorna Petrie", agency="", role="", passphrase="heron kettle marmalade", kdf=TEST_KDF)
+case_id = add_example_case(session.store)
+_first, review = add_example_meetings(session.store, case_id)
+session.store.minutes.save_fields(review, "risk_assessment",
+                                  {"risk_assessment": "\n".join(f"line {i} of a long list" for i in range(40_000))})
+session.close()
+app = QApplication([])
+tasks = TaskRunner()
+controller = AppController(paths, tasks, kdf=TEST_KDF)
+controller.start()
+controller.gate.unlock.name.setText("Lorna Petrie")
+controller.gate.unlock.passphrase.setText("heron kettle marmalade")
+controller.gate.unlock.unlock_button.click()
+
+def when_unlocked():
+    if controller.main_window is None:
+        QTimer.singleShot(20, when_unlocked)
+        return
+    controller.main_window.open_meeting(review)
+    editor = controller.main_window.page("cases").minute_editor
+    dialog = editor.print_minute()
+    dialog.preview()  # a render of some 800 pages: quit while it runs
+    QTimer.singleShot(700, lambda: print("busy at quit:", tasks.busy, flush=True) or controller.main_window.close())
+
+QTimer.singleShot(0, when_unlocked)
+started = time.perf_counter()
+code = app.exec()
+controller.shutdown()
+tasks.shutdown()
+print(f"quit in {time.perf_counter() - started:.1f} s", flush=True)
+sys.exit(code)
+'''
+
+
+def test_quitting_during_a_long_render_cancels_it_and_exits_cleanly(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "quit_during_render.py"
+    script.write_text(_QUIT_DURING_RENDER)
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "data")], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]  # not 134 (abort)
+    assert "busy at quit: True" in run.stdout
+    assert "Traceback" not in run.stderr
+    backups = list((tmp_path / "data" / "backups").glob("*on-close.db"))
+    assert len(backups) == 1  # the render stopped; the backup on closing was made
