@@ -92,19 +92,26 @@ def generated_store(cases: int = 1000, seed: int = 7, folder: Path | None = None
     return session
 
 
-# -- ten years of an area's work ----------------------------------------------------------------
+# -- years of an area's work ------------------------------------------------------------------
 #
-# 1,000 cases, 12,000 meetings (one case with 40), realistic prose in every long field,
-# attendance, agency updates, documents and a disclosure decision per meeting, 60,000 actions
-# reviewed at the next meeting, every meeting but the last of a case finalised (with its
-# snapshot). Written through the store's own methods, as the app writes, inside large
-# transactions. Generating takes a few minutes, so the store is kept under bench/out/ keyed by
-# TEN_YEARS_VERSION and the schema's migrations; benchmarks work on a copy of it.
+# Per year of work: 100 cases, 1,200 meetings, 6,000 actions; so ten years is 1,000 cases,
+# 12,000 meetings and 60,000 actions. At every size one case has 40 meetings (the case the
+# benchmarks open), so that a figure that grows from one to ten years grew with the store,
+# not with the case. Realistic prose in every long field, attendance, agency updates,
+# documents and a disclosure decision per meeting, actions reviewed at the next meeting,
+# every meeting but the last of a case finalised (with its snapshot). Written through the
+# store's own methods, as the app writes, inside large transactions. Generating ten years
+# takes about 8 minutes, so each size is kept under bench/out/ keyed by STORE_VERSION, the
+# years and the schema's migrations; benchmarks work on a copy of it.
 
-TEN_YEARS_VERSION = "ten-years-2"  # 2: referral dates, written reports of those absent
-TEN_YEARS_CASES = 1000
-TEN_YEARS_MEETINGS = 12_000
-TEN_YEARS_ACTIONS = 60_000
+STORE_VERSION = "years-2"  # 2: referral dates, written reports of those absent, search index
+YEARS = (1, 3, 10)
+CASES_PER_YEAR = 100
+MEETINGS_PER_YEAR = 1_200
+ACTIONS_PER_YEAR = 6_000
+TEN_YEARS_CASES = 10 * CASES_PER_YEAR
+TEN_YEARS_MEETINGS = 10 * MEETINGS_PER_YEAR
+TEN_YEARS_ACTIONS = 10 * ACTIONS_PER_YEAR
 BIG_CASE_MEETINGS = 40
 BENCH_NAME = "Bench Mark"
 BENCH_PASSPHRASE = "bench mark passphrase"
@@ -275,24 +282,25 @@ def _spread(rng: random.Random, total: int, parts: int, low: int, high: int) -> 
     return counts
 
 
-def ten_years_key() -> str:
-    """The generator's version and a digest of the schema's migrations (their source, since
-    a migration edited in place changes the schema without a new name)."""
+def store_key(years: int = 10) -> str:
+    """The generator's version, the years and a digest of the schema's migrations (their
+    source, since a migration edited in place changes the schema without a new name)."""
     import hashlib
 
     from mappa_desktop.db import migrations
 
     schema = hashlib.sha256(Path(migrations.__file__).read_bytes()).hexdigest()[:8]
-    return f"{TEN_YEARS_VERSION}-{schema}"
+    return f"{STORE_VERSION}-{years}y-{schema}"
 
 
-def ten_years_folder() -> Path:
-    return OUT / ten_years_key()
+def years_folder(years: int = 10) -> Path:
+    return OUT / store_key(years)
 
 
-def generate_ten_years(folder: Path, seed: int = 11, progress=print) -> dict:
-    """Write the ten-year store into ``folder`` (which must not hold a store); returns its
-    facts (ids of the big case and of the meetings the benchmarks use)."""
+def generate_years(folder: Path, years: int = 10, seed: int = 11, progress=print) -> dict:
+    """Write a store of ``years`` years of work into ``folder`` (which must not hold a
+    store); returns its facts (ids of the big case and of the meetings the benchmarks use)."""
+    cases, meetings, actions = years * CASES_PER_YEAR, years * MEETINGS_PER_YEAR, years * ACTIONS_PER_YEAR
     rng = random.Random(seed)
     prose = _Prose(rng)
     session = create_store(DataPaths(folder), name=BENCH_NAME, agency="MAPPA unit", role="",
@@ -304,13 +312,13 @@ def generate_ten_years(folder: Path, seed: int = 11, progress=print) -> dict:
             for name in names:
                 store.directory.save_person(name=name, agency=agency, role="")
         case_ids = []
-        for index in range(TEN_YEARS_CASES):
+        for index in range(cases):
             values, orders = case_values(rng, index)
             case_ids.append(store.cases.create(values, orders))
-    per_case = [BIG_CASE_MEETINGS] + _spread(rng, TEN_YEARS_MEETINGS - BIG_CASE_MEETINGS,
-                                             TEN_YEARS_CASES - 1, 2, 22)
-    actions_per_meeting = _spread(rng, TEN_YEARS_ACTIONS, TEN_YEARS_MEETINGS, 2, 8)
-    facts = {"big_case": case_ids[0], "draft_meetings": [], "meetings": 0, "actions": 0}
+    per_case = [BIG_CASE_MEETINGS] + _spread(rng, meetings - BIG_CASE_MEETINGS, cases - 1, 2, 22)
+    actions_per_meeting = _spread(rng, actions, meetings, 2, 8)
+    facts = {"years": years, "cases": cases, "big_case": case_ids[0], "draft_meetings": [], "meetings": 0,
+             "actions": 0}
     meeting_index = 0
     for batch_start in range(0, len(case_ids), 25):
         with store.transaction():
@@ -416,18 +424,39 @@ def _generate_case_meetings(store, rng, prose: _Prose, case_id: int, count: int,
     return meeting_id
 
 
+def bench_years() -> list[int]:
+    """The store sizes a benchmark runs on: ``MAPPA_BENCH_YEARS`` (say "1,10"), else 1 and 10."""
+    raw = os.environ.get("MAPPA_BENCH_YEARS", "1,10")
+    return [int(y) for y in raw.split(",") if y.strip()]
+
+
+def growth(figures: dict[int, float]) -> str:
+    """'x1.05 from 1 to 10 years' for figures keyed by years (empty if one size only)."""
+    if len(figures) < 2:
+        return ""
+    low, high = min(figures), max(figures)
+    if figures[low] <= 0:
+        return ""
+    return f"x{figures[high] / figures[low]:.2f} from {low} to {high} years"
+
+
 def ten_years_store(progress=print):
-    """The cached ten-year store, generated (in a child process) if missing: returns
-    (DataPaths of a fresh working copy, facts). The copy keeps the cache pristine."""
+    """The cached ten-year store (see :func:`years_store`)."""
+    return years_store(10, progress)
+
+
+def years_store(years: int = 10, progress=print):
+    """The cached store of ``years`` years, generated (in a child process) if missing:
+    returns (DataPaths of a fresh working copy, facts). The copy keeps the cache pristine."""
     import json
     import shutil
     import subprocess
     import sys
 
-    folder = ten_years_folder()
+    folder = years_folder(years)
     if not (folder / "facts.json").exists():
-        progress(f"generating the ten-year store into {folder} (a few minutes, once)...")
-        subprocess.run([sys.executable, str(Path(__file__).resolve()), "generate"], check=True)
+        progress(f"generating the {years}-year store into {folder} (about {max(1, years * 5 // 6)} min, once)...")
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "generate", str(years)], check=True)
     facts = json.loads((folder / "facts.json").read_text("utf-8"))
     work = Path(tempfile.mkdtemp(prefix="mappa-bench-"))
     shutil.copytree(folder / "data", work / "data")
@@ -440,19 +469,19 @@ def ten_years_store(progress=print):
     return DataPaths(work / "data"), facts
 
 
-def _generate_main() -> None:
+def _generate_main(years: int) -> None:
     import json
     import shutil
 
-    folder = ten_years_folder()
+    folder = years_folder(years)
     building = folder.with_name(folder.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
-    facts = generate_ten_years(building / "data")
+    facts = generate_years(building / "data", years)
     (building / "facts.json").write_text(json.dumps(facts), "utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     building.rename(folder)  # complete or absent, never half-made
-    for stale in OUT.glob(f"{TEN_YEARS_VERSION.rsplit('-', 1)[0]}-*"):
+    for stale in OUT.glob(f"{STORE_VERSION.rsplit('-', 1)[0]}-*-{years}y-*"):
         if stale.is_dir() and stale != folder:  # made for an older schema or generator
             shutil.rmtree(stale, ignore_errors=True)
     print(f"generated in {facts['seconds']} s: {folder}")
@@ -461,7 +490,60 @@ def _generate_main() -> None:
 if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:] == ["generate"]:
-        _generate_main()
+    if len(sys.argv) in (2, 3) and sys.argv[1] == "generate":
+        _generate_main(int(sys.argv[2]) if len(sys.argv) == 3 else 10)
     else:
-        print("usage: common.py generate")
+        print("usage: common.py generate [YEARS]")
+
+
+# -- realistic text for printing -------------------------------------------------------------
+#
+# Words drawn with a Zipf distribution (as words are used in prose) from the project's own
+# prose: the minute's guidance and help texts, the default texts and the generator's
+# sentences above. Sentences of 6 to 32 words, paragraphs of about 950 words.
+
+def vocabulary() -> list[str]:
+    """The words of the project's prose, the most frequent first."""
+    import ast
+    import re
+    from collections import Counter
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [root / "mappa_desktop" / n for n in ("spec.py", "scr_spec.py", "demo.py", "checks.py")]
+    sources.append(Path(__file__).resolve())
+    texts = []
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.count(" ") >= 3:
+                texts.append(node.value)
+    texts += [p.read_text("utf-8") for p in (root / "resources" / "texts").glob("*.txt")]
+    counts = Counter(w for t in texts for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", t))
+    return [w for w, _ in counts.most_common()]
+
+
+class ZipfText:
+    """Paragraphs of words drawn with a Zipf distribution (exponent ``s``) over ``words``."""
+
+    def __init__(self, rng: random.Random, words: list[str] | None = None, s: float = 1.07):
+        self.rng = rng
+        self.words = words or vocabulary()
+        weights = [1 / (rank ** s) for rank in range(1, len(self.words) + 1)]
+        total = 0.0
+        self.cumulative = []
+        for w in weights:
+            total += w
+            self.cumulative.append(total)
+
+    def sentence(self) -> str:
+        words = self.rng.choices(self.words, cum_weights=self.cumulative, k=self.rng.randrange(6, 33))
+        if len(words) > 12 and self.rng.random() < 0.4:
+            words[self.rng.randrange(3, len(words) - 3)] += ","
+        return words[0][:1].upper() + words[0][1:] + " " + " ".join(words[1:]) + "."
+
+    def paragraph(self, words: int = 950) -> str:
+        out, count = [], 0
+        while count < words:
+            sentence = self.sentence()
+            out.append(sentence)
+            count += sentence.count(" ") + 1
+        return " ".join(out)

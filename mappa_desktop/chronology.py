@@ -8,6 +8,16 @@ from typing import Iterable, Mapping
 
 from . import spec
 
+#: Event.kind -> what the chronology calls it.
+KIND_WORDS = {
+    "key_date": "Key date",
+    "order": "Civil order",
+    "meeting": "Meeting",
+    "change": "Decision",
+    "action_raised": "Action raised",
+    "action_closed": "Action closed",
+}
+
 
 @dataclass(frozen=True)
 class Event:

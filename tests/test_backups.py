@@ -178,9 +178,10 @@ def test_restore_through_the_app(qtbot, tmp_path):
     tasks.shutdown()
 
 
-def test_restore_from_the_unlock_screen_of_a_damaged_store(qtbot, tmp_path, folder_snapshot):
-    """The store is damaged: the unlock screen refuses it, and its Restore button puts the
-    newest backup back as whoever can open that backup's slot; the damaged file is kept."""
+def test_restore_after_the_check_finds_the_store_damaged(qtbot, tmp_path, folder_snapshot):
+    """The store is damaged inside: the check after unlocking says so and refuses writes,
+    and a restore puts the newest backup back as whoever can open that backup's slot; the
+    damaged file is kept, unchanged."""
     from mappa_desktop.ui.app import AppController
     from mappa_desktop.ui.tasks import TaskRunner
 
@@ -201,8 +202,14 @@ def test_restore_from_the_unlock_screen_of_a_damaged_store(qtbot, tmp_path, fold
     screen.name.setText("Ann Admin")
     screen.passphrase.setText(PASS)
     screen.unlock_button.click()
-    qtbot.waitUntil(lambda: "damaged" in screen.message.text(), timeout=10_000)
-    screen.restore_button.click()
+    # Unlocking reads only the header and the schema (issue 13): the damage in the middle of
+    # the file is found by the full check on the worker just after, said over every page,
+    # and every write is refused from then on.
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    window = controller.main_window
+    qtbot.waitUntil(lambda: "STORE DAMAGED" in window.health_label.text(), timeout=20_000)
+    assert controller.session.store.refusal is not None
+    assert controller.restore(str(info.path))  # File > Backups > Restore: locks, then asks
     dialog = controller.restore_dialog
     assert dialog.selected().path == info.path
     dialog.name.setText("Ann Admin")

@@ -191,3 +191,88 @@ def test_cases_model_passes_qtmodeltester(qtmodeltester, session):
     model = CasesTableModel()
     model.set_rows(session.store.cases.rows())
     qtmodeltester.check(model)
+
+
+def _cases(store):
+    rows = [("FS-3", "Zoe AIRD", "1", "2", "low", "Police Scotland", "2027-03-01"),
+            ("FS-1", "adam NOWAK", "3", "3", "very_high", None, "2026-12-01"),
+            ("FS-2", "Mairi MACLEOD", "1", "1", "high", "Justice Social Work", None)]
+    ids = {}
+    for ref, name, category, level, rosh, authority, review in rows:
+        ids[ref] = store.cases.create({"reference": ref, "full_name": name, "category": category,
+                                       "mappa_level": level, "current_rosh": rosh, "lead_authority": authority,
+                                       "next_review_date": review})
+    return ids
+
+
+def test_the_cases_list_sorts_and_filters_in_the_store(qtbot, session):
+    """The list holds ids only: sorting and filtering are SQL, rows come a page at a time."""
+    from mappa_desktop.ui.cases_list import CasesListPage, CasesTableModel
+
+    store = session.store
+    ids = _cases(store)
+    page = CasesListPage(store)
+    qtbot.addWidget(page)
+    model, table = page.model, page.table
+
+    def refs():
+        return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+    assert refs() == ["FS-1", "FS-2", "FS-3"] and page.count_label.text() == "3 cases"
+    column = CasesTableModel.COLUMNS.index
+    table.sortByColumn(column("full_name"), Qt.SortOrder.AscendingOrder)
+    assert refs() == ["FS-1", "FS-2", "FS-3"]  # adam, Mairi, Zoe: case does not matter
+    table.sortByColumn(column("current_rosh"), Qt.SortOrder.AscendingOrder)
+    assert refs() == ["FS-1", "FS-2", "FS-3"]  # very high, high, low: the spec's order
+    table.sortByColumn(column("next_review_date"), Qt.SortOrder.DescendingOrder)
+    assert refs()[:2] == ["FS-2", "FS-3"] or refs()[0] == "FS-3"
+    table.sortByColumn(column("lead_authority"), Qt.SortOrder.AscendingOrder)
+    assert refs()[-1] == "FS-1"  # none given: last
+    page.category.setCurrentIndex(page.category.findData("1"))
+    assert sorted(refs()) == ["FS-2", "FS-3"]
+    page.category.setCurrentIndex(0)
+    page.search.setText("mairi")
+    page.reload()
+    assert refs() == ["FS-2"] and page.case_id_at(0) == ids["FS-2"]
+    page.search.setText("")
+    page.reload()
+    assert model.rowCount() == 3
+    store.cases.set_status(ids["FS-3"], "archived")
+    page.reload()  # the one way in for "the cases changed"
+    assert refs() and "FS-3" not in refs()
+    page._debounce.stop()  # no search left to run once the store is closed
+
+
+def test_the_cases_list_fetches_rows_a_page_at_a_time(qtbot, session, monkeypatch, qtmodeltester):
+    from mappa_desktop.ui.cases_list import CasesTableModel
+
+    store = session.store
+    with store.transaction():
+        for i in range(450):
+            store.cases.create({"reference": f"FS-{i:04d}", "full_name": f"Person {i}", "category": "1",
+                                "mappa_level": "2"})
+    fetched = []
+    real = store.cases.rows_by_id
+    monkeypatch.setattr(store.cases, "rows_by_id", lambda ids: fetched.append(len(ids)) or real(ids))
+    model = CasesTableModel(store)
+    model.reload()
+    assert model.rowCount() == 450 and fetched == []  # nothing read until shown
+    assert model.index(0, 0).data() == "FS-0000"
+    assert model.index(449, 1).data() == "Person 449"
+    assert fetched == [CasesTableModel.PAGE, 450 - 2 * CasesTableModel.PAGE]
+    qtmodeltester.check(model)
+
+
+def test_unlocking_builds_only_the_first_page(qtbot, paths, tasks):
+    controller = AppController(paths, tasks, kdf=TEST_KDF)
+    qtbot.addWidget(controller.gate)
+    window = _unlock(qtbot, controller)
+    assert window.current_page() == "dashboard"
+    built = window.built_pages()
+    assert len(built) == 1 and type(built[0]).__name__ == "DashboardPage"
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "audit" and type(window.page("audit")).__name__ == "AuditPage"
+    assert len(window.built_pages()) == 2
+    assert window.pages.currentWidget() is window.page("audit")
+    controller.lock()
+    controller.shutdown()

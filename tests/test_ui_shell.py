@@ -155,10 +155,10 @@ def test_ctrl_l_locks_and_unlock_returns_to_the_same_page(qtbot, controller, pat
 
 
 def test_damaged_store_is_refused_at_unlock_and_left_untouched(qtbot, controller, paths):
+    """Damage in the header is refused by the unlock itself."""
     _make_store(paths)
     data = bytearray(paths.store.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + 64] = os.urandom(64)
+    data[0:16] = os.urandom(16)
     paths.store.write_bytes(bytes(data))
     before = hashlib.sha256(paths.store.read_bytes()).hexdigest()
     controller.start()
@@ -171,6 +171,51 @@ def test_damaged_store_is_refused_at_unlock_and_left_untouched(qtbot, controller
     assert "left exactly as it is" in screen.message.text()
     assert controller.main_window is None
     assert hashlib.sha256(paths.store.read_bytes()).hexdigest() == before
+
+
+def test_damage_inside_the_store_is_found_after_unlock_and_every_write_refused(qtbot, controller, paths):
+    """Unlocking reads only the header and the schema (its time must not grow with the
+    store); the full check runs on the gate's thread after, and damage stops every write."""
+    from mappa_desktop.db.errors import StoreDamaged
+
+    _make_store(paths)
+    data = bytearray(paths.store.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = os.urandom(64)
+    paths.store.write_bytes(bytes(data))
+    before = hashlib.sha256(paths.store.read_bytes()).hexdigest()
+    controller.start()
+    screen = controller.gate.unlock
+    screen.name.setText("Lorna Petrie")
+    screen.passphrase.setText(PASS)
+    screen.unlock_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    window = controller.main_window
+    qtbot.waitUntil(lambda: window.alert.isVisible(), timeout=10_000)
+    assert "damaged" in window.alert.text() and "NOT SAVED" in window.alert.text()
+    assert "DAMAGED" in window.health_label.text()
+    assert controller.store_health  # SQLite's findings, kept for IT support
+    store = controller.session.store
+    with pytest.raises(StoreDamaged):
+        store.settings.set("area_name", "Forth Valley")
+    with pytest.raises(StoreDamaged):
+        store.audit.record_now("consultation", "case", 1, detail="opened")
+    assert not list(paths.backups.glob("*.db"))  # a damaged store is not copied over good backups
+    controller.lock()
+    assert hashlib.sha256(paths.store.read_bytes()).hexdigest() == before
+
+
+def test_a_sound_store_says_it_was_checked(qtbot, controller, paths):
+    _make_store(paths)
+    controller.start()
+    controller.gate.unlock.name.setText("Lorna Petrie")
+    controller.gate.unlock.passphrase.setText(PASS)
+    controller.gate.unlock.unlock_button.click()
+    qtbot.waitUntil(lambda: controller.store_health == [], timeout=10_000)
+    window = controller.main_window
+    assert "sound" in window.health_label.text()
+    assert not window.alert.isVisible()
+    controller.session.store.settings.set("area_name", "Forth Valley")  # writes go on
 
 
 def test_crash_hook_saves_a_report_without_personal_data(paths, capsys):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from .. import spec
 from ..model import Action, ActionUpdate
+from ..rules.actions import OUTSTANDING
 from ..rules.values import record_problems
 from .errors import NotFound, RecordLocked, ValidationError, refuse, storage_errors
 
@@ -60,6 +61,16 @@ class ActionsRepo:
                 f"SELECT {COLUMNS} FROM actions WHERE case_id = ? ORDER BY number", [case_id]
             ).fetchall()
         return [_action(r) for r in rows]
+
+    def count_of_case(self, case_id: int) -> tuple[int, int]:
+        """How many actions the case has, and how many of them are outstanding
+        (``rules.actions.OUTSTANDING``)."""
+        marks = ", ".join("?" * len(OUTSTANDING))
+        with storage_errors():
+            row = self._store.db.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE status IN ({marks})) FROM actions "
+                "WHERE case_id = ?", [*OUTSTANDING, case_id]).fetchone()
+        return row[0], row[1]
 
     def raised_at(self, meeting_id: int) -> list[Action]:
         with storage_errors():

@@ -12,6 +12,9 @@ opens it (the slots as they were then), and the head of the audit log as an anch
 signed by whoever made it. The anchor is how ``check`` proves later that the log was not
 cut short; the key id is how the backups page tells copies under an older key (which old
 slots still open) from current ones.
+Run as a job (on the worker), a backup reports its progress and stops cleanly when
+cancelled: the copy under its temporary name is removed, and the store itself is only ever
+read.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 import sqlcipher3
 
 from ..security import key_id, write_atomically
+from .. import jobs
 from .connection import _key_pragma
 from .errors import StorageUnavailable, StoreDamaged, storage_errors, translate
 
@@ -41,10 +45,34 @@ def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name.removesuffix(".db") + ".manifest.json")
 
 
+#: Pages copied between two looks at the cancel flag (8 MiB of 4 KiB pages).
+COPY_STEP = 2048
+
+
+def _copy(conn, target) -> None:
+    """SQLite's backup of ``conn`` into ``target``: in one go, or, inside a job, a step at a
+    time with progress and a chance to stop. A read transaction is held over the steps: the
+    copy is of one moment, and a save by the editor in between does not restart it."""
+    job = jobs.current()
+    if job is None:
+        conn.backup(target)
+        return
+    hold = not conn.in_transaction
+    if hold:
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    try:
+        conn.backup(target, pages=COPY_STEP,
+                    progress=lambda _status, left, total: jobs.report(total - left, total, "Copying the store"))
+    finally:
+        if hold:
+            conn.execute("COMMIT")
+
+
 def write_backup(conn, key: bytes, folder: Path, *, reason: str, keyfile_bytes: bytes | None = None,
-                 signer=None, user_id: int | None = None) -> Path:
-    """Copy the open store to ``folder``, encrypted under the same key; verify; write its
-    manifest; return the copy's path."""
+                 signer=None, user_id: int | None = None, verify: bool = True) -> Path:
+    """Copy the open store to ``folder``, encrypted under the same key; verify (unless the
+    caller verifies the copy itself); write its manifest; return the copy's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -53,12 +81,11 @@ def write_backup(conn, key: bytes, folder: Path, *, reason: str, keyfile_bytes: 
     target = sqlcipher3.connect(str(partial))
     try:
         target.execute(_key_pragma(key))
-        conn.backup(target)
-        # The copy carries the store's WAL flag; a rollback journal instead means that
-        # reading it later creates no -wal and -shm beside it.
+        _copy(conn, target)
+        # The copy takes the store's WAL mode with its pages; a backup is one file, opened
+        # read-only when checked, so it keeps the rollback journal (no -wal or -shm beside it).
         target.execute("PRAGMA journal_mode = DELETE").fetchone()
-        ok = target.execute("PRAGMA quick_check").fetchone()[0]
-        if ok != "ok":
+        if verify and target.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise StorageUnavailable("the backup copy did not verify")
         head = target.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     except BaseException:
@@ -212,10 +239,16 @@ def inspect(path: Path, key: bytes) -> BackupInfo:
     except Exception as exc:
         mapped = translate(exc)
         raise (mapped if mapped is not exc else StoreDamaged("the backup cannot be read")) from exc
+    job = jobs.current()
     try:
+        if job is not None:
+            job.progress(0, 0, "Verifying the copy")
+            conn.set_progress_handler(lambda: 1 if job.cancelled else 0, 20_000)
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
     except Exception as exc:
+        if job is not None and job.cancelled:
+            raise jobs.Cancelled() from exc
         mapped = translate(exc)
         raise (mapped if mapped is not exc else StoreDamaged("the backup cannot be read")) from exc
     finally:
@@ -238,11 +271,16 @@ def backup_store(store_path: Path, key: bytes, folder: Path, *, reason: str, kee
         keyfile_bytes = keyfile.read_bytes() if keyfile.exists() else None
         source = connect(store_path, key, check_same_thread=False)
         try:
+            # Verified once, below, by the full integrity check (not also a quick_check).
             path = write_backup(source, key, Path(folder), reason=reason, keyfile_bytes=keyfile_bytes,
-                                signer=signer, user_id=user_id)
+                                signer=signer, user_id=user_id, verify=False)
         finally:
             source.close()
-        info = inspect(path, key)
+        try:
+            info = inspect(path, key)
+        except BaseException:  # cancelled or unreadable: an unverified copy is not kept
+            delete_backup(path)
+            raise
         if info.integrity != "ok":
             delete_backup(path)
             raise StorageUnavailable("the backup copy did not pass its integrity check")

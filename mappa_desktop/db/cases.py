@@ -26,6 +26,26 @@ _SORTABLE = {
 }
 
 
+def _rank_of(field_key: str, column: str) -> str:
+    """A choice column sorted in the spec's order of its choices (very high before high)."""
+    choices = [c.value for c in spec.field(field_key).choices]
+    whens = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(choices) if "'" not in value)
+    return f"CASE {column} {whens} ELSE {len(choices)} END"
+
+
+#: The cases list's columns, sorted in SQL (the list holds ids only). Empty values last;
+#: the reference breaks ties so that the order is the same every time.
+LIST_SORT = {
+    "reference": "cases.reference COLLATE NOCASE",
+    "full_name": "cases.full_name COLLATE NOCASE",
+    "category": "cases.category IS NULL, cases.category",
+    "mappa_level": "cases.mappa_level IS NULL, cases.mappa_level",
+    "current_rosh": _rank_of("rosh.agreed_rosh", "cases.current_rosh"),
+    "lead_authority": "cases.lead_authority IS NULL, cases.lead_authority COLLATE NOCASE",
+    "next_review_date": "cases.next_review_date IS NULL, cases.next_review_date",
+}
+
+
 def _clean(value):
     """Text as typed, except that whitespace-only is nothing."""
     if isinstance(value, str) and not value.strip():
@@ -219,6 +239,57 @@ class CasesRepo:
             params.append(limit)
         with storage_errors():
             return [CaseRow(*r) for r in self._store.db.execute(sql, params).fetchall()]
+
+    def ids(
+        self,
+        *,
+        search: str = "",
+        category: str | None = None,
+        level: str | None = None,
+        status: str | None = "active",
+        sort: str | None = "reference",
+        descending: bool = False,
+    ) -> list[int]:
+        """The ids of the cases list, filtered and sorted in SQL (the list fetches the rows
+        it shows a page at a time, :meth:`rows_by_id`). ``sort=None`` while searching ranks
+        by relevance; a column key of :data:`LIST_SORT` sorts the matches by that column."""
+        where, params = [], []
+        for column, value in (("category", category), ("mappa_level", level), ("status", status)):
+            if value:
+                where.append(f"cases.{column} = ?")
+                params.append(value)
+        expression = match_expression(search) if search else None
+        if search and expression is None:
+            return []
+        if sort is not None:
+            direction = " DESC" if descending else ""
+            order = ", ".join(part.strip() + direction for part in LIST_SORT.get(sort, LIST_SORT["reference"]).split(","))
+            order += f", cases.id{direction}"
+        if expression:
+            order = "case_search.rank, cases.id" if sort is None else order
+            sql = (f"SELECT cases.id FROM case_search JOIN cases ON cases.id = case_search.rowid "
+                   f"WHERE case_search MATCH ? {''.join(' AND ' + w for w in where)} ORDER BY {order}")
+            params.insert(0, expression)
+        else:
+            if sort is None:
+                order = LIST_SORT["reference"] + ", cases.id"
+            sql = "SELECT cases.id FROM cases" + (" WHERE " + " AND ".join(where) if where else "")
+            sql += f" ORDER BY {order}"
+        with storage_errors():
+            return [r[0] for r in self._store.db.execute(sql, params).fetchall()]
+
+    def rows_by_id(self, ids: Sequence[int]) -> dict[int, CaseRow]:
+        """The list rows for these ids (one page of the list; any number, in chunks)."""
+        columns = ", ".join(c.strip() for c in _ROW_COLUMNS.split(","))
+        found: dict[int, CaseRow] = {}
+        ids = list(ids)
+        with storage_errors():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for r in self._store.db.execute(
+                        f"SELECT {columns} FROM cases WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
+                    found[r[0]] = CaseRow(*r)
+        return found
 
     def count(self, status: str | None = "active") -> int:
         with storage_errors():

@@ -111,7 +111,8 @@ def create_store(
     return Session(store, store.user, keyfile)
 
 
-def open_with_slot(paths: DataPaths, keyfile: KeyFile, keys: dict, *, clock: Clock = utc_now) -> Store:
+def open_with_slot(paths: DataPaths, keyfile: KeyFile, keys: dict, *, clock: Clock = utc_now,
+                   verify: bool = True) -> Store:
     """Open the store with whichever database key of a slot it uses: the key file's
     current one first, then any other (a key rotation that stopped half-way)."""
     order = sorted(keys, key=lambda kid: kid != keyfile.key_id)
@@ -120,14 +121,17 @@ def open_with_slot(paths: DataPaths, keyfile: KeyFile, keys: dict, *, clock: Clo
     failure = None
     for kid in order:
         try:
-            return Store.open(paths, keys[kid], clock=clock)
+            return Store.open(paths, keys[kid], clock=clock, verify=verify)
         except StoreDamaged as exc:  # a key that is not the store's reads as damage
             failure = failure or exc
     raise failure
 
 
-def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_now) -> Session:
+def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_now,
+           verify: bool = True) -> Session:
     """Open the store as this user. :class:`WrongPassphrase` says nothing about which part.
+    ``verify=False``: header and schema only; the app checks every page after (see
+    :meth:`Store.open`).
 
     Wrong passphrases are counted in the data folder (the window and the command line
     wait alike after three) and the next good unlock records how many came before it.
@@ -146,7 +150,7 @@ def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_n
         failures.failed()
         log.warning("unlock refused: name and passphrase do not match")
         raise
-    store = open_with_slot(paths, keyfile, opened.keys, clock=clock)
+    store = open_with_slot(paths, keyfile, opened.keys, clock=clock, verify=verify)
     try:
         user = store.users.by_slot(opened.slot_id)
         if user is None:

@@ -1,8 +1,11 @@
 """The encrypted store: opening it safely, transactions, and its repositories.
 
 Opening runs in a fixed order so that nothing writes to a file we should refuse:
-read-only examination (write-ahead log, key, ``quick_check``, a newer or foreign store;
-see ``examine``) -> read-write connection -> pragmas -> backup -> migrate.
+read-only examination (write-ahead log, key, header and schema, a newer or foreign store;
+see ``examine``) -> read-write connection -> pragmas -> backup -> migrate. The examination's
+``quick_check`` reads every page (1.5 s at ten years), so the app's unlock leaves it out
+unless migrations are pending, and runs the full check on a worker after unlocking instead
+(``health.py``); a store that fails it refuses every write.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .minutes import MinutesRepo
 from .register import RegisterRepo
 from .retention import RetentionRepo
 from .scr import ScrRepo
-from .connection import apply_pragmas, connect, wrap
+from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, storage_errors
 from .examine import examine
 from .migrations import MIGRATIONS
@@ -50,6 +53,7 @@ class Store:
 
     def __init__(self, db, paths: DataPaths, key: bytes, clock: Clock = utc_now):
         self.db = db
+        self.refusal: StoreDamaged | None = None  # set when the integrity check failed
         self.paths = paths
         self._key = key
         self.clock = clock
@@ -91,23 +95,31 @@ class Store:
 
     @classmethod
     def open(
-        cls, paths: DataPaths, key: bytes, *, clock: Clock = utc_now, path: Path | None = None
+        cls, paths: DataPaths, key: bytes, *, clock: Clock = utc_now, path: Path | None = None,
+        verify: bool = True,
     ) -> "Store":
-        """Open and, if needed, migrate the store. Refuses damaged and newer stores."""
+        """Open and, if needed, migrate the store. Refuses damaged and newer stores.
+
+        ``verify=False`` checks only the header and the schema (what opening reads anyway),
+        not every page: the app's unlock, which runs :func:`health.integrity_problems` on a
+        worker afterwards. A store about to be migrated is always checked in full first."""
         target = Path(path or paths.store)
         # An existing file must already be a store: only a missing one is created. (An empty
         # file, say one truncated by a failing disk, would otherwise be rebuilt as a new,
         # empty store in place of the user's data.) It is examined read-only first: a
         # read-write connection would replay and checkpoint its log into it.
-        applied = examine(target, key) if target.exists() else []
+        applied = examine(target, key, full_check=verify) if target.exists() else []
         # Unlocking runs on the worker thread (Argon2id is slow); from then on only the GUI
         # thread uses the connection, one call at a time, so it may change hands once.
         conn = connect(target, key, check_same_thread=False)
         try:
             db = wrap(conn)
-            apply_pragmas(conn)
             with storage_errors():
                 pending = MIGRATIONS.pending(db)
+            if pending and not verify:
+                quick_check(conn)  # never migrate (write to) a file that has not been checked
+            apply_pragmas(conn)
+            with storage_errors():
                 if pending and applied:
                     backup.write_backup(
                         conn, key, paths.backups, reason=f"before-migration-{len(applied)}",
@@ -131,7 +143,7 @@ class Store:
         if conn is None:
             return
         try:
-            if not self.read_only:
+            if not self.read_only and self.refusal is None:  # a damaged file is not written to
                 with storage_errors():
                     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except Exception:  # closing must not fail because the disk is unhappy
@@ -152,10 +164,21 @@ class Store:
 
     # -- transactions -------------------------------------------------------------------
 
+    def refuse_writes(self, reason: StoreDamaged) -> None:
+        """From now on every write fails with ``reason``: the integrity check found damage,
+        and a damaged file is evidence (SQLite's ``query_only`` also stops any write that
+        does not go through :meth:`transaction`)."""
+        self.refusal = reason
+        with storage_errors():
+            self.db.execute("PRAGMA query_only = ON")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All-or-nothing store work; SQLite errors come out as our own. When the outermost
-        transaction commits, what it changed is announced (``self.changes``)."""
+        transaction commits, what it changed is announced (``self.changes``). A store whose
+        integrity check failed refuses every write."""
+        if self.refusal is not None:
+            raise StoreDamaged(self.refusal.reason)
         self.changes.begin()
         committed = False
         try:

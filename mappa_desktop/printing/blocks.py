@@ -7,6 +7,7 @@ every page, and a row taller than a page splits inside itself rather than failin
 
 from __future__ import annotations
 
+import copy
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
@@ -16,7 +17,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 from .. import spec
 from .fonts import FONT
 from .styles import CELL_PADDING, CELL_SIZE, Styles, banner_style, grid_style, styles, table_style
-from .text import TextGuard
+from .text import PIECE_CHARS, PIECE_LINES, TextGuard
 
 NOT_RECORDED = "Not recorded"
 
@@ -64,17 +65,51 @@ def column_widths(kinds, total: float, fixed: dict[int, float] | None = None,
 
 class Para(Paragraph):
     """A Paragraph that does not break its lines again for a width it has already seen
-    (tables wrap each cell two or three times; the lines come out the same each time)."""
+    (tables wrap each cell two or three times; the lines come out the same each time).
+
+    Split at a page end, both parts keep the lines already made: ReportLab breaks the
+    part on the next page into lines again, which for a paragraph running over many
+    pages costs the square of its length."""
 
     _wrapped_for = None
+    _lines_by_width = None  # width -> (blPara, height): a table asks for two or three widths
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
         # ReportLab drops blPara when a split fails; then the lines must be made again.
         if self._wrapped_for == availWidth and "blPara" in self.__dict__:
             return self.width, self.height
+        known = self._lines_by_width.get(availWidth) if self._lines_by_width else None
+        if known is not None:  # the same text at a width already seen: the same lines
+            self.blPara, self.height = known
+            self.width, self._wrapped_for = availWidth, availWidth
+            return self.width, self.height
         result = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth
+        if self._lines_by_width is None:
+            self._lines_by_width = {}
+        if len(self._lines_by_width) < 4:
+            self._lines_by_width[availWidth] = (self.blPara, self.height)
         return result
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2 or "blPara" not in self.__dict__:
+            return parts
+        first, rest = parts
+        style = self.style
+        if (self.blPara.kind != 0 or style.firstLineIndent
+                or getattr(style, "autoLeading", "") not in ("", "off")):
+            # Only plain text (one fragment, no line breaks: the lines are lists of words)
+            # is kept; for the rest ReportLab's lines point into the whole's fragments.
+            return parts
+        taken = len(first.blPara.lines)
+        for part, lines in ((first, self.blPara.lines[:taken]), (rest, self.blPara.lines[taken:])):
+            kept = copy.copy(self.blPara)  # of the same kind as the whole (ReportLab's is not)
+            kept.lines = lines
+            part.blPara = kept
+            part.width, part.height = availWidth, len(lines) * style.leading
+            part._wrapped_for = availWidth
+        return parts
 
 
 class RowsTable(Flowable):
@@ -148,6 +183,7 @@ class Writer:
         self.width = width
         self.s: Styles = styles()
         self._parsed: dict[tuple[str, str], list] = {}
+        self._joined_styles: dict[str, object] = {}
 
     def _p(self, markup: str, style) -> Paragraph:
         """A Paragraph, parsing each distinct markup once per printout (owners, agencies,
@@ -171,8 +207,24 @@ class Writer:
         """Our own words (markup written here, user parts already escaped)."""
         return self._p(markup, style or self.s.body)
 
-    def paragraphs(self, value, style=None) -> list:
-        return [self._p(part, style or self.s.body) for part in self.guard.paragraphs(value)]
+    def paragraphs(self, value, style=None, *, in_table: bool = False) -> list:
+        """User text as paragraphs; a long one in pieces (``text.split_pieces``), of which
+        all but the last take no space after them, so the pieces read as one. ``in_table``:
+        for a table or grid cell, where the pieces are larger (a table measures every
+        flowable left in a cell each time the cell runs over a page)."""
+        style = style or self.s.body
+        return [self._p(markup, style if last else self._joined(style))
+                for markup, last in self.guard.pieces(value, grouped=in_table)]
+
+    def _joined(self, style):
+        """``style`` without the space after: for a piece that its paragraph continues."""
+        joined = self._joined_styles.get(style.name)
+        if joined is None:
+            from reportlab.lib.styles import ParagraphStyle
+
+            joined = ParagraphStyle(f"{style.name}-joined", parent=style, spaceAfter=0)
+            self._joined_styles[style.name] = joined
+        return joined
 
     def cell(self, value, style=None) -> Cell:
         """A value for a table or grid cell (see ``Cell``)."""
@@ -188,6 +240,8 @@ class Writer:
                 line == " ".join(line.split()) and stringWidth(line, FONT, CELL_SIZE) <= room
                 for line in cell.lines):
             return "\n".join(cell.lines)
+        if len(cell.markup) > PIECE_CHARS or len(cell.lines) > PIECE_LINES:  # long: in pieces
+            return self.paragraphs("\n".join(cell.lines), cell.style, in_table=True)
         return self._p(cell.markup, cell.style)
 
     def stacked(self, first, *more) -> Paragraph:

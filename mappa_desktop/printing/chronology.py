@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import spec
+from ..chronology import KIND_WORDS  # noqa: F401  (printing.scr takes it from here)
 from ..dates import format_date
 from .blocks import Writer, column_widths, value_of
 from .fonts import register_fonts
@@ -11,16 +12,6 @@ from .minute import printed_line
 from .page import Layout, build_pdf, frame_width
 from .styles import PORTRAIT
 from .text import TextGuard
-
-#: Event.kind -> what the chronology calls it.
-KIND_WORDS = {
-    "key_date": "Key date",
-    "order": "Civil order",
-    "meeting": "Meeting",
-    "change": "Decision",
-    "action_raised": "Action raised",
-    "action_closed": "Action closed",
-}
 
 
 def render_chronology(events, meta: PrintMeta) -> PrintResult:

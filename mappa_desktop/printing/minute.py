@@ -259,7 +259,7 @@ def _briefing_table(w: Writer, short, long: spec.Field, rows) -> object:
     for row in rows:
         first, *rest = [shown(f, row.get(f.key)) for f in short] or [""]
         who = w.stacked(first, *rest)
-        text = w.paragraphs(row.get(long.key), w.s.cell_text) or [w.empty()]
+        text = w.paragraphs(row.get(long.key), w.s.cell_text, in_table=True) or [w.empty()]
         body.append([who, text])
     headers = [w.header(*(f.label for f in short)), long.label]
     return w.table(headers, body, [left, w.width - left])
@@ -274,7 +274,7 @@ def _row_blocks(w: Writer, section: spec.Section, fields, rows) -> list:
         grid = []
         for field in fields:
             if field.kind is Kind.LONG_TEXT:
-                parts = w.paragraphs(row.get(field.key), w.s.body)
+                parts = w.paragraphs(row.get(field.key), w.s.body, in_table=True)
                 if parts or field.required:
                     grid.append((field.label, parts or w.empty()))
                 continue

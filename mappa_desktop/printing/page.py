@@ -25,6 +25,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
+from .. import jobs
 from ..dates import format_date
 from .fonts import FONT, FONT_BOLD
 from .meta import DEFAULT_MARKING, PrintMeta, PrintResult
@@ -189,14 +190,25 @@ def _numbered_canvas(decorator: _Decorator):
     return NumberedCanvas
 
 
+class _Doc(BaseDocTemplate):
+    """Says how far the layout has got, and stops there when the job is cancelled."""
+
+    story_length = 1
+
+    def handle_flowable(self, flowables):
+        jobs.report(max(0, self.story_length - len(flowables)), self.story_length, "Laying out the pages")
+        super().handle_flowable(flowables)
+
+
 def build_pdf(story: list, meta: PrintMeta, layout: Layout, guard: TextGuard) -> PrintResult:
-    """Lay out ``story`` on the shared page and return the PDF with its page count."""
+    """Lay out ``story`` on the shared page and return the PDF with its page count.
+    Inside a job (:mod:`mappa_desktop.jobs`) it reports progress and can be cancelled."""
     decorator = _Decorator(meta, layout, guard)
     width, height = layout.pagesize
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, width - 2 * MARGIN_X, height - MARGIN_TOP - MARGIN_BOTTOM,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(
+    doc = _Doc(
         buffer,
         pagesize=layout.pagesize,
         pageTemplates=[PageTemplate("page", [frame], onPage=decorator.page_start, pagesize=layout.pagesize)],
@@ -213,5 +225,6 @@ def build_pdf(story: list, meta: PrintMeta, layout: Layout, guard: TextGuard) ->
         initialFontName=FONT,
         initialFontSize=9,
     )
+    doc.story_length = max(1, len(story))
     doc.build(story, canvasmaker=_numbered_canvas(decorator))
     return PrintResult(pdf=buffer.getvalue(), pages=decorator.pages, warnings=guard.warnings())

@@ -25,6 +25,15 @@ so that a Vietnamese name typed with combining accents prints with the precompos
 the font draws well. Variation selectors (which only choose a glyph style) are dropped.
 Long unbroken words are left to ReportLab's ``splitLongWords`` (on in every style), which
 breaks them at the column edge without adding or losing characters.
+
+Very long text is handed to ReportLab in pieces (:meth:`TextGuard.pieces`). A Paragraph
+that runs over a page is split there and the rest is broken into lines again, so one
+paragraph of N pages cost N times its length: a 1 MB field never finished printing. A
+paragraph of more than 40 lines or 12,000 characters goes instead as a piece per line
+(where the printout breaks the line anyway), and a single line longer than about two
+pages (no newline in 12,000 characters) is also cut after a sentence, or else at a space,
+its next piece starting on a new line. With the lines that a split paragraph keeps
+(``blocks.Para``), the cost is proportional to the length.
 """
 
 from __future__ import annotations
@@ -37,6 +46,54 @@ _RTL_CLASSES = frozenset({"R", "AL"})
 _NOT_TEXT = frozenset({"Cc", "Cs", "Cn", "Co"})
 _VARIATION_SELECTOR = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+#: A paragraph with this many lines or characters is handed to ReportLab in pieces.
+PIECE_LINES = 40
+PIECE_CHARS = 12_000
+_SENTENCE_END = re.compile(r"[.!?;:][\"')\]]*\s")
+
+
+def _cut_long_line(line: str) -> list[str]:
+    """A line of more than PIECE_CHARS characters in parts of at most that size, each cut
+    after a sentence (or else at a space) in the second half of the part."""
+    parts = []
+    while len(line) > PIECE_CHARS:
+        window = line[PIECE_CHARS // 2 : PIECE_CHARS]
+        ends = list(_SENTENCE_END.finditer(window))
+        if ends:
+            cut = PIECE_CHARS // 2 + ends[-1].end()
+        else:
+            space = window.rfind(" ")
+            cut = PIECE_CHARS // 2 + space + 1 if space >= 0 else PIECE_CHARS
+        parts.append(line[:cut].rstrip(" "))
+        line = line[cut:]
+    parts.append(line)
+    return parts
+
+
+def split_pieces(part: str, *, grouped: bool = False) -> list[str]:
+    """One paragraph (no blank line in it) as ReportLab should take it: whole when it is
+    short (under PIECE_LINES lines and PIECE_CHARS characters), else a piece per line, and
+    a line longer than PIECE_CHARS in parts cut after a sentence (see the module's
+    docstring). A line on its own is plain text, which ReportLab lays out fastest.
+    ``grouped``: lines together in pieces of up to PIECE_LINES lines and PIECE_CHARS
+    characters, for a table cell (a table measures every flowable left in a cell each time
+    the cell runs over a page, so there a few larger pieces are cheaper than many lines)."""
+    if len(part) <= PIECE_CHARS and part.count("\n") < PIECE_LINES:
+        return [part]
+    lines = [chunk for line in part.split("\n")
+             for chunk in (_cut_long_line(line) if len(line) > PIECE_CHARS else (line,))]
+    if not grouped:
+        return lines
+    pieces, piece, size = [], [], 0
+    for line in lines:
+        if piece and (len(piece) >= PIECE_LINES or size + len(line) > PIECE_CHARS):
+            pieces.append("\n".join(piece))
+            piece, size = [], 0
+        piece.append(line)
+        size += len(line) + 1
+    pieces.append("\n".join(piece))
+    return pieces
 
 
 def marker(char: str) -> str:
@@ -106,10 +163,20 @@ class TextGuard:
     def paragraphs(self, value) -> list[str]:
         """The text split at blank lines, each part as Paragraph markup (so that long text
         breaks across pages between paragraphs as well as within them)."""
+        return [markup for markup, _last in self.pieces(value)]
+
+    def pieces(self, value, *, grouped: bool = False) -> list[tuple[str, bool]]:
+        """The text as Paragraph markup in pieces: split at blank lines, and long paragraphs
+        at line ends (see :func:`split_pieces`). Each piece says whether it ends its
+        paragraph (the others take no space after them)."""
         text = self.plain(value).strip("\n")
         if not text:
             return []
-        return [escape(part).replace("\n", "<br/>") for part in _PARAGRAPH_BREAK.split(text)]
+        out = []
+        for part in _PARAGRAPH_BREAK.split(text):
+            pieces = split_pieces(part, grouped=grouped)
+            out += [(escape(piece).replace("\n", "<br/>"), i == len(pieces) - 1) for i, piece in enumerate(pieces)]
+        return out
 
     def warnings(self) -> tuple[str, ...]:
         """What the person printing should know; never quotes the text itself."""

@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from ..dates import UK
@@ -64,6 +66,18 @@ class BackupDialog(QDialog):
         self.message = plain_label("")
         self.message.setObjectName("formMessage")
         self.message.setWordWrap(True)
+        # A backup by hand: its progress, and a way to stop it (nothing is left behind).
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Backup progress")
+        self.cancel_button = QPushButton("Stop the backup")
+        self.cancel_button.clicked.connect(self.cancel_backup)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        self.progress_box = QWidget()
+        self.progress_box.setLayout(progress_row)
+        self.progress_box.hide()
+        self._job = None
         self.backup_button = QPushButton("Back up &now")
         self.check_button = QPushButton("&Check")
         self.restore_button = QPushButton("&Restore this backup…")
@@ -86,6 +100,7 @@ class BackupDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         layout.addWidget(self.message)
+        layout.addWidget(self.progress_box)
         layout.addLayout(buttons)
         self.backup_button.clicked.connect(self.back_up_now)
         self.check_button.clicked.connect(self.check_selected)
@@ -191,18 +206,46 @@ class BackupDialog(QDialog):
         self.message.setText("Backing up…")
         self.backup_button.setEnabled(False)
         signer, user_id = store.signer, store.acting_user_id()
-        self.tasks.run(lambda: backup_store(path, key, folder, reason="manual", keep=keep, signer=signer,
-                                            user_id=user_id),
-                       self._backed_up, self._failed)
+        self.progress.setRange(0, 0)
+        self.progress_box.show()
+        self._job = self.tasks.run(lambda: backup_store(path, key, folder, reason="manual", keep=keep, signer=signer,
+                                                        user_id=user_id),
+                                   self._backed_up, self._failed, progress=self._progress, owner=self)
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        else:
+            self.progress.setRange(0, 0)
+        self.message.setText(f"{text}…")
+
+    def cancel_backup(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def done(self, result: int) -> None:  # closed: a backup by hand stops with it
+        self.cancel_backup()
+        super().done(result)
+
+    def _finished_backup(self) -> None:
+        self._job = None
+        self.progress_box.hide()
+        self.backup_button.setEnabled(True)
+        self._update_buttons()
 
     def _backed_up(self, info) -> None:
-        self.backup_button.setEnabled(True)
+        self._finished_backup()
         self.message.setText(f"Backed up and checked: {_counts(info.counts)}.")
         self.refresh()
 
     def _failed(self, exc) -> None:
-        self.backup_button.setEnabled(True)
-        self._update_buttons()
+        from ..jobs import Cancelled
+
+        self._finished_backup()
+        if isinstance(exc, Cancelled):
+            self.message.setText("Backup stopped: nothing was written.")
+            return
         self.message.setText(f"NOT BACKED UP: {getattr(exc, 'reason', 'an unexpected error')}.")
 
     def check_selected(self) -> None:

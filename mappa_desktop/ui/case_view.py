@@ -23,13 +23,12 @@ from ..cases import missing_for_minute, upcoming_dates
 from ..dates import format_date
 from ..model import Case
 from ..ops.cases import set_status
-from ..rules.actions import is_outstanding
 from ..words import plural
 from .case_editor import CaseEditor
 from .changes import watch
 from .cases_list import CasesListPage
 from .minute_sections import CaseSectionView
-from .widgets import plain_label, value_label
+from .widgets import after_first_paint, plain_label, value_label
 
 
 class CaseOverview(QWidget):
@@ -77,7 +76,10 @@ class CaseOverview(QWidget):
         scroll = self.scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self._fill()
+        # The record's sections (some forty labels, most below the fold) are laid out just
+        # after the first paint: the case opens at once, the record follows a frame later.
+        self._fill(record=False)
+        after_first_paint(self, self._add_record)
         from .chronology_view import CaseRegisterTab, ChronologyTab
 
         self.tabs = QTabWidget()
@@ -124,7 +126,9 @@ class CaseOverview(QWidget):
             return
         self._fill()
 
-    def _fill(self) -> None:
+    def _fill(self, record: bool = True) -> None:
+        """Show the case as it is: heading, what is coming up, meetings and, unless
+        ``record`` is False (the first paint), the record's sections."""
         case, today = self.case, self.store.today()
         self.heading.setText(f"{case.reference}  ·  {case.full_name}")
         status_bits = [
@@ -143,16 +147,25 @@ class CaseOverview(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._attention(today))
         column.addWidget(self._meetings_box())
-        for section in spec.CASE_SECTIONS:
-            if section.key == "case_status":
-                continue
-            column.addWidget(self._section_box(section))
-        column.addStretch(1)
+        self._body_column = column
+        self.complete = False
+        if record:
+            self._add_record()
         old = self.scroll.takeWidget()
         self.scroll.setWidget(body)
         if old is not None:
             old.deleteLater()
         self.scroll.verticalScrollBar().setValue(position)
+
+    def _add_record(self) -> None:
+        if self.complete:
+            return
+        column = self._body_column
+        for section in spec.CASE_SECTIONS:
+            if section.key != "case_status":
+                column.addWidget(self._section_box(section))
+        column.addStretch(1)
+        self.complete = True
 
     def _build_tab(self, index: int) -> None:
         make = self._lazy.pop(index, None)
@@ -225,9 +238,8 @@ class CaseOverview(QWidget):
         self.meeting_list.itemActivated.connect(
             lambda item: self.open_meeting.emit(item.data(Qt.ItemDataRole.UserRole)))
         column.addWidget(self.meeting_list)
-        actions = self.store.actions.of_case(self.case.id)
-        open_count = sum(1 for a in actions if is_outstanding(a.status))
-        column.addWidget(plain_label(f"Action register: {plural(len(actions), 'action')}, {open_count} open."))
+        total, open_count = self.store.actions.count_of_case(self.case.id)
+        column.addWidget(plain_label(f"Action register: {plural(total, 'action')}, {open_count} open."))
         return box
 
     def _attention(self, today) -> QWidget:
@@ -409,7 +421,7 @@ class CasesArea(QStackedWidget):
         self._replace("minute_editor", None)
         self._replace("editor", None)
         self._replace("overview", None)
-        self.list_page.refresh()
+        self.list_page.reload()
         self._offer_drafts()
         self.setCurrentWidget(self.list_page)
         self.list_page.search.setFocus()

@@ -1,8 +1,14 @@
-"""The cases list: a sortable table, a search box that answers as you type (FTS5), filters."""
+"""The cases list: a sortable table, a search box that answers as you type (FTS5), filters.
+
+The table is a model over case ids: the store filters and sorts them in SQL and the rows
+are fetched a page at a time as the view shows them (as the action register does), and
+no column is sized by reading every row. So the list answers as fast at ten years as at
+one. :meth:`CasesListPage.reload` is the one way in for "the cases changed".
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,41 +26,64 @@ from PySide6.QtWidgets import (
 from .. import spec
 from ..dates import format_date
 from ..model import CaseRow
-from .table_models import HeadedTableModel
 from .changes import watch
+from .table_models import LazyIdModel
 from .widgets import plain_label
 
 _SHORT_CATEGORY = {"1": "Cat 1 (RSO)", "restricted_patient": "Restricted patient", "3": "Cat 3", "2": "Cat 2"}
 
 
-class CasesTableModel(HeadedTableModel):
-    """Rows of the cases list. Sorting uses stored values (ISO dates sort as dates)."""
+class CasesTableModel(LazyIdModel):
+    """Cases by id, rows fetched from the store in pages. Sorting asks the store for the ids
+    in the new order; while searching, the best match comes first until a column is chosen."""
 
     COLUMNS = ("reference", "full_name", "category", "mappa_level", "current_rosh", "lead_authority", "next_review_date")
     HEADERS = ("Reference", "Name", "Category", "Level", "Risk of serious harm", "Lead authority", "Next review")
-    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+    WIDTHS = (120, None, 130, 70, 150, None, 100)  # None: shares what is left
     ID_ROLE = Qt.ItemDataRole.UserRole + 2
+    PAGE = 200
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[CaseRow] = []
+    def __init__(self, store=None, parent=None):
+        super().__init__(store.cases.rows_by_id if store is not None else (lambda ids: {}), parent)
+        self.store = store
+        self.filters: dict = {"search": "", "category": None, "level": None, "status": "active"}
+        self.sort_key: str | None = "reference"
+        self.descending = False
         self._rosh = spec.field("rosh.agreed_rosh")
 
+    def set_filters(self, **filters) -> None:
+        """Filter as the page's controls say; a new search ranks by relevance."""
+        if filters.get("search", "").strip() != self.filters["search"].strip():
+            self.sort_key = None if filters.get("search", "").strip() else (self.sort_key or "reference")
+        self.filters = filters
+        self.reload()
+
+    def _query_ids(self) -> list[int]:
+        return self.store.cases.ids(**self.filters, sort=self.sort_key, descending=self.descending)
+
+    def reload(self) -> None:
+        self.set_ids(self._query_ids())
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if self.store is None or not 0 <= column < len(self.COLUMNS):
+            return
+        self.sort_key = self.COLUMNS[column]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reorder(self._query_ids())
+
     def set_rows(self, rows: list[CaseRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        """Rows already in hand (a test, a fixed list): no store needed to show them."""
+        by_id = {r.id: r for r in rows}
+        self._fetch = lambda ids: {i: by_id[i] for i in ids if i in by_id}
+        self.set_ids([r.id for r in rows])
 
     def row_at(self, row: int) -> CaseRow:
-        return self._rows[row]
-
-    def _count(self) -> int:
-        return len(self._rows)
+        return self.record(row)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        row = self.record(index.row()) if index.isValid() else None
+        if row is None:
             return None
-        row = self._rows[index.row()]
         key = self.COLUMNS[index.column()]
         value = getattr(row, key)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -67,11 +96,6 @@ class CasesTableModel(HeadedTableModel):
             if key == "next_review_date":
                 return format_date(value)
             return value or ""
-        if role == self.SORT_ROLE:
-            if key == "current_rosh":
-                order = [c.value for c in self._rosh.choices]
-                return order.index(value) if value in order else len(order)
-            return (value or "").casefold() if isinstance(value, str) else (value or "")
         if role == self.ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole and key == "full_name" and row.status == "archived":
@@ -111,25 +135,27 @@ class CasesListPage(QWidget):
         self._draft_key: str | None = None
         self.resume_button.clicked.connect(lambda: self.resume_draft.emit(self._draft_key))
 
-        self.model = CasesTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(CasesTableModel.SORT_ROLE)
+        self.model = CasesTableModel(store, self)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setAccessibleName("Cases")
+        # Fixed widths: sizing a column to its contents would read every row.
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate(CasesTableModel.WIDTHS):
+            if width is None:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(column, width)
 
         search_label = QLabel("Fin&d")
         search_label.setBuddy(self.search)
@@ -156,17 +182,17 @@ class CasesListPage(QWidget):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(120)
-        self._debounce.timeout.connect(self.refresh)
+        self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self._open_first)
         for box in (self.category, self.level, self.status):
-            box.currentIndexChanged.connect(lambda _i: self.refresh())
+            box.currentIndexChanged.connect(lambda _i: self.reload())
         self.table.activated.connect(self._activated)
         self.new_button.clicked.connect(self.new_case)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_case.emit)
-        self.refresh()
-        watch(self, store, lambda _c: self.refresh(), lambda c: c.touches("case"))
+        self.reload()
+        watch(self, store, lambda _c: self.reload(), lambda c: c.touches("case"))
 
     def show_resume(self, draft_key: str | None) -> None:
         self._draft_key = draft_key
@@ -183,33 +209,32 @@ class CasesListPage(QWidget):
                 box.addItem(option.label, option.value)
         return box
 
-    def refresh(self) -> None:
-        rows = self.store.cases.rows(
-            search=self.search.text(),
-            category=self.category.currentData(),
-            level=self.level.currentData(),
-            status=self.status.currentData(),
-        )
-        self.model.set_rows(rows)
-        if self.search.text().strip():
-            # Ranked by relevance while searching: the best match first.
-            self.proxy.sort(-1)
-        else:
-            self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(),
-                            self.table.horizontalHeader().sortIndicatorOrder())
-        count = len(rows)
+    def reload(self) -> None:
+        """Ask the store again (search, filters, or the cases changed)."""
+        searching = bool(self.search.text().strip())
+        was_searching = bool(self.model.filters["search"].strip())
+        self.model.set_filters(search=self.search.text(), category=self.category.currentData(),
+                               level=self.level.currentData(), status=self.status.currentData())
+        header = self.table.horizontalHeader()
+        if searching and not was_searching:
+            header.setSortIndicatorShown(False)  # ranked by relevance: the best match first
+        elif not searching:
+            header.setSortIndicatorShown(True)
+        count = self.model.rowCount()
         self.count_label.setText(f"{count} case{'s' if count != 1 else ''}")
         if count:
             self.table.selectRow(0)
 
-    def case_id_at(self, proxy_row: int) -> int:
-        return self.proxy.index(proxy_row, 0).data(CasesTableModel.ID_ROLE)
+    refresh = reload  # the name the case area calls
+
+    def case_id_at(self, row: int) -> int:
+        return self.model.id_at(row)
 
     def _activated(self, index: QModelIndex) -> None:
         self.open_case.emit(index.data(CasesTableModel.ID_ROLE))
 
     def _open_first(self) -> None:
-        if self.proxy.rowCount():
+        if self.model.rowCount():
             current = self.table.currentIndex()
             row = current.row() if current.isValid() else 0
             self.open_case.emit(self.case_id_at(row))

@@ -75,8 +75,14 @@ class DashboardPage(QWidget):
     SHOWN = 50  # lines per panel; the rest are counted, and the register lists them all
 
     def refresh(self) -> None:
+        from ..db.errors import StoreError
+
         today = self.today()
-        data = self.store.register.dashboard(today, limit=self.SHOWN + 1)
+        try:
+            data = self.store.register.dashboard(today, limit=self.SHOWN + 1)
+        except StoreError as exc:  # a damaged or unreadable store: say so, do not fall over
+            self.subtitle.setText(f"The dashboard could not be read: {exc.reason}.")
+            return
         self.subtitle.setText(f"Today is {format_date(today)}. Press Enter on a line to open it.")
         for key, caption, empty in PANELS:
             items = getattr(data, key)

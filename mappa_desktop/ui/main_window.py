@@ -3,6 +3,9 @@
 It receives the unlocked session and the task runner as arguments (no globals), so every
 test builds a fresh one. On lock it is closed and deleted whole: a locked application
 keeps no widget that could hold personal data.
+
+A page is built the first time it is shown (or asked for through :meth:`page`), so that
+unlocking builds only the page the user lands on, whatever the size of the store.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QVBoxLayout,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -21,18 +25,10 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME, __version__
 from ..db.session import Session
-from .audit_page import AuditPage
 from .changes import watch
-from .case_view import CasesArea
-from .dashboard import DashboardPage
-from .register_view import RegisterPage
-from .retention_page import RetentionPage
-from .settings_page import SettingsPage
-from .users_page import ChangePassphraseDialog, UsersPage
-from .directory_page import DirectoryPage
 from .style import STYLE_SHEET
 from .tasks import TaskRunner
-from .widgets import plain_label
+from .widgets import after_first_paint, plain_label
 
 
 class MainWindow(QMainWindow):
@@ -63,27 +59,45 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
+        # A banner over the pages for what must not be missed (a damaged store).
+        self.alert = plain_label("")
+        self.alert.setObjectName("storeAlert")
+        self.alert.setWordWrap(True)
+        self.alert.setStyleSheet("background: #9b1c1c; color: white; padding: 8px 12px; font-weight: bold;")
+        self.alert.hide()
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self.alert)
+        right.addWidget(self.pages, 1)
         row.addWidget(self.nav)
-        row.addWidget(self.pages, 1)
+        row.addLayout(right, 1)
         self.setCentralWidget(central)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
         self._page_keys: list[str] = []
+        self._makers: dict[str, object] = {}  # pages not built yet: key -> factory
 
         self._build_pages()
         self._build_menus()
         self._build_status_bar()
         self.nav.setCurrentRow(0)
         self.update_counts()
+        after_first_paint(self, self._warm_up)
 
     # -- pages ----------------------------------------------------------------------------
 
-    def add_page(self, key: str, title: str, widget: QWidget, shortcut: str = "") -> None:
+    def add_page(self, key: str, title: str, widget, shortcut: str = "") -> None:
+        """A page: a widget, or a function that makes it the first time it is shown."""
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         if shortcut:
             item.setToolTip(f"{title} ({shortcut})")
         self.nav.addItem(item)
-        self.pages.addWidget(widget)
+        if isinstance(widget, QWidget):
+            self.pages.addWidget(widget)
+        else:
+            self._makers[key] = widget
+            self.pages.addWidget(QWidget())  # stands in until the page is first shown
         self._page_keys.append(key)
         if shortcut:
             action = QAction(title, self)
@@ -126,12 +140,39 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(self._page_keys.index(key))
 
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(self._page_keys):
+            self.page(self._page_keys[row])  # built now if it is the first visit
+        self.pages.setCurrentIndex(row)
+
     def current_page(self) -> str:
         row = self.nav.currentRow()
         return self._page_keys[row] if row >= 0 else ""
 
     def page(self, key: str) -> QWidget:
-        return self.pages.widget(self._page_keys.index(key))
+        """The page for ``key``, built if it has not been yet."""
+        index = self._page_keys.index(key)
+        make = self._makers.pop(key, None)
+        if make is not None:
+            placeholder = self.pages.widget(index)
+            widget = make()
+            current = self.pages.currentIndex()
+            self.pages.insertWidget(index, widget)
+            self.pages.removeWidget(placeholder)
+            placeholder.deleteLater()
+            if current == index:
+                self.pages.setCurrentIndex(index)
+        return self.pages.widget(index)
+
+    @staticmethod
+    def _warm_up() -> None:
+        """Load the code of the case and minute screens while the person reads the first
+        page (some 70 ms, once), so that opening the first case does not wait for it."""
+        from . import case_view, chronology_view, minute_editor, scr_view  # noqa: F401
+
+    def built_pages(self) -> list[QWidget]:
+        """The pages built so far (the others hold nothing to save)."""
+        return [self.pages.widget(i) for i, key in enumerate(self._page_keys) if key not in self._makers]
 
     def location(self) -> dict:
         """Where the user is, as ids and keys only (kept across a lock, never personal data)."""
@@ -149,39 +190,90 @@ class MainWindow(QMainWindow):
             restore(location)
 
     def _build_pages(self) -> None:
-        store = self.session.store
-        cases = CasesArea(store, self.tasks, kdf=self.kdf)
-        dashboard = DashboardPage(store, store.today)
-        register = RegisterPage(store, store.today)
+        store, session = self.session.store, self.session
+
+        def dashboard():
+            from .dashboard import DashboardPage
+
+            page = DashboardPage(store, store.today)
+            page.open_case.connect(self.open_case)
+            page.open_meeting.connect(self.open_meeting)
+            return page
+
+        def cases():
+            from .case_view import CasesArea
+
+            return CasesArea(store, self.tasks, kdf=self.kdf)
+
+        def register():
+            from .register_view import RegisterPage
+
+            page = RegisterPage(store, store.today)
+            page.open_case.connect(self.open_case)
+            return page
+
+        def directory():
+            from .directory_page import DirectoryPage
+
+            return DirectoryPage(store)
+
+        def users():
+            from .users_page import UsersPage
+
+            return UsersPage(session, self.kdf, tasks=self.tasks)
+
+        def audit():
+            from .audit_page import AuditPage
+
+            return AuditPage(store, tasks=self.tasks)
+
+        def retention():
+            from .retention_page import RetentionPage
+
+            return RetentionPage(session)
+
+        def settings():
+            from .settings_page import SettingsPage
+
+            return SettingsPage(session)
+
+        def reviews():
+            from .scr_list import ReviewsPage
+
+            page = ReviewsPage(store)
+            page.open_case.connect(self.open_case)
+            return page
+
         self.add_page("dashboard", "Dashboard", dashboard, "Ctrl+1")
         self.add_page("cases", "Cases", cases, "Ctrl+2")
         self.add_page("register", "Action register", register, "Ctrl+3")
-        dashboard.open_case.connect(self.open_case)
-        dashboard.open_meeting.connect(self.open_meeting)
-        register.open_case.connect(self.open_case)
         # The overdue count follows the record (any change to an action or a case), and the
         # day (checked again whenever the user moves between pages).
         watch(self, store, lambda _c: self.update_counts(), lambda c: c.touches("action", "case"))
         self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
-        self.add_page("directory", "Directory", DirectoryPage(self.session.store), "Ctrl+4")
-        self.add_page("users", "Users", UsersPage(self.session, self.kdf, tasks=self.tasks), "Ctrl+5")
-        self.add_page("audit", "Audit log", AuditPage(store, tasks=self.tasks), "Ctrl+6")
-        self.add_page("retention", "Retention", RetentionPage(self.session), "Ctrl+7")
-        self.add_page("settings", "Settings", SettingsPage(self.session), "Ctrl+8")
-        from .scr_list import ReviewsPage
-
-        reviews = ReviewsPage(store)
-        reviews.open_case.connect(self.open_case)
+        self.add_page("directory", "Directory", directory, "Ctrl+4")
+        self.add_page("users", "Users", users, "Ctrl+5")
+        self.add_page("audit", "Audit log", audit, "Ctrl+6")
+        self.add_page("retention", "Retention", retention, "Ctrl+7")
+        self.add_page("settings", "Settings", settings, "Ctrl+8")
         self.add_page("reviews", "Reviews", reviews, "Ctrl+9")
-        from .index_upkeep import SearchIndexUpkeep
-        from .search_page import SearchPage
 
-        search = SearchPage(store)
-        search.open_hit.connect(self.open_found)
+        def search():
+            from .search_page import SearchPage
+
+            page = SearchPage(store)
+            page.open_hit.connect(self.open_found)
+            return page
+
+        def oversight():
+            from .oversight_page import OversightPage
+
+            return OversightPage(store, self.tasks)
+
         self.add_page("search", "Find in minutes", search, "Ctrl+0")
-        from .oversight_page import OversightPage
+        self.add_page("oversight", "Oversight", oversight, "Ctrl+Shift+O")
+        from .index_upkeep import SearchIndexUpkeep
 
-        self.add_page("oversight", "Oversight", OversightPage(store, self.tasks), "Ctrl+Shift+O")
         self.search_upkeep = SearchIndexUpkeep(store, self)
 
     # -- menus and status ---------------------------------------------------------------------
@@ -227,6 +319,30 @@ class MainWindow(QMainWindow):
         self.save_label = plain_label("")
         self.save_label.setObjectName("saveStatus")
         self.statusBar().addPermanentWidget(self.save_label)
+        self.health_label = plain_label("Checking the store…")
+        self.health_label.setObjectName("muted")
+        self.health_label.setToolTip("The full integrity check of the store runs after every unlock.")
+        self.statusBar().addPermanentWidget(self.health_label)
+
+    # -- the store's integrity check (run by the controller after unlock) ----------------------
+
+    def show_store_checked(self) -> None:
+        from datetime import datetime
+
+        self.health_label.setText(f"Store checked {datetime.now().strftime('%H:%M')}: sound")
+
+    def show_store_damaged(self, reason: str) -> None:
+        """Said where it cannot be missed: the banner over every page, and the status bar."""
+        self.health_label.setText("STORE DAMAGED: nothing more is saved")
+        self.health_label.setObjectName("overdue")
+        self.alert.setText(
+            f"The integrity check after unlocking found that {reason}. To keep it as evidence, "
+            "nothing more will be written to it: what you type now is NOT SAVED. Restore the "
+            "newest backup (File > Backups) or ask IT support to run 'mappa-desktop check'.")
+        self.alert.show()
+
+    def show_store_unchecked(self, reason: str) -> None:
+        self.health_label.setText(f"Store not checked: {reason}")
 
     def show_backups(self):
         from .backup_dialog import BackupDialog
@@ -247,7 +363,9 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def change_passphrase(self) -> ChangePassphraseDialog:
+    def change_passphrase(self):
+        from .users_page import ChangePassphraseDialog
+
         dialog = ChangePassphraseDialog(self.session, self)
         self.passphrase_dialog = dialog
         dialog.open()
@@ -267,8 +385,8 @@ class MainWindow(QMainWindow):
         """Save anything pending (pages with edits have ``flush``). False if something
         could not be saved: the caller must not throw the window away then."""
         ok = True
-        for index in range(self.pages.count()):
-            flush = getattr(self.pages.widget(index), "flush", None)
+        for page in self.built_pages():
+            flush = getattr(page, "flush", None)
             if callable(flush) and flush() is False:
                 ok = False
         return ok
@@ -281,6 +399,7 @@ class MainWindow(QMainWindow):
         """Close (which saves), stop every timer (none may touch the store after this), delete."""
         self._closing_for_lock = True
         self.close()
+        self._makers.clear()  # the factories hold the window: no cycle left to outlive it
         for timer in self.findChildren(QTimer):
             timer.stop()
         self.deleteLater()

@@ -1,6 +1,7 @@
-"""Print, preview or save a printout. Rendering runs on the worker thread with a busy
-indicator; every print and save asks who it is for and why, and is logged as a disclosure.
-The preview shows page images (PDFium), drawn on white."""
+"""Print, preview or save a printout. Rendering runs on the worker thread with a progress
+bar and a Cancel button (closing the dialog, locking or quitting cancels it too); every
+print and save asks who it is for and why, and is logged as a disclosure. The preview
+shows page images (PDFium), drawn on white. A printout that fails writes a crash report."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import jobs
 from .widgets import form_row, plain_label
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,9 @@ def page_images(pdf: bytes, dpi: int = 96) -> list[QImage]:
     document = pypdfium2.PdfDocument(pdf)
     images = []
     try:
-        for page in document:
+        count = len(document)
+        for number, page in enumerate(document):
+            jobs.report(number, count, "Drawing the pages")
             bitmap = page.render(scale=dpi / 72, fill_color=(255, 255, 255, 255))
             pil = bitmap.to_pil().convert("RGB")
             data = pil.tobytes("raw", "RGB")
@@ -60,6 +64,7 @@ class PrintDialog(QDialog):
         self.kinds = kinds
         self.record_type, self.record_id = record_type, record_id
         self.result = None
+        self._job = None
         self.setWindowTitle(title)
         self.group = QButtonGroup(self)
         kind_box = QVBoxLayout()
@@ -81,8 +86,20 @@ class PrintDialog(QDialog):
         note.setObjectName("muted")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
-        self.busy.setMaximumHeight(10)
-        self.busy.hide()
+        self.busy.setAccessibleName("Progress of the printout")
+        self.busy.setFormat("%p%")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop making this printout")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.step = plain_label("")
+        self.step.setObjectName("muted")
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.step)
+        busy_row.addWidget(self.busy, 1)
+        busy_row.addWidget(self.cancel_button)
+        self.busy_box = QWidget()
+        self.busy_box.setLayout(busy_row)
+        self.busy_box.hide()
         self.message = plain_label("")
         self.message.setWordWrap(True)
         self.message.setObjectName("formMessage")
@@ -106,7 +123,7 @@ class PrintDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
-        layout.addWidget(self.busy)
+        layout.addWidget(self.busy_box)
         layout.addWidget(self.message)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(buttons)
@@ -129,18 +146,53 @@ class PrintDialog(QDialog):
             result = work()
             return (result, page_images(result.pdf)) if images else (result, None)
 
+        def finished(out) -> None:
+            self._set_busy(False)
+            then(*out)
+
         self._set_busy(True)
-        self.tasks.run(job, lambda out: (self._set_busy(False), then(*out)), self._failed)
+        self._job = self.tasks.run(job, finished, self._failed, progress=self._progress, owner=self)
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        if total > 0:
+            self.busy.setRange(0, total)
+            self.busy.setValue(done)
+        self.step.setText(text)
 
     def _set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
+        if not busy:
+            self._job = None
+        self.busy.setRange(0, 0)
+        self.step.setText("")
+        self.busy_box.setVisible(busy)
         for button in (self.preview_button, self.save_button, self.print_button):
             button.setEnabled(not busy)
 
+    def cancel(self) -> None:
+        """Stop the printout being made (it stops within a page or so)."""
+        if self._job is not None:
+            self._job.cancel()
+            self.step.setText("Stopping…")
+
+    def done(self, result: int) -> None:  # closed by any means: nothing goes on rendering
+        self.cancel()
+        super().done(result)
+
     def _failed(self, exc) -> None:
         self._set_busy(False)
+        if isinstance(exc, jobs.Cancelled):
+            self.message.setText("Cancelled: nothing was printed or saved.")
+            return
+        from ..logs import write_crash_report
+
         log.error("printout failed: %s", type(exc).__name__)
-        self.message.setText("The printout could not be made. A report was saved; please tell IT support.")
+        report = write_crash_report(self.store.paths, type(exc), exc, exc.__traceback__)
+        if report is not None:
+            self.message.setText(f"The printout could not be made. A report (with no personal data) was saved "
+                                 f"as {report.name} in the data folder; please tell IT support.")
+        else:
+            self.message.setText("The printout could not be made, and no report could be saved either; "
+                                 "please tell IT support.")
 
     def _warn(self, result) -> None:
         self.result = result

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from .. import scr, scr_spec
 from ..dates import format_date
-from ..printing.chronology import KIND_WORDS
+from ..chronology import KIND_WORDS
 from .case_editor import names_from_directory
 from .forms import RowsForm, SectionForm
 from .changes import watch
