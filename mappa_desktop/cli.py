@@ -283,6 +283,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init" or paths.root.exists():  # check never creates a folder
             setup_logging(paths, console=False)
         return run_command(args, sys.stdin, sys.stdout, sys.stderr)
-    from .ui.app import run_gui
+    from .ui.startup import run_gui
 
     return run_gui(args)

@@ -15,7 +15,8 @@ from PySide6.QtCore import Qt
 from mappa_desktop.db.session import create_store
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.security import TEST_KDF
-from mappa_desktop.ui.app import AppController, install_crash_hook
+from mappa_desktop.ui.app import AppController
+from mappa_desktop.ui.startup import install_crash_hook
 from mappa_desktop.ui.tasks import TaskRunner
 
 PASS = "heron kettle marmalade"

@@ -1,4 +1,6 @@
-"""Start-up, the lock cycle and the crash hook.
+"""The lock cycle: the gate (first run, unlock), a fresh main window per unlock, locking
+and quitting. (Process start and the crash hook: ``startup.py``; the checks, backups and
+restore around a session: ``session_upkeep.py``.)
 
 The controller shows the gate (first run or unlock), then a fresh main window per unlock.
 Locking saves pending edits, closes the window and the store (the key goes with it) and
@@ -15,24 +17,21 @@ finishes the backup on closing on the long-work thread, with its progress on scr
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
-from .. import APP_ID, APP_NAME
-from ..instance import AlreadyRunning, hold_instance_lock
-from ..logs import setup_logging, write_crash_report
-from ..paths import DataPaths, resolve_data_dir
+from .. import APP_NAME
+from ..paths import DataPaths
 from ..security import DEFAULT_KDF, KdfParams, KeyFileError, WrongPassphrase
-from .closing import ClosingScreen, ask_skip_backup
+from .closing import ClosingScreen
+from .session_upkeep import SessionUpkeep
 from .gate import FirstRunScreen, UnlockScreen
 from .style import STYLE_SHEET
-from .tasks import Cancelled, TaskRunner
+from .tasks import TaskRunner
 from .widgets import after_first_paint
-from ..settings import backups_folder
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +110,7 @@ def _load_store_code() -> None:
     importlib.import_module("mappa_desktop.db.session")
 
 
-class AppController(QObject):
+class AppController(SessionUpkeep, QObject):
     """Owns the session and decides which window is showing."""
 
     unlocked = Signal()
@@ -276,164 +275,6 @@ class AppController(QObject):
         log.info("unlocked (user id %s)", session.user.id)
         self.unlocked.emit()
 
-    def _check_store(self, session) -> None:
-        """The full integrity check, on the gate's thread after unlock; damage stops every
-        write and is said in the window."""
-        from ..db.health import damage_reason, integrity_problems
-
-        path, key = session.store.paths.store, bytes(session.store.key)
-        self.store_health = None
-
-        def checked(problems: list[str]) -> None:
-            self._health_job = None
-            if self.session is not session:
-                return  # locked meanwhile
-            self.store_health = problems
-            if problems:
-                reason = damage_reason(problems)
-                log.error("integrity check failed: writes refused")
-                try:
-                    session.store.refuse_writes(reason)
-                finally:
-                    if self.main_window is not None:
-                        self.main_window.show_store_damaged(reason.reason)
-            else:
-                if self.main_window is not None:
-                    self.main_window.show_store_checked()
-                self._daily_backup(session)
-
-        def failed(exc: BaseException) -> None:
-            self._health_job = None
-            if isinstance(exc, Cancelled) or self.session is not session:
-                return
-            log.warning("integrity check could not run: %s", type(exc).__name__)
-            if self.main_window is not None:
-                self.main_window.show_store_unchecked(getattr(exc, "reason", "it could not run"))
-
-        self._health_job = self.gate_tasks.run(lambda: integrity_problems(path, key), checked, failed)
-
-    # -- locking and quitting -------------------------------------------------------------
-
-    def _watch_idle(self, session) -> None:
-        from datetime import datetime, timezone
-
-        from .idle import IdleWatcher
-
-        kwargs = {}
-        if self.monotonic is not None:
-            kwargs["monotonic"] = self.monotonic
-        kwargs["wall"] = self.clock or (lambda: datetime.now(timezone.utc))
-        from ..db.errors import StoreError
-        from ..settings import default_of
-
-        try:
-            minutes = session.store.settings.get("idle_lock_minutes")
-        except StoreError:  # unreadable (a damaged store): lock after the default time
-            minutes = default_of("idle_lock_minutes")
-        watcher = IdleWatcher(minutes, parent=self, **kwargs)
-        watcher.idle.connect(self._locked_by_watcher)
-        watcher.start()
-        self.idle_watcher = watcher
-
-    def _daily_backup(self, session) -> None:
-        """A backup on the worker when the newest automatic one is a day old (or none)."""
-        from datetime import datetime, timezone
-
-        from ..db.backup import backup_store, list_backups
-
-        store = session.store
-        now = (self.clock or (lambda: datetime.now(timezone.utc)))()
-        automatic = [b for b in list_backups(backups_folder(store)) if b.reason in ("daily", "on-close")]
-        if automatic and (now - automatic[0].created).total_seconds() < 24 * 3600:
-            return
-        path, key, folder, keep = store.paths.store, bytes(store.key), backups_folder(store), store.settings.get("backup_keep")
-        signer, user_id = store.signer, store.acting_user_id()
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, Cancelled):
-                return
-            log.warning("daily backup failed: %s", type(exc).__name__)
-            if self.main_window is not None:
-                self.main_window.statusBar().showMessage(
-                    f"The daily backup was NOT made: {getattr(exc, 'reason', 'an unexpected error')}. "
-                    "File > Backups to try again.", 60_000)
-
-        self.backup_tasks.run(lambda: backup_store(path, key, folder, reason="daily", keep=keep, signer=signer,
-                                                   user_id=user_id),
-                              lambda info: log.info("daily backup written"), failed)
-
-    def _backup_on_close(self) -> bool:
-        """Start the backup on closing on the long-work thread; False if there is nothing
-        to back up (or the store refuses: a damaged store is not copied over good backups)."""
-        from ..db.backup import backup_store
-
-        store = self.session.store if self.session else None
-        if store is None or store.db.conn is None or store.refusal is not None:
-            return False
-        path, key, folder = store.paths.store, bytes(store.key), backups_folder(store)
-        keep = store.settings.get("backup_keep")
-        signer, user_id = store.signer, store.acting_user_id()
-
-        def finished(_info) -> None:
-            log.info("backup on close written")
-            self._finish_quit()
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, Cancelled):
-                log.info("backup on close skipped")
-            else:
-                log.warning("backup on close failed: %s", type(exc).__name__)
-            self._finish_quit()
-
-        self.backup_tasks.cancel_all()  # a daily backup still running gives way to this one
-        self._closing_job = self.backup_tasks.run(
-            lambda: backup_store(path, key, folder, reason="on-close", keep=keep, signer=signer, user_id=user_id),
-            finished, failed,
-            progress=self.gate.closing.show_progress, owner=self.gate.closing)
-        return True
-
-    def _quit_again(self) -> None:
-        """Quit asked for while the backup runs: wait, or skip it, as the user says."""
-        if self._closing_job is None:
-            return
-        if self.skip_question is not None and self.skip_question.isVisible():
-            return
-        box = ask_skip_backup(self.gate)
-        box.finished.connect(lambda _r: box.clickedButton() is box.skip_button and self._skip_backup())
-        self.skip_question = box
-        box.open()
-
-    def _skip_backup(self) -> None:
-        if self._closing_job is not None:
-            self.gate.closing.step.setText("Stopping the backup…")
-            self._closing_job.cancel()  # the copy stops and its partial file is removed
-
-    def restore(self, backup_path: str) -> bool:
-        """Lock, then restore through the same dialog as the unlock screen (the backup opens
-        with the passphrases of its time; the restore is signed by whoever does it)."""
-        if self.main_window is None or not self.lock():
-            return False
-        self.show_restore(preselect=backup_path)
-        return True
-
-    def show_restore(self, preselect: str | None = None):
-        """The restore dialog over the unlock screen; a restore opens the restored store."""
-        from .restore_dialog import RestoreDialog
-
-        dialog = RestoreDialog(self.paths, self.tasks, name=self._last_user or self.gate.unlock.name.text(),
-                               preselect=preselect, parent=self.gate)
-        dialog.restored.connect(self._restored)
-        self.restore_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _restored(self, session) -> None:
-        aside = getattr(session, "restored_aside", None)
-        self._opened(session)
-        if self.main_window is not None and aside is not None:
-            self.main_window.statusBar().showMessage(
-                f"Restored. The store as it was before is kept as {aside.name} in the data folder.", 30_000)
-
     def _locked_by_watcher(self, why: str) -> None:
         log.info("locking: %s", why)
         self.lock()
@@ -551,92 +392,3 @@ class AppController(QObject):
         self.gate_tasks.shutdown()
         self.backup_tasks.shutdown()
         self._close_session()
-
-
-# -- process start ------------------------------------------------------------------------
-
-
-def show_startup_error(text: str) -> None:
-    """Tell the user why we cannot start: stderr always, a dialog when there is a screen."""
-    print(f"{APP_NAME}: {text}", file=sys.stderr)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    if not is_offscreen():
-        QMessageBox.warning(None, APP_NAME, text)
-    del app
-
-
-def install_crash_hook(paths: DataPaths) -> None:
-    """Unexpected errors are saved as a report (no personal data) and told to the user."""
-
-    def hook(exc_type, exc, tb):
-        if issubclass(exc_type, KeyboardInterrupt):
-            sys.__excepthook__(exc_type, exc, tb)
-            return
-        log.error("unexpected error: %s", exc_type.__name__)
-        report = write_crash_report(paths, exc_type, exc, tb)
-        where = f"A report (with no personal data) was saved as {report}." if report else ""
-        text = (
-            "Something went wrong inside MAPPA Desktop. What you had saved is safe. "
-            f"{where} Please tell IT support."
-        )
-        print(f"{APP_NAME}: {text}", file=sys.stderr)
-        if QApplication.instance() is not None and not is_offscreen():
-            QMessageBox.critical(None, APP_NAME, text)
-
-    sys.excepthook = hook
-
-
-class _FirstPaint(QObject):
-    """Quits the event loop at the first paint of a window (start-up timing, bundle check).
-    With MAPPA_TIMING=1 it says when (the monotonic clock, in seconds) on stderr: the
-    benchmark's start-up figure is the time to this paint, not to the process's end."""
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            import os
-            import time
-
-            if os.environ.get("MAPPA_TIMING") == "1":
-                print(f"first paint at {time.perf_counter():.6f}", file=sys.stderr, flush=True)
-            QTimer.singleShot(0, QApplication.quit)
-        return False
-
-
-def run_gui(args) -> int:
-    paths = resolve_data_dir(args.data_dir)
-    from ..paths import unsafe_location
-
-    refusal = unsafe_location(paths.root)
-    if refusal:
-        show_startup_error(f"The data folder {paths.root} cannot be used: {refusal}. Choose a folder on "
-                           "this computer with --data-dir.")
-        return 1
-    setup_logging(paths)
-    try:
-        instance_lock = hold_instance_lock(paths)
-    except AlreadyRunning as exc:
-        show_startup_error(str(exc))
-        return 1
-    except OSError as exc:
-        from ..db.errors import os_reason
-
-        show_startup_error(f"The data folder cannot be used: {os_reason(exc)}.")
-        return 1
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(APP_ID)
-    app.setDesktopFileName(APP_ID)
-    install_crash_hook(paths)
-    tasks = TaskRunner()
-    controller = AppController(paths, tasks)
-    if args.exit_after_start:
-        painter = _FirstPaint(app)
-        controller.gate.installEventFilter(painter)
-    controller.start()
-    try:
-        code = app.exec()
-    finally:
-        controller.shutdown()
-        tasks.shutdown()
-        instance_lock.release()
-    return code
