@@ -13,6 +13,7 @@ from typing import TextIO
 
 from . import APP_NAME, __version__
 from .paths import ENV_DATA_DIR, resolve_data_dir
+from .words import plural
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -231,7 +232,7 @@ def _check(args, paths, stdin, out, err) -> int:
             print("integrity_check: ok", file=out)
         else:
             problems += 1
-            print(f"integrity_check: {len(integrity)} problems", file=out)
+            print(f"integrity_check: {plural(len(integrity), 'problem')}", file=out)
             for line in integrity[:20]:
                 print(f"  {line}", file=out)
         from .settings import backups_folder
@@ -246,7 +247,7 @@ def _check(args, paths, stdin, out, err) -> int:
             print(f"audit log: chain broken at entry {report.first_broken_id}: {report.reason}", file=out)
             lines = lines[1:]
         else:
-            print(f"audit log: {report.entries} entries, chain verified, signatures verified", file=out)
+            print(f"audit log: {plural(report.entries, 'entry')}, chain verified, signatures verified", file=out)
             lines = lines[1:]
         problems += len(report.problems)
         for line in lines:
@@ -268,7 +269,7 @@ def _check(args, paths, stdin, out, err) -> int:
     finally:
         store.close()
         lock.release()
-    print("check: ok" if not problems else f"check: {problems} problem(s) found", file=out)
+    print("check: ok" if not problems else f"check: {plural(problems, 'problem')} found", file=out)
     return EXIT_OK if not problems else EXIT_PROBLEM
 
 

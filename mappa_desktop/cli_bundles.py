@@ -13,6 +13,8 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from .words import plural
+
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 COMMANDS = ("export-case", "import-case")
@@ -132,7 +134,7 @@ def _export(args, store, transfer: str, out: TextIO, err: TextIO) -> int:
             problems += 1
             continue
         print(f"export-case: {reference}: {result.path} ({result.size:,} bytes, export {result.sequence}; "
-              f"{result.counts.get('meeting', 0)} meetings, {result.counts.get('action', 0)} actions)", file=out)
+              f"{plural(result.counts.get('meeting', 0), 'meeting')}, {plural(result.counts.get('action', 0), 'action')})", file=out)
     if made and problems < len(args.cases):
         print(f"Transfer passphrase (shown once; give it to the recipient by telephone, not with the "
               f"file): {transfer}", file=out)
@@ -166,7 +168,7 @@ def _import(args, store, transfer: str, out: TextIO, err: TextIO) -> int:
         if args.preview:
             continue
         if plan.choosable and not args.prefer:
-            print(f"import-case: {label}: {len(plan.choosable)} difference(s) need a choice: run again "
+            print(f"import-case: {label}: {plural(len(plan.choosable), 'difference')} to choose: run again "
                   "with --prefer theirs or --prefer ours (nothing was written)", file=err)
             problems += 1
             continue

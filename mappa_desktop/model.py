@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .words import plural
+
 
 @dataclass(frozen=True)
 class User:
@@ -76,7 +78,7 @@ class ChainReport:
         if self.first_broken_id is not None:
             out.append(f"entry {self.first_broken_id} is wrong: {self.reason}")
         else:
-            out.append(f"{self.entries} entries, chain and signatures verified")
+            out.append(f"{plural(self.entries, 'entry')}, chain and signatures verified")
         if self.legacy_up_to:
             sealed = f", sealed at entry {self.sealed_at_id}" if self.sealed_at_id else ", not yet sealed"
             out.append(f"unsigned legacy entries up to {self.legacy_up_to} (written before signatures "

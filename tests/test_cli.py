@@ -222,7 +222,7 @@ def test_check_finds_a_broken_audit_chain(session, raw_connection):
     assert code == 1
     assert "integrity_check: ok" in out
     assert "chain broken at entry 3" in out
-    assert "1 problem(s) found" in out
+    assert "1 problem found" in out
 
 
 def test_the_passphrase_is_one_line_of_stdin():

@@ -57,7 +57,7 @@ def test_export_then_import_from_the_command_line(tmp_path):
     assert made.returncode == 0 and "Transfer passphrase" not in made.stdout
     listed = mappa("import-case", "--data-dir", str(tmp_path / "b"), "--user", "Bea Deputy", str(second),
                    stdin=f"{USER}\n{TRANSFER}\n")
-    assert listed.returncode == 1 and "need a choice" in listed.stderr
+    assert listed.returncode == 1 and "1 difference to choose" in listed.stderr
     assert "theirs: A says" in listed.stdout and "ours:   B says" in listed.stdout
     chosen = mappa("import-case", "--data-dir", str(tmp_path / "b"), "--user", "Bea Deputy", "--prefer", "theirs",
                    str(second), stdin=f"{USER}\n{TRANSFER}\n")

@@ -14,6 +14,7 @@ from ..audit_chain import Anchor, ChainFacts, ChainVerifier, anchor_problem
 from ..model import ChainReport
 from .audit_content import addendum_digest, legacy_digest, snapshot_digest, stage_digest
 from .errors import storage_errors
+from ..words import plural
 
 
 def verify_log(store, *, anchors: Iterable[Anchor] = (), progress: Callable[[int, int], None] | None = None,
@@ -48,7 +49,7 @@ def verify_log(store, *, anchors: Iterable[Anchor] = (), progress: Callable[[int
         if problem:
             (notices if notice else problems).append(f"{where}: {problem}")
     if facts.ok and anchors and not problems:
-        notices.append(f"{len(anchors)} anchor(s) from outside the store found in the log")
+        notices.append(f"{plural(len(anchors), 'anchor')} from outside the store found in the log")
     return ChainReport(facts.entries, facts.first_bad_id, facts.reason, facts.legacy_up_to,
                        facts.sealed_at_id, tuple(problems), tuple(notices))
 

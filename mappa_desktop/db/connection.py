@@ -14,6 +14,7 @@ import sqlcipher3
 import sqlite_utils
 
 from .errors import StorageUnavailable, StoreDamaged, storage_errors, translate
+from ..words import plural
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def quick_check(conn: sqlcipher3.Connection) -> None:
     if [r[0] for r in rows] != ["ok"]:
         log.error("quick_check found %d problems", len(rows))
         # quick_check names pages and indexes, never the data in them.
-        raise StoreDamaged(f"the store file is damaged (quick_check found {len(rows)} problem(s), "
+        raise StoreDamaged(f"the store file is damaged (quick_check found {plural(len(rows), 'problem')}, "
                            f"the first: {str(rows[0][0])[:160]})")
 
 

@@ -18,6 +18,7 @@ import sqlcipher3
 from .. import jobs
 from .connection import _key_pragma
 from .errors import StorageUnavailable, StoreDamaged, translate
+from ..words import plural
 
 log = logging.getLogger(__name__)
 
@@ -61,5 +62,5 @@ def integrity_problems(path: Path, key: bytes) -> list[str]:
 def damage_reason(problems: list[str]) -> StoreDamaged:
     """The error a store that failed its check raises on every write."""
     count = len(problems)
-    return StoreDamaged(f"the store file is damaged ({count} problem{'s' if count != 1 else ''} found by "
+    return StoreDamaged(f"the store file is damaged ({plural(count, 'problem')} found by "
                         "its integrity check)")

@@ -18,6 +18,7 @@ from ..model import Addendum, Minute, MeetingRow
 from ..rules.values import record_problems
 from .actions import ActionsRepo
 from .errors import NotFound, RecordLocked, ValidationError, refuse, storage_errors
+from ..words import plural
 
 if TYPE_CHECKING:
     from .store import Store
@@ -303,7 +304,7 @@ class MinutesRepo:
         missing = [k for k in open_items if not (acknowledgements.get(k) or "").strip()]
         if missing:
             raise ValidationError(
-                f"{len(missing)} item(s) of the check are neither resolved nor acknowledged "
+                f"Of the check, {plural(len(missing), 'item')} neither resolved nor acknowledged "
                 "with a reason.",
                 missing[0],
             )

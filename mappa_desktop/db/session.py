@@ -14,6 +14,7 @@ from ..security import (DEFAULT_KDF, FailedUnlocks, Identity, KdfParams, KeyFile
                         write_atomically)
 from .errors import StoreDamaged, StoreError, ValidationError, storage_errors
 from .store import Clock, Store, utc_now
+from ..words import plural
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_n
         earlier = failures.succeeded()
         if earlier:
             store.audit.record_now("consultation", "user", user.id,
-                                   detail=f"{earlier} failed unlock attempt(s), under any name, since the last unlock")
+                                   detail=f"{plural(earlier, 'failed unlock attempt')}, under any name, since the last unlock")
     except BaseException:
         store.close()
         raise

@@ -22,6 +22,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from ..words import plural
 
 MAGIC_LE = 0x377F0682  # checksums over little-endian words
 MAGIC_BE = 0x377F0683
@@ -110,10 +111,10 @@ def examine_bytes(data: bytes) -> WalReport:
     if later_commits and not header_ok:
         # SQLite ignores a log whose header fails its checksum, and every commit in it.
         return WalReport(0, 0, f"the header of the write-ahead log (store.db-wal) is damaged; SQLite "
-                               f"would silently drop the {count} frames after it ({later_commits} or more "
+                               f"would silently drop the {plural(count, 'frame')} after it ({later_commits} or more "
                                "saved transactions)")
     if later_commits:
         return WalReport(used, commits, f"the write-ahead log (store.db-wal) is damaged at frame {first_bad} "
-                                        f"of {count}; SQLite would silently drop the {later_commits} saved "
-                                        "transaction(s) after it")
+                                        f"of {count}; SQLite would silently drop the {plural(later_commits, 'saved transaction')} "
+                                        "after it")
     return WalReport(used, commits)

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from ..dates import UK, format_date, from_iso
 from ..spec import Choice
+from ..words import plural
 
 #: The grades of the form, best last. One place: the editor, printout and report use these.
 GRADES = (
@@ -145,7 +146,7 @@ class _Checks:
 
 
 def _words(n: int) -> str:
-    return f"{n} word{'s' if n != 1 else ''}"
+    return plural(n, "word")
 
 
 def _papers(f: MeetingFacts, c: _Checks) -> None:
@@ -167,7 +168,7 @@ def _papers(f: MeetingFacts, c: _Checks) -> None:
         elif days >= PAPERS_NOTICE_DAYS:
             c.met(f"{when}, {days} days before the meeting.")
         else:
-            c.partly(f"{when}, {days} day{'s' if days != 1 else ''} before the meeting.",
+            c.partly(f"{when}, {plural(days, 'day')} before the meeting.",
                      f"Less than {PAPERS_NOTICE_DAYS} days' notice.")
     if f.meeting_type == "initial" and not f.previous_date:
         c.met("Initial meeting: there are no previous minutes to send.")
@@ -176,7 +177,7 @@ def _papers(f: MeetingFacts, c: _Checks) -> None:
     else:
         c.not_met("The previous minute is not among the documents tabled.")
     if f.documents:
-        c.met(f"{len(f.documents)} document{'s' if len(f.documents) != 1 else ''} tabled.")
+        c.met(f"{plural(len(f.documents), 'document')} tabled.")
     else:
         c.not_met("No documents tabled are recorded.")
 
@@ -241,7 +242,7 @@ def _confidentiality(f: MeetingFacts, c: _Checks) -> None:
     if after is None:
         c.partly(at + ".", "The meeting's start time is not recorded, so 'at the start' cannot be shown.")
     elif 0 <= after <= CONFIDENTIALITY_MINUTES:
-        c.met(f"{at}, {after} minute{'s' if after != 1 else ''} after the start ({f.meeting_time}).")
+        c.met(f"{at}, {plural(after, 'minute')} after the start ({f.meeting_time}).")
     elif after < 0:
         c.partly(f"{at}, before the recorded start ({f.meeting_time}).", "The times do not agree.")
     else:

@@ -12,6 +12,7 @@ from .page import Layout, build_pdf, frame_width
 from .styles import LANDSCAPE
 from .text import TextGuard
 from .. import spec
+from ..words import plural
 
 Kind = spec.Kind
 HEADERS = ("Entry", "When (UK)", "User", "Kind", "Record", "Detail", "Recipient", "Purpose")
@@ -22,7 +23,7 @@ def render_audit(entries, meta: PrintMeta, *, user_names: dict, title: str = "Au
     guard = TextGuard(register_fonts())
     w = Writer(guard, frame_width(LANDSCAPE))
     entries = list(entries)
-    facts = [f"{len(entries)} entr{'ies' if len(entries) != 1 else 'y'}"]
+    facts = [plural(len(entries), "entry")]
     if meta.area_name:
         facts.append(guard.markup(meta.area_name))
     story = w.title_block("MAPPA DESKTOP AUDIT LOG", guard.markup(title), " · ".join(facts))

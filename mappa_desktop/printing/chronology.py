@@ -12,13 +12,14 @@ from .minute import printed_line
 from .page import Layout, build_pdf, frame_width
 from .styles import PORTRAIT
 from .text import TextGuard
+from ..words import plural
 
 
 def render_chronology(events, meta: PrintMeta) -> PrintResult:
     guard = TextGuard(register_fonts())
     w = Writer(guard, frame_width(PORTRAIT))
     events = list(events)
-    facts = [f"{len(events)} entr{'ies' if len(events) != 1 else 'y'}"]
+    facts = [plural(len(events), "entry")]
     if meta.reference:
         facts.insert(0, f"Case {guard.markup(meta.reference)}")
     if meta.area_name:

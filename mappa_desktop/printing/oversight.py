@@ -16,6 +16,7 @@ from .minute import printed_line
 from .page import Layout, build_pdf, frame_width
 from .styles import PORTRAIT
 from .text import TextGuard
+from ..words import plural
 
 _GRADE = {int(c.value): c.label for c in meeting_audit.GRADES}
 
@@ -89,7 +90,7 @@ def render_oversight(report, meta: PrintMeta) -> PrintResult:
     rows = [[w.cell(s.title), w.cell(f"{s.meeting} of {s.of}"), w.cell(_percent(s))] for s in report.items]
     story.append(w.table(["Item (document 12)", "Minutes", "Share"], rows, [w.width - 60 * mm, 35 * mm, 25 * mm]))
     story.append(w.note(f"A minute meets an item when graded {meeting_audit.MEETS} or 4: the auditor's grade for "
-                        f"the {report.audited} minute{'s' if report.audited != 1 else ''} with a completed audit, "
+                        f"the {plural(report.audited, 'minute')} with a completed audit, "
                         "the grade suggested by the record for the others."))
     story += w.heading("Timeliness")
     story.append(w.grid([

@@ -19,6 +19,7 @@ from .page import Layout, build_pdf, frame_width
 from .styles import LANDSCAPE
 from ..rules.actions import is_overdue
 from .text import TextGuard
+from ..words import plural
 
 Kind = spec.Kind
 _STATUS = spec.section("previous_actions").field("status")
@@ -96,7 +97,7 @@ def render_register(rows, meta: PrintMeta, *, title: str = "Action register") ->
     rows = list(rows)
     one_case = bool(meta.reference) and {value_of(r, "reference") for r in rows} <= {meta.reference}
     today = print_day(meta)
-    facts = [f"{len(rows)} action{'s' if len(rows) != 1 else ''}"]
+    facts = [plural(len(rows), "action")]
     if meta.reference:
         facts.insert(0, f"Case {guard.markup(meta.reference)}")
     if today:

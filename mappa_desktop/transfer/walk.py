@@ -11,6 +11,7 @@ from typing import Callable, Mapping
 from . import compare
 from .compare import Addition, Difference
 from .container import BundleError
+from ..words import plural
 
 
 class ImportRefused(BundleError):
@@ -49,7 +50,7 @@ class ImportPlan:
         if self.new_case:
             return head + " The case is not in this store: it will be added whole."
         return (head + f" The case is already here: {counted_all(self.added) or 'nothing'} to add, "
-                f"{len(self.choosable)} difference(s) to choose, {len(self.kept)} kept as ours.")
+                f"{plural(len(self.choosable), 'difference')} to choose, {len(self.kept)} kept as ours.")
 
 
 def when_local(iso: str | None) -> str:
