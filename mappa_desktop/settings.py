@@ -20,7 +20,7 @@ class Setting:
     label: str
     default: object
     help: str = ""
-    kind: str = "text"  # text / long_text / int / lines
+    kind: str = "text"  # text / long_text / int / lines / sections (lines of minute section or field keys)
     low: int = 0
     high: int = 0
 
@@ -53,8 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
         "summary_sections",
         "What an executive summary keeps",
         None,  # the printing layer's safe default
-        "One per line: a section key (the whole section) or section.field. Everything else is left out.",
-        kind="lines",
+        "Tick what a summary keeps: a whole section, or some of its fields. Everything else is left "
+        "out of the summary (not covered over).",
+        kind="sections",
     ),
     Setting(
         "retention_years",
@@ -129,7 +130,7 @@ def validate(key: str, value):
         if not setting.low <= number <= setting.high:
             raise SettingError(f"{setting.label}: between {setting.low} and {setting.high}.")
         return number
-    if setting.kind == "lines":
+    if setting.kind in ("lines", "sections"):
         lines = [line.strip() for line in str(value).splitlines() if line.strip()]
         if key == "summary_sections":
             from .printing.summary import summary_selection

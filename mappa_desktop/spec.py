@@ -5,15 +5,28 @@ required, and guidance in our own words. The meeting editor builds its forms fro
 the printout walks it for order and captions, and the completeness check reads the
 ``required`` marks. A test keeps the database schema and this description in step.
 
-Where 5B is out of date (its category list), the current Scottish position from FACTS.md
-is used: category 1, restricted patients and category 3; category 2 exists in statute but
-is not used in Scotland.
+Where 5B is out of date (its category list, its document numbers), the current Scottish
+position from FACTS.md is used: category 1, restricted patients and category 3; category 2
+exists in statute but is not used in Scotland; the documents are numbered as the updated
+document set numbers them (``DOCUMENT_SET``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+
+
+#: The updated national document set, by number. 5B's own "document 6" (risk assessment) and
+#: "document 7" (risk management) are the 2016 numbers: guidance refers to these instead.
+DOCUMENT_SET = {
+    "5A": "minute template", "5B": "completion notes for the minute",
+    "6": "risk management plan",
+    "7A": "Social Security Scotland referral", "7B": "Social Security Scotland change of circumstances",
+    "8": "DWP referral", "9": "letter answering requests for minutes", "10": "minute executive summary",
+    "11": "case audit", "12": "meeting audit", "13A": "initial notification report",
+    "13B": "SOG chair's review", "13C": "SOG decision",
+}
 
 
 class Kind(str, Enum):
@@ -624,7 +637,8 @@ SECTIONS: tuple[Section, ...] = (
         "risk_management",
         "Risk management discussion",
         "The plan to manage the risk: supervision, monitoring and control, interventions and "
-        "treatment, and victim safety, with who does what.",
+        "treatment, and victim safety, with who does what. The plan itself is the risk "
+        "management plan (document 6 of the national document set).",
         (_long("risk_management", "Discussion", True),),
         shortcut="M",
     ),
@@ -632,7 +646,7 @@ SECTIONS: tuple[Section, ...] = (
         "contingency",
         "Contingency planning discussion",
         "What happens if the plan fails or the risk rises: the warning signs and who "
-        "responds, how and how fast.",
+        "responds, how and how fast. It is part of the risk management plan (document 6).",
         (_long("contingency", "Discussion", True),),
         shortcut="C",
     ),

@@ -229,6 +229,15 @@ def opens_with(path: Path, key: bytes) -> bool:
     return True
 
 
+def _backup_error(exc: BaseException) -> BaseException:
+    """What to say when a backup cannot be read: it is the backup that is damaged (the
+    store's own words would point at the store in use)."""
+    mapped = translate(exc)
+    if mapped is exc or isinstance(mapped, StoreDamaged):
+        return StoreDamaged("the backup file is damaged or is not a backup of this store")
+    return mapped
+
+
 def inspect(path: Path, key: bytes) -> BackupInfo:
     """Open a backup with the key: integrity_check and row counts (without changing it)."""
     info = next((b for b in list_backups(path.parent) if b.path == path), None)
@@ -237,8 +246,7 @@ def inspect(path: Path, key: bytes) -> BackupInfo:
     try:
         conn = open_backup(path, key)
     except Exception as exc:
-        mapped = translate(exc)
-        raise (mapped if mapped is not exc else StoreDamaged("the backup cannot be read")) from exc
+        raise _backup_error(exc) from exc
     job = jobs.current()
     try:
         if job is not None:
@@ -249,8 +257,7 @@ def inspect(path: Path, key: bytes) -> BackupInfo:
     except Exception as exc:
         if job is not None and job.cancelled:
             raise jobs.Cancelled() from exc
-        mapped = translate(exc)
-        raise (mapped if mapped is not exc else StoreDamaged("the backup cannot be read")) from exc
+        raise _backup_error(exc) from exc
     finally:
         conn.close()
     base = info or BackupInfo(path, datetime.now(timezone.utc), "", path.stat().st_size)

@@ -29,7 +29,7 @@ from ..security import DEFAULT_KDF, KdfParams, KeyFileError, WrongPassphrase
 from .closing import ClosingScreen
 from .session_upkeep import SessionUpkeep
 from .gate import FirstRunScreen, UnlockScreen
-from .style import STYLE_SHEET
+from . import style
 from .tasks import TaskRunner
 from .widgets import after_first_paint
 
@@ -50,7 +50,7 @@ class GateWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.setObjectName("gateWindow")
-        self.setStyleSheet(STYLE_SHEET)
+        style.install()
         self.stack = QStackedWidget()
         self.first_run = FirstRunScreen(str(paths.root))
         self.unlock = UnlockScreen()
@@ -61,7 +61,7 @@ class GateWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.resize(1100, 720)
+        self.resize(1100, 680)
 
     def show_first_run(self) -> None:
         self.stack.setCurrentWidget(self.first_run)

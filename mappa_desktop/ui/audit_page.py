@@ -31,7 +31,13 @@ from ..dates import UK, DateError, format_datetime_local
 from ..model import AUDIT_KINDS
 from .fields import DateField
 from .table_models import LazyIdModel
-from .widgets import form_row, plain_label
+from ..words import plural
+from .messages import message_label
+from .widgets import form_row, label_for, plain_label
+
+#: The filters' names for screen readers (the captions are one word each).
+FILTER_NAMES = {"&User": "Entries by user", "&Kind": "Kind of entry", "Rec&ord": "Kind of record",
+                "I&d": "Record id", "&From": "Entries from (date)", "&To": "Entries to (date)"}
 
 
 class AuditModel(LazyIdModel):
@@ -153,13 +159,11 @@ class AuditPage(QWidget):
         self.verify_progress.hide()
         self.export_button = QPushButton("E&xport CSV…")
         self.pdf_button = QPushButton("Export &PDF…")
-        self.message = plain_label("")
-        self.message.setWordWrap(True)
+        self.message = message_label()
         filters = QHBoxLayout()
         for caption, widget in (("&User", self.user), ("&Kind", self.kind), ("Rec&ord", self.record_type),
                                 ("I&d", self.record_id), ("&From", self.since), ("&To", self.until)):
-            label = QLabel(caption)
-            label.setBuddy(widget.focus_target() if hasattr(widget, "focus_target") else widget)
+            label = label_for(QLabel(caption), widget, FILTER_NAMES.get(caption, ""))
             filters.addWidget(label)
             filters.addWidget(widget)
         filters.addStretch(1)
@@ -208,7 +212,7 @@ class AuditPage(QWidget):
 
     def refresh(self) -> None:
         self.model.set_query(self.query())
-        self.count.setText(f"{self.model.rowCount()} entries")
+        self.count.setText(plural(self.model.rowCount(), "entry"))
 
     def showEvent(self, event) -> None:
         self.refresh()
@@ -239,7 +243,7 @@ class AuditPage(QWidget):
         self.verify_progress.setRange(0, 100)
         self.verify_progress.setValue(0)
         self.verify_progress.show()
-        self.message.setText("Verifying every entry and signature…")
+        self.message.progress("Verifying every entry and signature…")
         poll = QTimer(self)
         poll.timeout.connect(lambda: self.verify_progress.setValue(int(100 * done[0] / done[1])))
         poll.start(200)
@@ -270,9 +274,10 @@ class AuditPage(QWidget):
             text = (f"THE STORE WAS CHANGED OUTSIDE THE APPLICATION: {'; '.join(report.problems)}. "
                     "Tell IT support (mappa-desktop check).")
         else:
-            text = f"The log verifies: {report.entries} entries, each signed by its author, none changed or removed."
+            text = f"The log verifies: {plural(report.entries, 'entry')}, each signed by its author, none changed or removed."
         extra = [line for line in lines[1:] if line not in report.problems]
-        self.message.setText(" ".join([text, *extra]))
+        broken = report.first_broken_id is not None or report.problems
+        self.message.say(" ".join([text, *extra]), "error" if broken else "success")
         self.verified.emit(report)
 
     def export_pdf(self, path: str | None = None, recipient: str | None = None, purpose: str | None = None) -> bool:
@@ -283,7 +288,7 @@ class AuditPage(QWidget):
 
         ids = self.model.ids()
         if len(ids) > self.PDF_LIMIT:
-            self.message.setText(f"A PDF takes at most {self.PDF_LIMIT:,} entries: filter by user, kind, record "
+            self.message.warning(f"A PDF takes at most {self.PDF_LIMIT:,} entries: filter by user, kind, record "
                                  "or dates first. The CSV export takes any number.")
             return False
         rows = audit_rows(self.store, ids)
@@ -316,11 +321,11 @@ class AuditPage(QWidget):
                 return False
         try:
             save_disclosed_file(self.store, path, data, record_type="audit_log", record_id=None,
-                                recipient=recipient, purpose=purpose, detail=f"{what} export of {count} entries")
+                                recipient=recipient, purpose=purpose, detail=f"{what} export of {plural(count, 'entry')}")
         except StoreError as exc:
             self.message.setText(f"NOT EXPORTED: {exc.reason}.")
             return False
-        self.message.setText(f"Exported {count} entries. The export is in the audit log as a disclosure.")
+        self.message.success(f"Exported {plural(count, 'entry')}. The export is in the audit log as a disclosure.")
         self.refresh()
         self.exported.emit(path)
         return True

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,7 +29,9 @@ from PySide6.QtWidgets import (
 from .. import spec
 from ..dates import format_date
 from ..oversight import case_audit, meeting_audit
-from .widgets import plain_label
+from ..words import plural
+from .messages import message_label
+from .widgets import label_for, plain_label, scroll_area
 
 _KIND = spec.field("purpose.meeting_type")
 
@@ -95,7 +96,7 @@ class CaseAuditTab(QWidget):
             absent = meeting.not_present
             reports = (f"{meeting.reports_received} of {absent} received"
                        + (f", {meeting.reports_not_recorded} not recorded" if meeting.reports_not_recorded else "")
-                       if absent else "—")
+                       if absent else "none needed (all present)")
             cells = (format_date(meeting.meeting_date) or "no date", _KIND.display(meeting.meeting_type) or "",
                      meeting.invited, meeting.present, meeting.apologies, meeting.did_not_attend, reports, state)
             self.table.insertRow(row)
@@ -146,22 +147,20 @@ class _ItemBox(QFrame):
         grid.addWidget(self.suggestion, 3, 0, 1, 2)
         self.confirm = QPushButton("Confirm")
         self.confirm.setToolTip("Give the suggested grade")
+        self.confirm.setAccessibleName(f"Confirm the suggested grade: {number}. {item.title}")
         grid.addWidget(self.confirm, 3, 2)
         self.grade = QComboBox()
         self.grade.addItem("Not graded", None)
         for choice in meeting_audit.GRADES:
             self.grade.addItem(choice.label, int(choice.value))
-        self.grade.setAccessibleName(f"{item.title}: grade")
         self.comment = QLineEdit()
-        self.comment.setAccessibleName(f"{item.title}: comment")
+        self.comment.setAccessibleName(f"{number}. {item.title}: comment")
         self.comment.setPlaceholderText("Comment (needed when the grade differs from the suggestion)")
-        label = QLabel("&Grade")
-        label.setBuddy(self.grade)
+        label = label_for(QLabel("Grade"), self.grade, f"{number}. {item.title}: grade")
         grid.addWidget(label, 4, 0)
         grid.addWidget(self.grade, 4, 1)
         grid.addWidget(self.comment, 4, 2, 1, 2)
-        self.problem = plain_label("")
-        self.problem.setObjectName("formMessage")
+        self.problem = message_label()
         self.problem.hide()
         grid.addWidget(self.problem, 5, 0, 1, 4)
         grid.setColumnStretch(3, 1)
@@ -208,13 +207,9 @@ class MeetingAuditDialog(QDialog):
             self.boxes[finding.key] = box
             column.addWidget(box)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        self.status = plain_label("")
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        scroll = scroll_area(body)  # the grades and comments take the keyboard
+        self.status = message_label()
+        self.message = message_label()
         self.save_button = QPushButton("&Save draft")
         self.complete_button = QPushButton("Save as &completed")
         self.print_button = QPushButton("&Print…")
@@ -234,17 +229,17 @@ class MeetingAuditDialog(QDialog):
         self.print_button.clicked.connect(self.print_audit)
         close.clicked.connect(self.accept)
         self._load(store.audits.get(meeting_id))
-        self.resize(860, 760)
+        self.resize(860, 660)
 
     def _load(self, saved) -> None:
         if saved is None:
-            self.status.setText("Not audited yet.")
+            self.status.progress("Not audited yet.")
             self.print_button.setEnabled(False)
             return
         for key, entry in saved.record.get("items", {}).items():
             if key in self.boxes:
                 self.boxes[key].set_grade(entry.get("grade"), entry.get("comment") or "")
-        self.status.setText(f"Saved {'as completed' if saved.status == 'completed' else 'as a draft'}.")
+        self.status.success(f"Saved {'as completed' if saved.status == 'completed' else 'as a draft'}.")
 
     def grades(self) -> dict:
         return {key: box.value() for key, box in self.boxes.items()}
@@ -264,10 +259,10 @@ class MeetingAuditDialog(QDialog):
         for problem in problems:
             self.boxes[problem.item].show_problem(problem.message)
         if problems:
-            self.message.setText(f"Not saved: {len(problems)} item(s) need attention (marked in red).")
+            self.message.error(f"Not saved: {plural(len(problems), 'item')} to look at (each marked below).")
             return False
         self.message.setText("")
-        self.status.setText(f"Saved {'as completed' if completed else 'as a draft'}.")
+        self.status.success(f"Saved {'as completed' if completed else 'as a draft'}.")
         self.print_button.setEnabled(self.tasks is not None)
         self.saved.emit()
         return True

@@ -25,15 +25,17 @@ from PySide6.QtWidgets import (
 
 from ..dates import UK
 from ..settings import backups_folder
+from ..words import plural
+from .messages import message_label
 from .widgets import plain_label
 
 
-NOUNS = {"cases": "cases", "meetings": "meetings", "actions": "actions", "audit_log": "audit entries",
-         "users": "users"}
+NOUNS = {"cases": ("case", None), "meetings": ("meeting", None), "actions": ("action", None),
+         "audit_log": ("audit entry", "audit entries"), "users": ("user", None)}
 
 
 def _counts(counts: dict) -> str:
-    return ", ".join(f"{n} {NOUNS.get(table, table)}" for table, n in counts.items())
+    return ", ".join(plural(n, *NOUNS.get(table, (table, table))) for table, n in counts.items())
 
 
 def _size(n: int) -> str:
@@ -61,11 +63,9 @@ class BackupDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Backups")
-        self.details = plain_label("Select a backup and press Check to see what it holds.")
-        self.details.setWordWrap(True)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.details = message_label()
+        self.details.progress("Select a backup and press Check to see what it holds.")
+        self.message = message_label("")
         # A backup by hand: its progress, and a way to stop it (nothing is left behind).
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Backup progress")
@@ -84,9 +84,7 @@ class BackupDialog(QDialog):
         self.restore_button.setEnabled(session.user.is_admin)
         self.reencrypt_button = QPushButton("Re-&encrypt under the current key")
         self.delete_button = QPushButton("&Delete…")
-        self.older_note = plain_label("")
-        self.older_note.setObjectName("formMessage")
-        self.older_note.setWordWrap(True)
+        self.older_note = message_label("")
         close = QPushButton("Close")
         buttons = QHBoxLayout()
         for button in (self.backup_button, self.check_button, self.restore_button, self.reencrypt_button,
@@ -131,8 +129,9 @@ class BackupDialog(QDialog):
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         older = sum(1 for v in self.status.values() if v == OLDER)
-        self.older_note.setText(
-            f"{older} backup(s) were made before access was last taken away. They still open with the "
+        self.older_note.warning(
+            f"{plural(older, 'backup')} {'was' if older == 1 else 'were'} made before access was last taken away. "
+            "They still open with the "
             "passphrases of that time, including those of users removed since. Re-encrypt them under the "
             "current key (only current passphrases will open them), or delete them." if older else "")
         self.older_note.setVisible(bool(older))
@@ -158,7 +157,7 @@ class BackupDialog(QDialog):
         store = self.session.store
         key, retired, keys = bytes(store.key), retired_keys(store), store.paths.keyfile
         signer, user_id = store.signer, store.acting_user_id()
-        self.message.setText("Re-encrypting…")
+        self.message.progress("Re-encrypting…")
         self.reencrypt_button.setEnabled(False)
         self.tasks.run(lambda: reencrypt(info, current_key=key, retired=retired, keyfile_path=keys,
                                          signer=signer, user_id=user_id),
@@ -167,7 +166,7 @@ class BackupDialog(QDialog):
     def _reencrypted(self, info) -> None:
         self.session.store.audit.record_now("alteration", "backup", None,
                                             detail=f"backup {info.path.name} re-encrypted under the current key")
-        self.message.setText("Re-encrypted: only the current passphrases open it now.")
+        self.message.success("Re-encrypted: only the current passphrases open it now.")
         self.refresh()
 
     def delete_selected(self, confirm: bool = True) -> bool:
@@ -190,7 +189,7 @@ class BackupDialog(QDialog):
             self.message.setText(f"NOT DELETED: {exc.reason}.")
             return False
         self.session.store.audit.record_now("erasure", "backup", None, detail=f"backup {info.path.name} deleted")
-        self.message.setText("Deleted.")
+        self.message.success("Deleted.")
         self.refresh()
         return True
 
@@ -203,7 +202,7 @@ class BackupDialog(QDialog):
 
         store = self.session.store
         path, key, folder, keep = store.paths.store, bytes(store.key), backups_folder(store), store.settings.get("backup_keep")
-        self.message.setText("Backing up…")
+        self.message.progress("Backing up…")
         self.backup_button.setEnabled(False)
         signer, user_id = store.signer, store.acting_user_id()
         self.progress.setRange(0, 0)
@@ -218,7 +217,7 @@ class BackupDialog(QDialog):
             self.progress.setValue(done)
         else:
             self.progress.setRange(0, 0)
-        self.message.setText(f"{text}…")
+        self.message.progress(f"{text}…")
 
     def cancel_backup(self) -> None:
         if self._job is not None:
@@ -236,7 +235,7 @@ class BackupDialog(QDialog):
 
     def _backed_up(self, info) -> None:
         self._finished_backup()
-        self.message.setText(f"Backed up and checked: {_counts(info.counts)}.")
+        self.message.success(f"Backed up and checked: {_counts(info.counts)}.")
         self.refresh()
 
     def _failed(self, exc) -> None:
@@ -244,7 +243,7 @@ class BackupDialog(QDialog):
 
         self._finished_backup()
         if isinstance(exc, Cancelled):
-            self.message.setText("Backup stopped: nothing was written.")
+            self.message.warning("Backup stopped: nothing was written.")
             return
         self.message.setText(f"NOT BACKED UP: {getattr(exc, 'reason', 'an unexpected error')}.")
 
@@ -254,21 +253,49 @@ class BackupDialog(QDialog):
         info = self._selected()
         if info is None:
             return
-        key = bytes(self.session.store.key)
-        self.details.setText("Checking…")
-        self.tasks.run(lambda: inspect(info.path, key), self._checked, self._failed)
+        from ..db.backup import opens_with
+        from ..db.restore import UNKNOWN
+        from ..db.rotation import retired_keys
+
+        self.inspected = None
+        self.message.clear()
+        if self.status.get(info.path) == UNKNOWN:
+            self.details.warning("No key this store holds opens this backup (another store made it, or a key this "
+                                 "store no longer keeps). It can still be restored with the passphrase of its time "
+                                 "(Restore a backup… on the unlock screen).")
+            return
+        keys = [bytes(self.session.store.key), *retired_keys(self.session.store).values()]  # an older backup: its key
+        self.details.progress("Checking…")
+        self.tasks.run(lambda: inspect(info.path, next((k for k in keys if opens_with(info.path, k)), keys[0])),
+                       self._checked, self._check_failed)
 
     def _checked(self, info) -> None:
         self.inspected = info
-        state = "passes its integrity check" if info.integrity == "ok" else "is DAMAGED"
-        self.details.setText(f"This backup {state} and holds {_counts(info.counts)}.")
+        if info.integrity != "ok":
+            self.details.error(f"This backup is DAMAGED (its integrity check fails): do not restore it. It holds "
+                               f"{_counts(info.counts)}. Leave the file as it is and check another backup.")
+            return
+        self.details.success(f"This backup passes its integrity check and holds {_counts(info.counts)}.")
+
+    def _check_failed(self, exc) -> None:
+        """The check could not read the backup: say so where the check's answer goes."""
+        from ..jobs import Cancelled
+
+        if isinstance(exc, Cancelled):
+            self.details.warning("The check was stopped.")
+            return
+        self.details.error(f"This backup cannot be checked: {getattr(exc, 'reason', 'an unexpected error')}. "
+                           "Do not restore it; leave the file as it is and check another backup.")
 
     def restore_selected(self) -> None:
         info = self._selected()
         if info is None or not self.session.user.is_admin:
             return
         if self.inspected is None or self.inspected.path != info.path:
-            self.message.setText("Check the backup first, to see what it holds.")
+            self.message.warning("Check the backup first, to see what it holds.")
+            return
+        if self.inspected.integrity != "ok":
+            self.message.error("This backup is damaged: it cannot be restored. Check another backup.")
             return
         answer = QMessageBox.question(
             self, "Restore this backup?",

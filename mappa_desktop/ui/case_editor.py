@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,8 +28,10 @@ from ..rules.values import Problem
 from ..dates import DateError, format_date, parse_user_date
 from ..model import Case
 from ..sonr import Disposal, propose
+from ..words import plural
 from .forms import RowsForm, SectionForm
-from .widgets import plain_label
+from .messages import message_label
+from .widgets import plain_label, scroll_area
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +77,16 @@ class CaseEditor(QWidget):
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(24, 8, 24, 24)
+        # A label two sections share ("Address") names its field with its section's title.
+        labels = [f.label for s in spec.CASE_SECTIONS if s.source is not spec.Source.CASE_ROWS for f in s.fields]
+        shared = {label for label in labels if labels.count(label) > 1}
         for section in spec.CASE_SECTIONS:
             column.addWidget(section_heading(section))
             if section.source is spec.Source.CASE_ROWS:
                 self.orders = RowsForm(section, names_for, problem_prefix="orders")
                 column.addWidget(self.orders)
             else:
-                form = SectionForm(section, names_for)
+                form = SectionForm(section, names_for, qualify=shared)
                 self.forms[section.key] = form
                 column.addWidget(form)
             if section.key == "key_dates":
@@ -94,15 +98,9 @@ class CaseEditor(QWidget):
                 self.sonr_button.clicked.connect(self.propose_sonr)
                 column.addWidget(self.sonr_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll = scroll
+        self.scroll = scroll = scroll_area(body)  # the form's fields take the keyboard
 
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label()
         self.save_button = QPushButton("&Save case")
         self.save_button.setDefault(True)
         self.save_button.setToolTip("Save (Ctrl+S)")
@@ -132,7 +130,10 @@ class CaseEditor(QWidget):
             form.edited.connect(self._mark_dirty)
         if case is not None:
             self.load(case)
-        self.forms["case_status"].field_widget("category").focus_target().setFocus()
+
+    def initial_focus(self):
+        """The form opens on its first field (the case area puts the keyboard there)."""
+        return self.forms["case_status"].field_widget("category").focus_target()
 
     # -- values -------------------------------------------------------------------------------
 
@@ -168,7 +169,7 @@ class CaseEditor(QWidget):
             form.restore_raw_state(state.get("forms", {}).get(key, {}))
         self.orders.restore_raw_state(state.get("orders", []))
         self._dirty = True
-        self.message.setText(
+        self.message.warning(
             "Restored what was typed here before the app was locked or closed. Save when ready."
         )
 
@@ -205,8 +206,8 @@ class CaseEditor(QWidget):
                 first_widget = self._widget_for(problem.field)
         if problems:
             count = len(problems)
-            self.message.setText(
-                f"Not saved: {count} thing{'s' if count > 1 else ''} to correct, marked below."
+            self.message.error(
+                f"Not saved: {plural(count, 'thing')} to correct, marked below."
                 if count > 1
                 else f"Not saved: {problems[0].message}"
             )

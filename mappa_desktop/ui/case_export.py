@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..security import DEFAULT_KDF
+from .messages import message_label
 from .widgets import form_row, plain_label
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,7 @@ class ExportCaseDialog(QDialog):
         self.busy.setRange(0, 0)
         self.busy.setMaximumHeight(10)
         self.busy.hide()
-        self.message = plain_label("")
-        self.message.setWordWrap(True)
-        self.message.setObjectName("formMessage")
+        self.message = message_label()
         self.shown_once = plain_label("")
         self.shown_once.setObjectName("transferPassphrase")
         self.shown_once.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -161,9 +160,7 @@ class ExportCaseDialog(QDialog):
         self.passphrase.setEnabled(False)
         self.new_words.setEnabled(False)
         self.strength.setText("Shown below, once.")
-        self.message.setObjectName("muted")
-        self.message.setStyleSheet("color: #1f3d57; font-weight: bold;")
-        self.message.setText(f"Exported to {result.path} ({result.size:,} bytes; export {result.sequence} of this "
+        self.message.success(f"Exported to {result.path} ({result.size:,} bytes; export {result.sequence} of this "
                              "case). Write the transfer passphrase down now: it is shown only this once.")
         self.shown_once.setText(passphrase)
         self.shown_once.show()

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from .widgets import form_row, plain_label
+from ..words import plural
+from .messages import message_label
+from .widgets import form_row, plain_label, scroll_area
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +128,7 @@ class ImportCaseDialog(QDialog):
         self.busy.setRange(0, 0)
         self.busy.setMaximumHeight(10)
         self.busy.hide()
-        self.message = plain_label("")
-        self.message.setWordWrap(True)
-        self.message.setObjectName("formMessage")
+        self.message = message_label()
         self.summary = plain_label("")
         self.summary.setWordWrap(True)
         self.summary.setObjectName("caseSummary")
@@ -152,9 +151,7 @@ class ImportCaseDialog(QDialog):
         self.differences = QVBoxLayout()
         holder = QWidget()
         holder.setLayout(self.differences)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(holder)
+        self.scroll = scroll_area(holder)  # each difference's choices take the keyboard
         self.scroll.hide()
         self.import_button = QPushButton("&Import")
         self.import_button.setEnabled(False)
@@ -180,7 +177,7 @@ class ImportCaseDialog(QDialog):
         layout.addWidget(self.choice_bar)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(buttons)
-        self.resize(1000, 700)
+        self.resize(1000, 640)
 
     # -- opening and the preview ------------------------------------------------------------------
 
@@ -268,7 +265,7 @@ class ImportCaseDialog(QDialog):
         choosable = [r for r in self.rows if r.difference.choosable]
         chosen = sum(1 for r in choosable if r.choice())
         kept = len(self.rows) - len(choosable)
-        self.counter.setText(f"{chosen} of {len(choosable)} differences chosen"
+        self.counter.setText(f"{chosen} of {plural(len(choosable), 'difference')} chosen"
                              + (f"; {kept} kept as ours (cannot change here)" if kept else ""))
         self.import_button.setEnabled(chosen == len(choosable))
 
@@ -304,8 +301,7 @@ class ImportCaseDialog(QDialog):
         self.open_button.setEnabled(False)
         self.all_theirs.setEnabled(False)
         self.all_ours.setEnabled(False)
-        self.message.setStyleSheet("color: #1f3d57; font-weight: bold;")
-        self.message.setText(f"Imported: case {self.plan.case_reference}. {result.chosen_theirs} difference(s) "
+        self.message.success(f"Imported: case {self.plan.case_reference}. {plural(result.chosen_theirs, 'difference')} "
                              f"took theirs, {result.chosen_ours} kept ours, {result.kept} could not change. "
                              "Every choice is in the audit log with both values.")
         for row in self.rows:
@@ -324,7 +320,6 @@ class ImportCaseDialog(QDialog):
         from ..transfer.container import BundleError
 
         self._set_busy(False)
-        self.message.setStyleSheet("")
         if isinstance(exc, (BundleError, StoreError)):
             self.message.setText(f"{exc.reason} Nothing was imported." if "Nothing was" not in exc.reason
                                  else exc.reason)

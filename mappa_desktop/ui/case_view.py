@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -28,7 +27,7 @@ from .case_editor import CaseEditor
 from .changes import watch
 from .cases_list import CasesListPage
 from .minute_sections import CaseSectionView
-from .widgets import after_first_paint, plain_label, value_label
+from .widgets import after_first_paint, first_field, focus_first, plain_label, value_label, scroll_area
 
 
 class CaseOverview(QWidget):
@@ -62,6 +61,7 @@ class CaseOverview(QWidget):
         top.addStretch(1)
         top.addWidget(self.archive_button)
         self.print_button = QPushButton("Print…")
+        self.print_button.setAccessibleName("Print the case…")
         self.print_button.setToolTip("Pre-meeting pack, action register or chronology (Ctrl+P)")
         self.print_button.setEnabled(tasks is not None)
         self.print_button.clicked.connect(self.print_case)
@@ -73,9 +73,7 @@ class CaseOverview(QWidget):
         top.addWidget(self.export_button)
         top.addWidget(self.edit_button)
 
-        scroll = self.scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll = self.scroll = scroll_area(QWidget(), "The case record")
         # The record's sections (some forty labels, most below the fold) are laid out just
         # after the first paint: the case opens at once, the record follows a frame later.
         self._fill(record=False)
@@ -83,6 +81,7 @@ class CaseOverview(QWidget):
         from .chronology_view import CaseRegisterTab, ChronologyTab
 
         self.tabs = QTabWidget()
+        self.tabs.tabBar().setAccessibleName("Parts of the case")
         self.tabs.addTab(scroll, "&Overview")
         # The register and the chronology are built when first looked at.
         from .scr_view import CaseReviewsTab
@@ -108,12 +107,16 @@ class CaseOverview(QWidget):
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._toggle_archive)
         QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
-        QShortcut(QKeySequence.StandardKey.Print, self, self.print_case)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_shown)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
         QShortcut(QKeySequence("Ctrl+M"), self, self.new_meeting.emit)
         # Whatever changes this case elsewhere (a minute finalised, an action done in the
         # register, a review) shows here when it commits.
         watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
+
+    def initial_focus(self):
+        """A case opens on its meetings (Enter opens one), or on New meeting if none."""
+        return self.meeting_list if self.meeting_list.count() else self.new_meeting_button
 
     def refresh(self) -> None:
         """Read the case again and show it as it is now (the tabs follow by themselves)."""
@@ -284,6 +287,14 @@ class CaseOverview(QWidget):
         column.addWidget(CaseSectionView(section, self.case, note=False))
         return box
 
+    def print_shown(self):
+        """Ctrl+P: the review on screen (the Reviews tab with one open), else the case."""
+        reviews = self.tabs.currentWidget()
+        editor = getattr(reviews, "editor", None)
+        if editor is not None and editor.isVisible():
+            return editor.print_review()
+        return self.print_case()
+
     def print_case(self):
         """The case's printouts: pre-meeting pack, action register, chronology."""
         from .. import printing
@@ -416,6 +427,10 @@ class CasesArea(QStackedWidget):
         if widget is not None:
             self.addWidget(widget)
             self.setCurrentWidget(widget)
+            focus_first(widget)  # a new screen: the keyboard on its first field
+
+    def initial_focus(self):
+        return first_field(self.currentWidget())
 
     def show_list(self) -> None:
         self._replace("minute_editor", None)
@@ -442,7 +457,6 @@ class CasesArea(QStackedWidget):
         overview.open_meeting.connect(self.open_meeting)
         overview.new_meeting.connect(lambda: self.new_meeting(case_id))
         self._replace("overview", overview)
-        overview.edit_button.setFocus()
 
     def edit_case(self, case_id: int | None) -> None:
         case = self.store.cases.get(case_id, consult=False) if case_id else None

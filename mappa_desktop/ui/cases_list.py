@@ -29,6 +29,7 @@ from ..model import CaseRow
 from .changes import watch
 from .table_models import LazyIdModel
 from .widgets import plain_label
+from ..words import plural
 
 _SHORT_CATEGORY = {"1": "Cat 1 (RSO)", "restricted_patient": "Restricted patient", "3": "Cat 3", "2": "Cat 2"}
 
@@ -221,7 +222,7 @@ class CasesListPage(QWidget):
         elif not searching:
             header.setSortIndicatorShown(True)
         count = self.model.rowCount()
-        self.count_label.setText(f"{count} case{'s' if count != 1 else ''}")
+        self.count_label.setText(plural(count, "case"))
         if count:
             self.table.selectRow(0)
 

@@ -118,7 +118,7 @@ class ChronologyTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName("Chronology")
+        self.table.setAccessibleName("Dated events of the case")
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart)
         layout.addWidget(self.table, 1)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,7 +29,8 @@ from ..ops.directory import save_agency, save_person
 from .changes import watch
 from ..model import Agency, Person
 from .directory_models import KIND_LABELS, AgencyTableModel, PersonTableModel, RecordTableModel
-from .widgets import plain_label
+from .messages import message_label
+from .widgets import fit_columns, plain_label
 
 __all__ = ["AgencyTableModel", "DirectoryPage", "PersonTableModel"]
 
@@ -40,7 +40,7 @@ class _DirectoryTab(QWidget):
 
     saved = Signal(int)
     NOUN = ""
-    STRETCH_COLUMN: int | None = None  # None: the last column takes any spare width
+    STRETCH_COLUMN = 0  # the column with the longest text takes any spare width
 
     def __init__(self, store, model: RecordTableModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -77,11 +77,9 @@ class _DirectoryTab(QWidget):
         self.heading.setFont(font)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.note = plain_label("")  # "Saved." after a save, until a field changes
+        self.note = message_label()  # "Saved." after a save, until a field changes
         self._build_fields()
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label("")
         self.new_button = QPushButton("Ne&w")
         self.save_button = QPushButton("&Save")
         self.new_button.clicked.connect(self.start_new)
@@ -131,15 +129,8 @@ class _DirectoryTab(QWidget):
         return table
 
     def _fit_columns(self) -> None:
-        """Size columns to their text once (later the user's widths are kept), capped."""
-        header = self.table.horizontalHeader()
-        self.table.resizeColumnsToContents()
-        for column in range(self.model.columnCount()):
-            header.resizeSection(column, min(header.sectionSize(column) + 4, 240))
-        if self.STRETCH_COLUMN is None:
-            header.setStretchLastSection(True)
-        else:
-            header.setSectionResizeMode(self.STRETCH_COLUMN, QHeaderView.ResizeMode.Stretch)
+        """Columns as wide as their text; the longest text (``STRETCH_COLUMN``) takes the rest."""
+        fit_columns(self.table, stretch=(self.STRETCH_COLUMN,))
 
     # -- for subclasses -----------------------------------------------------------------
 
@@ -233,7 +224,7 @@ class _DirectoryTab(QWidget):
             self._field(problems[0].field).setFocus()
             return
         self.reload(select_id=record_id)
-        self.note.setText("Saved.")
+        self.note.success("Saved.")
         self.saved.emit(record_id)
 
 
@@ -276,6 +267,7 @@ class AgenciesTab(_DirectoryTab):
 
 class PeopleTab(_DirectoryTab):
     NOUN = "person"
+    STRETCH_COLUMN = 2  # the role: names and agencies are shown whole
 
     def __init__(self, store, parent: QWidget | None = None):
         super().__init__(store, PersonTableModel(), parent)
@@ -349,6 +341,7 @@ class DirectoryPage(QWidget):
         self.agencies = AgenciesTab(store)
         self.people = PeopleTab(store)
         self.tabs = QTabWidget()
+        self.tabs.tabBar().setAccessibleName("Agencies or people")
         self.tabs.addTab(self.agencies, "Agencies")
         self.tabs.addTab(self.people, "People")
         # A new or renamed agency is offered to people at once (the store says what changed).

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
     QCompleter,
+    QGroupBox,
     QHBoxLayout,
     QLineEdit,
     QMenu,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from .. import spec
 from ..dates import DateError, format_date, parse_user_date, parse_user_time, to_iso
-from .widgets import plain_label
+from .widgets import WrappedLabel
 
 
 def _none_if_blank(text: str):
@@ -109,7 +110,11 @@ class LongTextField(_RawIsValue, QPlainTextEdit):
 
 
 class DateField(QWidget):
-    """dd/mm/yyyy typed, or picked from a calendar (the button, or Alt+Down)."""
+    """dd/mm/yyyy typed, or picked from a calendar (the button, or Alt+Down).
+
+    The box that takes the keyboard is the line inside: naming the field names that box
+    (and the calendar button after it), so a screen reader says "Date of birth", not
+    nothing."""
 
     edited = Signal()
 
@@ -119,6 +124,8 @@ class DateField(QWidget):
         self.line.setPlaceholderText("dd/mm/yyyy")
         self.line.setMaxLength(10)
         self.line.setMaximumWidth(130)
+        # Room for a whole date whatever the squeeze: "0/2026" is no date to read.
+        self.line.setMinimumWidth(self.line.fontMetrics().horizontalAdvance("00/00/00000") + 16)
         self.pick = QToolButton()
         self.pick.setText("▾")
         self.pick.setToolTip("Pick from a calendar (Alt+Down)")
@@ -133,6 +140,15 @@ class DateField(QWidget):
         self.line.textEdited.connect(lambda _t: self.edited.emit())
         self.pick.clicked.connect(self.open_calendar)
         self.line.installEventFilter(self)
+
+    def setAccessibleName(self, name: str) -> None:  # noqa: N802 (Qt's name)
+        super().setAccessibleName(name)
+        self.line.setAccessibleName(name)
+        self.pick.setAccessibleName(f"Pick a date: {name}" if name else "Pick a date")
+
+    def setAccessibleDescription(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setAccessibleDescription(text)
+        self.line.setAccessibleDescription(text)
 
     def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent
@@ -217,6 +233,15 @@ class TimeField(QLineEdit):
         return self
 
 
+def narrow_combo(box: QComboBox, letters: int = 12) -> None:
+    """A drop-down that asks for the room of ``letters`` letters, not of its longest
+    choice (a long agency name must not widen a form past a laptop's screen); its list
+    still opens wide enough to read every choice."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(letters)
+    box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 32)
+
+
 class ChoiceField(_RawIsValue, QComboBox):
     """A drop-down of the field's choices, with an empty first entry (not answered)."""
 
@@ -233,6 +258,7 @@ class ChoiceField(_RawIsValue, QComboBox):
             if not option.in_use:
                 item = self.model().item(index)
                 item.setEnabled(False)
+        narrow_combo(self)
         self.activated.connect(lambda _i: self.edited.emit())
 
     def value(self):
@@ -263,13 +289,17 @@ class YesNoField(ChoiceField):
             self.setCurrentIndex(1 if int(value) else 2)
 
 
-class RadioChoiceField(_RawIsValue, QWidget):
-    """Choices shown with their meaning beside each (risk levels, categories...)."""
+class RadioChoiceField(_RawIsValue, QGroupBox):
+    """Choices shown with their meaning beside each (risk levels, categories...). A group
+    (its caption is the form's label) named after the field, so a screen reader says
+    which question a choice answers."""
 
     edited = Signal()
 
     def __init__(self, field: spec.Field, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setFlat(True)
+        self.setObjectName("radioGroup")
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QRadioButton] = {}
@@ -284,8 +314,8 @@ class RadioChoiceField(_RawIsValue, QWidget):
             self.buttons[option.value] = button
             layout.addWidget(button)
             if option.help:
-                meaning = plain_label(option.help)
-                meaning.setWordWrap(True)
+                meaning = WrappedLabel(option.help)
+                meaning.setTextFormat(Qt.TextFormat.PlainText)
                 meaning.setObjectName("choiceHelp")
                 meaning.setContentsMargins(24, 0, 0, 4)
                 layout.addWidget(meaning)
@@ -322,6 +352,7 @@ class NameField(_RawIsValue, QComboBox):
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.addItem("")
         self.addItems(names)
+        narrow_combo(self, 14)
         completer = QCompleter(names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -364,6 +395,8 @@ def make_field(field: spec.Field, names_for=None) -> QWidget:
     else:  # pragma: no cover - a new kind must be given a widget here
         raise ValueError(f"no widget for {kind}")
     widget.setAccessibleName(field.label)
+    if field.required:
+        widget.setAccessibleDescription("Required")
     if field.help:
         widget.setToolTip(field.help)
     widget.setObjectName(f"field_{field.key}")

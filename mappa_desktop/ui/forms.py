@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
-    QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -19,8 +18,10 @@ from PySide6.QtWidgets import (
 
 from .. import spec
 from ..rules.values import Problem, parse_record
+from ..words import plural_of
 from .fields import make_field, set_read_only
-from .widgets import plain_label
+from .messages import field_error_label
+from .widgets import WrappedLabel, WrappingGrid, field_cell, label_for, plain_label
 
 NamesFor = Callable[[spec.Kind], Iterable[str]]
 
@@ -29,44 +30,54 @@ def _caption(field: spec.Field) -> str:
     return field.label + (" *" if field.required else "")
 
 
-def _error_label() -> QLabel:
-    label = plain_label("")
-    label.setObjectName("fieldError")
-    label.setStyleSheet("color: #9b1c1c; font-weight: bold;")
-    label.setWordWrap(True)
-    label.hide()
-    return label
+_error_label = field_error_label
 
 
 class SectionForm(QWidget):
     """The fields of one section in a form layout, each with its label and error line."""
 
     edited = Signal()
+    CAPTION_WIDTH = 190
 
-    def __init__(self, section: spec.Section, names_for: NamesFor | None = None, parent=None):
+    def __init__(self, section: spec.Section, names_for: NamesFor | None = None, parent=None, *,
+                 qualify: Iterable[str] = ()):
+        """``qualify``: labels that another form on the same screen uses too; their fields
+        are named with this section's title ("Address (Lead authority)")."""
         super().__init__(parent)
         self.section = section
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
-        layout = QFormLayout(self)
-        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        # Rows of box layouts, not a QFormLayout: a field whose height depends on its width
+        # (the meanings under a choice, wrapped) is given that height, never squeezed.
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        captions = []
         for field in section.fields:
             widget = make_field(field, names_for)
-            caption = QLabel(_caption(field))
-            caption.setBuddy(widget.focus_target())
+            name = f"{field.label} ({section.title})" if field.label in qualify else field.label
+            caption = label_for(QLabel(_caption(field)), widget, name)
             caption.setWordWrap(True)
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            caption.setContentsMargins(0, 4, 0, 0)
+            captions.append(caption)
             error = _error_label()
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
+            column = QVBoxLayout()
             column.setSpacing(2)
             column.addWidget(widget)
             column.addWidget(error)
-            layout.addRow(caption, holder)
+            row = QHBoxLayout()
+            row.addWidget(caption)
+            row.addLayout(column, 1)
+            layout.addLayout(row)
             widget.edited.connect(self.edited)
             self.widgets[field.key] = widget
             self.errors[field.key] = error
+        # One caption column: as wide as the longest caption, at most CAPTION_WIDTH (longer
+        # captions wrap onto a second line).
+        width = min(self.CAPTION_WIDTH, max((c.fontMetrics().horizontalAdvance(c.text()) + 4 for c in captions),
+                                            default=0))
+        for caption in captions:
+            caption.setFixedWidth(width)
 
     def field_widget(self, key: str) -> QWidget:
         return self.widgets[key]
@@ -116,41 +127,37 @@ class _Row(QFrame):
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("repeatingRow")
+        self.setAccessibleName(f"{section.row_noun.capitalize()} {number}")
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(8, 6, 8, 6)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(2)
-        short = [f for f in section.fields if f.kind is not spec.Kind.LONG_TEXT]
-        long = [f for f in section.fields if f.kind is spec.Kind.LONG_TEXT]
-        per_line = min(3, max(len(short), 1))  # three short fields a line stay readable
-        for index, field in enumerate(short):
-            row, column = (index // per_line) * 3, index % per_line
-            self._place(grid, field, names_for, row, column, 1, number)
-        for column in range(per_line):
-            grid.setColumnStretch(column, 1)
-        row = ((len(short) + per_line - 1) // per_line) * 3
-        for field in long:
-            self._place(grid, field, names_for, row, 0, per_line + 1, number)
-            row += 3
+        column = QVBoxLayout(self)
+        column.setContentsMargins(8, 6, 8, 6)
+        column.setSpacing(6)
+        # Three short fields a line where they fit, fewer (on more lines) where they do not.
+        short = WrappingGrid(columns=3)
+        for field in section.fields:
+            if field.kind is not spec.Kind.LONG_TEXT:
+                short.addWidget(self._cell(field, names_for, number))
+        column.addLayout(short)
+        for field in section.fields:
+            if field.kind is spec.Kind.LONG_TEXT:
+                column.addWidget(self._cell(field, names_for, number))
         # Created last so that Tab reaches it after the fields, never between them.
         self.remove_button = QPushButton("Remove")
         self.remove_button.setAccessibleName(f"Remove {section.row_noun} {number}")
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
-        grid.addWidget(self.remove_button, 1, per_line)
+        end = QHBoxLayout()
+        end.addStretch(1)
+        end.addWidget(self.remove_button)
+        column.addLayout(end)
 
-    def _place(self, grid, field, names_for, row, column, span, number) -> None:
+    def _cell(self, field, names_for, number) -> QWidget:
         widget = make_field(field, names_for)
-        widget.setAccessibleName(f"{field.label} ({number})")
-        caption = QLabel(_caption(field))
-        caption.setBuddy(widget.focus_target())
+        caption = label_for(WrappedLabel(_caption(field)), widget, f"{field.label} ({number})")
         error = _error_label()
-        grid.addWidget(caption, row, column, 1, span)
-        grid.addWidget(widget, row + 1, column, 1, span)
-        grid.addWidget(error, row + 2, column, 1, span)
         self.widgets[field.key] = widget
         self.errors[field.key] = error
+        return field_cell(caption, widget, error)
 
 
 class RowsForm(QWidget):
@@ -176,8 +183,9 @@ class RowsForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.rows_box = QVBoxLayout()
         layout.addLayout(self.rows_box)
-        self.empty_note = plain_label(f"No {section.row_noun}s yet.")
+        self.empty_note = plain_label(f"No {plural_of(section.row_noun)} yet: press Add {section.row_noun} to record one.")
         self.empty_note.setObjectName("muted")
+        self.empty_note.setWordWrap(True)
         layout.addWidget(self.empty_note)
         self.add_button = QPushButton(f"Add {section.row_noun}")
         self.add_button.clicked.connect(self._add_clicked)

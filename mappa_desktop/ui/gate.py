@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..security import MIN_PASSPHRASE_LENGTH, passphrase_strength, unlock_delay_seconds
+from .messages import message_label
 from .widgets import form_row, plain_label
 
 
@@ -106,9 +107,7 @@ class FirstRunScreen(QWidget):
         self.folder_note.setWordWrap(True)
         self.folder_note.setObjectName("muted")
         card.body.addWidget(self.folder_note)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label("")
         card.body.addWidget(self.message)
         self.create_button = QPushButton("&Create the store")
         self.create_button.setDefault(True)
@@ -153,7 +152,7 @@ class FirstRunScreen(QWidget):
             )
         if passphrase != repeat:
             return self._refuse("The two passphrases are not the same.", self.repeat)
-        self.set_busy(True, "Creating the encrypted store…")
+        self.set_busy(True, "Creating the encrypted store…")  # said as work in progress
         self.create_requested.emit(name, agency, self.role.text().strip(), passphrase)
 
     def _refuse(self, text: str, field: QWidget) -> None:
@@ -164,7 +163,7 @@ class FirstRunScreen(QWidget):
         self.create_button.setEnabled(not busy)
         for edit in (self.name, self.agency, self.role, self.passphrase, self.repeat):
             edit.setReadOnly(busy)
-        self.message.setText(text)
+        self.message.progress(text)
 
     def failed(self, text: str) -> None:
         self.set_busy(False)
@@ -195,9 +194,7 @@ class UnlockScreen(QWidget):
         form_row(form, "&Name", self.name, "Name")
         form_row(form, "&Passphrase", self.passphrase, "Passphrase")
         card.body.addLayout(form)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label("")
         card.body.addWidget(self.message)
         self.unlock_button = QPushButton("&Unlock")
         self.unlock_button.setDefault(True)
@@ -250,7 +247,7 @@ class UnlockScreen(QWidget):
         self.name.setReadOnly(busy)
         self.passphrase.setReadOnly(busy)
         if busy:
-            self.message.setText("Unlocking…")
+            self.message.progress("Unlocking…")
 
     def wrong_passphrase(self, text: str, failures: int | None = None, wait: int | None = None) -> None:
         """``failures`` and ``wait`` come from the data folder's count (shared with the
@@ -288,7 +285,7 @@ class UnlockScreen(QWidget):
             self._wait_left = 0
             self._countdown.stop()
             self.unlock_button.setEnabled(True)
-            self.message.setText("You can try again now.")
+            self.message.progress("You can try again now.")
         else:
             self.message.setText(f"That did not match. Try again in {self._wait_left} s.")
 

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, __version__
 from ..db.session import Session
 from .changes import watch
-from .style import STYLE_SHEET
+from . import style
+from .messages import message_label
 from .tasks import TaskRunner
-from .widgets import after_first_paint, plain_label
+from .widgets import after_first_paint, focus_first, plain_label
 
 
 class MainWindow(QMainWindow):
@@ -48,12 +49,13 @@ class MainWindow(QMainWindow):
         self._closing_for_lock = False
         self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
-        self.setStyleSheet(STYLE_SHEET)
+        style.install()
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Navigation")
-        self.nav.setFixedWidth(250)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._compact: bool | None = None  # a narrow rail below RAIL_BELOW pixels of window
         self.pages = QStackedWidget()
         central = QWidget()
         row = QHBoxLayout(central)
@@ -63,7 +65,6 @@ class MainWindow(QMainWindow):
         self.alert = plain_label("")
         self.alert.setObjectName("storeAlert")
         self.alert.setWordWrap(True)
-        self.alert.setStyleSheet("background: #9b1c1c; color: white; padding: 8px 12px; font-weight: bold;")
         self.alert.hide()
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
@@ -74,6 +75,9 @@ class MainWindow(QMainWindow):
         row.addLayout(right, 1)
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._show_row)
+        # Enter (or a click) on the navigation opens the page with the keyboard on its first
+        # field; moving through the list with the arrows only shows each page.
+        self.nav.itemActivated.connect(lambda item: self.show_page(item.data(Qt.ItemDataRole.UserRole)))
         self._page_keys: list[str] = []
         self._makers: dict[str, object] = {}  # pages not built yet: key -> factory
 
@@ -86,10 +90,17 @@ class MainWindow(QMainWindow):
 
     # -- pages ----------------------------------------------------------------------------
 
-    def add_page(self, key: str, title: str, widget, shortcut: str = "") -> None:
-        """A page: a widget, or a function that makes it the first time it is shown."""
+    #: Below this window width the navigation is a narrow rail of short names.
+    RAIL_BELOW = 1500
+    _TITLE, _SHORT = Qt.ItemDataRole.UserRole + 1, Qt.ItemDataRole.UserRole + 2
+
+    def add_page(self, key: str, title: str, widget, shortcut: str = "", short: str = "") -> None:
+        """A page: a widget, or a function that makes it the first time it is shown.
+        ``short`` is its name in the narrow rail (``title`` when not given)."""
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setData(self._TITLE, title)
+        item.setData(self._SHORT, short or title)
         if shortcut:
             item.setToolTip(f"{title} ({shortcut})")
         self.nav.addItem(item)
@@ -133,12 +144,33 @@ class MainWindow(QMainWindow):
 
     def update_counts(self) -> None:
         """The navigation says how many actions are overdue (in words, not colour alone)."""
-        overdue = self.session.store.register.overdue_count(self.session.store.today())
-        item = self.nav.item(self._page_keys.index("register"))
-        item.setText(f"Action register ({overdue} overdue)" if overdue else "Action register")
+        self._overdue = self.session.store.register.overdue_count(self.session.store.today())
+        self._name_items()
+
+    def _name_items(self) -> None:
+        """Each item's words: full titles, or the rail's short names in a narrow window."""
+        role = self._SHORT if self._compact else self._TITLE
+        overdue = getattr(self, "_overdue", 0)
+        for index in range(self.nav.count()):
+            item = self.nav.item(index)
+            text = item.data(role)
+            if item.data(Qt.ItemDataRole.UserRole) == "register" and overdue:
+                text += f"\n({overdue} overdue)" if self._compact else f" ({overdue} overdue)"
+            item.setText(text)
+        self.nav.setFixedWidth(max(96, min(250, self.nav.sizeHintForColumn(0) + 34)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        compact = self.width() < self.RAIL_BELOW
+        if compact != self._compact:
+            self._compact = compact
+            self._name_items()
 
     def show_page(self, key: str) -> None:
+        """Go to a page (a shortcut, Enter on the navigation) with the keyboard on its first
+        useful field."""
         self.nav.setCurrentRow(self._page_keys.index(key))
+        focus_first(self.page(key))
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(self._page_keys):
@@ -246,14 +278,14 @@ class MainWindow(QMainWindow):
 
         self.add_page("dashboard", "Dashboard", dashboard, "Ctrl+1")
         self.add_page("cases", "Cases", cases, "Ctrl+2")
-        self.add_page("register", "Action register", register, "Ctrl+3")
+        self.add_page("register", "Action register", register, "Ctrl+3", "Register")
         # The overdue count follows the record (any change to an action or a case), and the
         # day (checked again whenever the user moves between pages).
         watch(self, store, lambda _c: self.update_counts(), lambda c: c.touches("action", "case"))
         self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
         self.add_page("directory", "Directory", directory, "Ctrl+4")
         self.add_page("users", "Users", users, "Ctrl+5")
-        self.add_page("audit", "Audit log", audit, "Ctrl+6")
+        self.add_page("audit", "Audit log", audit, "Ctrl+6", "Audit")
         self.add_page("retention", "Retention", retention, "Ctrl+7")
         self.add_page("settings", "Settings", settings, "Ctrl+8")
         self.add_page("reviews", "Reviews", reviews, "Ctrl+9")
@@ -270,7 +302,7 @@ class MainWindow(QMainWindow):
 
             return OversightPage(store, self.tasks)
 
-        self.add_page("search", "Find in minutes", search, "Ctrl+0")
+        self.add_page("search", "Find in minutes", search, "Ctrl+0", "Find")
         self.add_page("oversight", "Oversight", oversight, "Ctrl+Shift+O")
         from .index_upkeep import SearchIndexUpkeep
 
@@ -302,7 +334,7 @@ class MainWindow(QMainWindow):
 
         go_menu = self.menuBar().addMenu("&Go")
         for index, key in enumerate(self._page_keys):
-            action = QAction(self.nav.item(index).text(), self)
+            action = QAction(self.nav.item(index).data(self._TITLE), self)
             action.triggered.connect(lambda _=False, k=key: self.show_page(k))
             go_menu.addAction(action)
 
@@ -319,8 +351,9 @@ class MainWindow(QMainWindow):
         self.save_label = plain_label("")
         self.save_label.setObjectName("saveStatus")
         self.statusBar().addPermanentWidget(self.save_label)
-        self.health_label = plain_label("Checking the store…")
-        self.health_label.setObjectName("muted")
+        self.health_label = message_label()
+        self.health_label.setWordWrap(False)
+        self.health_label.progress("Checking the store…")
         self.health_label.setToolTip("The full integrity check of the store runs after every unlock.")
         self.statusBar().addPermanentWidget(self.health_label)
 
@@ -329,12 +362,11 @@ class MainWindow(QMainWindow):
     def show_store_checked(self) -> None:
         from datetime import datetime
 
-        self.health_label.setText(f"Store checked {datetime.now().strftime('%H:%M')}: sound")
+        self.health_label.success(f"Store checked {datetime.now().strftime('%H:%M')}: sound")
 
     def show_store_damaged(self, reason: str) -> None:
         """Said where it cannot be missed: the banner over every page, and the status bar."""
-        self.health_label.setText("STORE DAMAGED: nothing more is saved")
-        self.health_label.setObjectName("overdue")
+        self.health_label.error("STORE DAMAGED: nothing more is saved")
         self.alert.setText(
             f"The integrity check after unlocking found that {reason}. To keep it as evidence, "
             "nothing more will be written to it: what you type now is NOT SAVED. Restore the "
@@ -342,7 +374,7 @@ class MainWindow(QMainWindow):
         self.alert.show()
 
     def show_store_unchecked(self, reason: str) -> None:
-        self.health_label.setText(f"Store not checked: {reason}")
+        self.health_label.warning(f"Store not checked: {reason}")
 
     def show_backups(self):
         from .backup_dialog import BackupDialog

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from .. import spec
 from .forms import SectionForm
 from .case_editor import names_from_directory
-from .widgets import plain_label
+from .messages import message_label
+from .widgets import plain_label, scroll_area
 
 
 class NewMeetingDialog(QDialog):
@@ -37,24 +38,29 @@ class NewMeetingDialog(QDialog):
             "mappa_level": case.get("mappa_level"),
             "minute_taker": store.user.name if store.user else None,
         })
-        layout = QFormLayout(self)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 8, 0)
         intro = plain_label(
             "A review meeting starts with the last meeting's invitees and papers; offender "
             "information, key dates and lead authority come from the case."
             if previous else "The first meeting of this case."
         )
         intro.setWordWrap(True)
-        layout.addRow(intro)
-        layout.addRow(self.purpose)
-        layout.addRow(self.details)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        layout.addRow(self.message)
+        column.addWidget(intro)
+        column.addWidget(self.purpose)
+        column.addWidget(self.details)
+        column.addStretch(1)
+        layout = QVBoxLayout(self)
+        # The meanings of the categories and levels are long: the form scrolls on a laptop.
+        layout.addWidget(scroll_area(body), 1)
+        self.message = message_label()
+        layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start the minute")
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        layout.addWidget(buttons)
         self.resize(720, 640)
 
     def submit(self) -> int | None:

@@ -22,26 +22,28 @@ from PySide6.QtWidgets import (
 
 from ..rules.completeness import CheckItem
 from ..dates import format_datetime_local
+from ..words import match_rank, plural
 from .fields import DateField, LongTextField, NameField
-from .widgets import form_row, plain_label, value_label
+from .messages import message_label
+from .widgets import WrappedLabel, form_row, label_for, plain_label, scroll_area, value_label
 
 
 class GoToSectionDialog(QDialog):
-    """Ctrl+G: type part of a section's name, Enter to go there."""
+    """Ctrl+G: type part of a section's name, Enter to go there. The best match comes
+    first: the whole title, a title that starts so, a word that starts so, then the rest."""
 
     chosen = Signal(str)
 
     def __init__(self, sections, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Go to section")
+        self.sections = list(sections)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Type to filter…")
+        self.filter.setPlaceholderText("Type part of a section's name…")
         self.filter.setAccessibleName("Section name")
         self.list = QListWidget()
-        for section in sections:
-            item = QListWidgetItem(section.title)
-            item.setData(Qt.ItemDataRole.UserRole, section.key)
-            self.list.addItem(item)
+        self.list.setAccessibleName("Sections found")
+        self._fill(self.sections)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter)
         layout.addWidget(self.list)
@@ -51,16 +53,19 @@ class GoToSectionDialog(QDialog):
         self.list.setCurrentRow(0)
         self.resize(360, 480)
 
+    def _fill(self, sections) -> None:
+        self.list.clear()
+        for section in sections:
+            item = QListWidgetItem(section.title)
+            item.setData(Qt.ItemDataRole.UserRole, section.key)
+            self.list.addItem(item)
+
     def _filter(self, text: str) -> None:
-        first = None
-        for index in range(self.list.count()):
-            item = self.list.item(index)
-            hidden = text.casefold() not in item.text().casefold()
-            item.setHidden(hidden)
-            if not hidden and first is None:
-                first = index
-        if first is not None:
-            self.list.setCurrentRow(first)
+        ranked = [(rank, index, s) for index, s in enumerate(self.sections)
+                  if (rank := match_rank(text, s.title)) is not None]
+        self._fill([s for _rank, _index, s in sorted(ranked, key=lambda r: r[:2])])
+        if self.list.count():
+            self.list.setCurrentRow(0)
 
     def _choose(self) -> None:
         item = self.list.currentItem()
@@ -97,9 +102,7 @@ class ActionCaptureDialog(QDialog):
         note.setObjectName("muted")
         note.setWordWrap(True)
         form.addRow(note)
-        self.error = plain_label("")
-        self.error.setObjectName("formMessage")
-        self.error.setWordWrap(True)
+        self.error = message_label()
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add action")
@@ -142,7 +145,7 @@ class CheckDialog(QDialog):
             self.list.addItem(entry)
         summary = plain_label(
             "Nothing is missing: the minute meets 5B and the meeting audit form."
-            if not items else f"{len(items)} thing{'s' if len(items) != 1 else ''} to look at. "
+            if not items else f"{plural(len(items), 'thing')} to look at. "
             "Press Enter on one to go to it."
         )
         summary.setWordWrap(True)
@@ -180,22 +183,20 @@ class FinaliseDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         if items:
-            note = plain_label(f"The check still finds {len(items)} thing(s). Give a reason for each to finalise anyway:")
+            note = plain_label(f"The check still finds {plural(len(items), 'thing')}. Give a reason for each to finalise "
+                               "anyway:")
             note.setWordWrap(True)
             layout.addWidget(note)
-            box = QFormLayout()
+            holder = QWidget()
+            box = QFormLayout(holder)
             for item in items:
                 reason = QLineEdit()
-                reason.setAccessibleName(f"Reason: {item.message}")
-                caption = plain_label(item.message)
-                caption.setWordWrap(True)
+                caption = label_for(WrappedLabel(item.message), reason, f"Reason: {item.message}")
                 box.addRow(caption, reason)
                 self.reasons[item.key] = reason
                 reason.textChanged.connect(self._update)
-            layout.addLayout(box)
-        self.error = plain_label("")
-        self.error.setObjectName("formMessage")
-        self.error.setWordWrap(True)
+            layout.addWidget(scroll_area(holder), 1)  # many gaps scroll; the window stays on screen
+        self.error = message_label()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -204,7 +205,7 @@ class FinaliseDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._update()
-        self.resize(640, 200 + 36 * len(items))
+        self.resize(640, min(640, 220 + 40 * len(items)))
 
     def _update(self) -> None:
         self.ok.setEnabled(all(r.text().strip() for r in self.reasons.values()))
@@ -256,7 +257,8 @@ class AddendaPanel(QFrame):
         column.addWidget(title)
         users = {u.id: u.name for u in store.users.all()}
         if not addenda:
-            column.addWidget(value_label(""))
+            column.addWidget(value_label("", empty="No addenda yet. To correct or add to the minute, write the "
+                                                   "addendum below with its reason."))
         for addendum in addenda:
             # Made on another laptop: its author is not a user of this store.
             who = users.get(addendum.user_id) or store.bundles.author("addendum", addendum.id) or "unknown user"
@@ -274,8 +276,7 @@ class AddendaPanel(QFrame):
         label.setBuddy(self.reason)
         form.addRow(label, self.reason)
         column.addLayout(form)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
+        self.message = message_label()
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         self.add_button = QPushButton("Add addendum")

@@ -34,7 +34,7 @@ from .case_editor import names_from_directory
 from .changes import watch
 from .minute_lifecycle import MinuteLifecycle
 from .minute_pages import PAGES, PageContext, SectionPage
-from .widgets import plain_label
+from .widgets import plain_label, scroll_area
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         self.section_list.setObjectName("sectionList")
         self.section_list.setAccessibleName("Sections of the minute")
         self.section_list.setMaximumWidth(380)
+        self.section_list.setMinimumWidth(150)
         self.section_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.section_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.pages = QStackedWidget()
@@ -84,13 +85,16 @@ class MinuteEditor(MinuteLifecycle, QWidget):
                 item.setToolTip(f"Alt+{section.shortcut}")
             self.section_list.addItem(item)
             self.pages.addWidget(QWidget())  # built on first visit
-        splitter = QSplitter()
+        splitter = self.splitter = QSplitter()
         splitter.addWidget(self.section_list)
         splitter.addWidget(self.pages)
         splitter.addWidget(self._guidance_box())
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
+        splitter.setChildrenCollapsible(False)
         splitter.setSizes([330, 700, 260])
+        self._sized_by_hand = False
+        splitter.splitterMoved.connect(lambda *_: setattr(self, "_sized_by_hand", True))
 
         self.status = plain_label("")
         self.status.setObjectName("saveStatus")
@@ -159,8 +163,25 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         QShortcut(QKeySequence("Ctrl+Shift+A"), self, self.capture_action)
         QShortcut(QKeySequence("Ctrl+S"), self, self.flush)
         QShortcut(QKeySequence("F1"), self, lambda: self.guidance_box.setVisible(not self.guidance_box.isVisible()))
+        QShortcut(QKeySequence("Ctrl+Shift+L"), self, self.toggle_section_list)
         QShortcut(QKeySequence("Alt+Left"), self, self._back)
         self.lifecycle_shortcuts()
+
+    def toggle_section_list(self) -> None:
+        """Ctrl+Shift+L hides the list of sections (its room goes to the form) or shows it;
+        Alt keys, Ctrl+G and Ctrl+PgUp/PgDown still move between sections."""
+        hide = self.section_list.isVisible()
+        if hide and self.section_list.hasFocus():
+            self.ensure_page(self.current_section()).focus_target().setFocus()
+        self.section_list.setVisible(not hide)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if not self._sized_by_hand:  # until the splitter is dragged, the form gets what is spare
+            width = self.splitter.width()
+            listed = max(190, min(330, int(width * 0.2)))
+            guidance = max(190, min(260, int(width * 0.18)))
+            self.splitter.setSizes([listed, max(300, width - listed - guidance), guidance])
 
     def ensure_page(self, key: str) -> SectionPage:
         """Build a section's page (once, on first visit) and fill it from the state."""
@@ -173,10 +194,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         page.edited.connect(self._edited)
         self.page_of[key] = page
         page.column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(page)
+        scroll = scroll_area(page)  # the section's fields take the keyboard, not the area
         placeholder = self.pages.widget(index)
         current = self.pages.currentIndex()
         self.pages.insertWidget(index, scroll)
@@ -262,6 +280,10 @@ class MinuteEditor(MinuteLifecycle, QWidget):
                     page.ensureWidgetVisible(target)
                 return count
         return 0
+
+    def initial_focus(self):
+        """A minute opens on its section's first field (on a new minute: Agreed now)."""
+        return self.ensure_page(self.current_section()).focus_target() or self.section_list
 
     def _step(self, delta: int) -> None:
         row = max(0, min(len(self.sections) - 1, self.section_list.currentRow() + delta))

@@ -25,7 +25,8 @@ from .. import spec
 from ..dates import format_date
 from ..model import Action
 from .fields import ChoiceField, DateField, LongTextField, NameField
-from .widgets import plain_label, value_label
+from .messages import field_error_label
+from .widgets import WrappingGrid, field_cell, label_for, plain_label, value_label
 
 
 class CaseSectionView(QWidget):
@@ -42,7 +43,7 @@ class CaseSectionView(QWidget):
         if section.source is spec.Source.CASE_ROWS:
             type_field = section.field("order_type")
             if not case.orders:
-                column.addWidget(value_label(""))
+                column.addWidget(value_label("", empty="No civil orders recorded. Add one on the case form (Edit case)."))
             for order in case.orders:
                 kind = type_field.label_of(order.order_type)
                 if order.order_detail:
@@ -58,12 +59,13 @@ class CaseSectionView(QWidget):
                 continue  # the overview leaves out what is empty and optional
             caption = plain_label(field.label)
             caption.setObjectName("caption")
-            form.addRow(caption, value_label(value))
+            form.addRow(caption, value_label(value, caption=field.label))
         column.addLayout(form)
 
 
 # -- attendance ------------------------------------------------------------------------------
 
+NOT_MARKED = "Not marked (P, A or D)"
 _STATUS_KEYS = {Qt.Key.Key_P: "present", Qt.Key.Key_A: "apologies", Qt.Key.Key_D: "did_not_attend"}
 _REPORT_NEXT = {None: 1, 1: 0, 0: None}  # R: not recorded -> yes -> no -> not recorded
 
@@ -126,7 +128,7 @@ class AttendanceTable(QTableWidget):
         for column, key in enumerate(self.COLUMNS):
             value = row.get(key)
             if key == "status":
-                item = QTableWidgetItem(self.status_field.label_of(value) if value else "—")
+                item = QTableWidgetItem(self.status_field.label_of(value) if value else NOT_MARKED)
                 item.setData(Qt.ItemDataRole.UserRole, value)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             elif key == "report_received":
@@ -147,12 +149,12 @@ class AttendanceTable(QTableWidget):
     def mark(self, row: int, status: str | None) -> None:
         item = self.item(row, 3)
         item.setData(Qt.ItemDataRole.UserRole, status)
-        item.setText(self.status_field.label_of(status) if status else "—")
+        item.setText(self.status_field.label_of(status) if status else NOT_MARKED)
         self.edited.emit()
 
     def _show_report(self, item: QTableWidgetItem, value) -> None:
         item.setData(Qt.ItemDataRole.UserRole, value)
-        item.setText(self.section.field("report_received").display(value) or "—")
+        item.setText(self.section.field("report_received").display(value) or "Not recorded")
 
     def toggle_report(self, row: int) -> None:
         item = self.item(row, self.COLUMNS.index("report_received"))
@@ -285,25 +287,23 @@ class ActionRow(QFrame):
         self.status_label = plain_label("")
         grid.addWidget(self.status_label, 0, 3)
         self.errors = {}
-        for column, key in enumerate(("owner_person", "owner_agency", "target_date")):
+        terms = WrappingGrid(columns=3)  # one line where there is room, two or three where not
+        for key in ("owner_person", "owner_agency", "target_date"):
             field = section.field(key)
-            caption = QLabel(field.label + " *")
-            caption.setBuddy(self.widgets[key].focus_target())
-            grid.addWidget(caption, 1, column)
-            grid.addWidget(self.widgets[key], 2, column)
-            self.widgets[key].setAccessibleName(f"Action {action.number}: {field.label}")
+            caption = label_for(QLabel(field.label + " *"), self.widgets[key], f"Action {action.number}: {field.label}")
+            terms.addWidget(field_cell(caption, self.widgets[key]))
+        grid.addLayout(terms, 1, 0, 2, 4)
         self.withdraw_button = QPushButton("Withdraw…")
-        grid.addWidget(self.withdraw_button, 2, 3)
-        caption = QLabel("Action *")
-        caption.setBuddy(self.text)
-        self.text.setAccessibleName(f"Action {action.number}: what")
+        self.withdraw_button.setAccessibleName(f"Withdraw action {action.number}…")
+        caption = label_for(QLabel("Action *"), self.text, f"Action {action.number}: what")
         grid.addWidget(caption, 3, 0, 1, 4)
         grid.addWidget(self.text, 4, 0, 1, 4)
-        self.error = plain_label("")
-        self.error.setObjectName("fieldError")
-        self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
-        self.error.hide()
+        self.error = field_error_label()
         grid.addWidget(self.error, 5, 0, 1, 4)
+        withdraw = QHBoxLayout()  # last, so that Tab reaches it after the terms
+        withdraw.addStretch(1)
+        withdraw.addWidget(self.withdraw_button)
+        grid.addLayout(withdraw, 6, 0, 1, 4)
         self.load(action)
         for widget in self.widgets.values():
             widget.edited.connect(lambda: self.edited.emit(self.action_id))
@@ -404,21 +404,17 @@ class ReviewRow(QFrame):
         self.completed = DateField()
         self.outcome = LongTextField()
         self.outcome.MIN_LINES = 2
-        for column, (label, widget) in enumerate((("Status *", self.status), ("Date completed", self.completed))):
-            caption = QLabel(label)
-            caption.setBuddy(widget.focus_target() if hasattr(widget, "focus_target") else widget)
-            grid.addWidget(caption, 2, column)
-            grid.addWidget(widget, 3, column)
-        caption = QLabel("Outcome or note")
-        caption.setBuddy(self.outcome)
-        grid.addWidget(caption, 4, 0, 1, 3)
-        grid.addWidget(self.outcome, 5, 0, 1, 3)
-        self.error = plain_label("")
-        self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
-        self.error.hide()
-        grid.addWidget(self.error, 6, 0, 1, 3)
         for widget, label in ((self.status, "status"), (self.completed, "date completed"), (self.outcome, "outcome")):
             widget.setAccessibleName(f"Previous action {action.number}: {label}")
+        for column, (label, widget) in enumerate((("Status *", self.status), ("Date completed", self.completed))):
+            caption = label_for(QLabel(label), widget)
+            grid.addWidget(caption, 2, column)
+            grid.addWidget(widget, 3, column)
+        caption = label_for(QLabel("Outcome or note"), self.outcome)
+        grid.addWidget(caption, 4, 0, 1, 3)
+        grid.addWidget(self.outcome, 5, 0, 1, 3)
+        self.error = field_error_label()
+        grid.addWidget(self.error, 6, 0, 1, 3)
         self.status.set_value(action.status)
         self.completed.set_value(action.completed_date)
         self.outcome.set_value(action.outcome)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from ..dates import DateError, format_date, from_iso
 from .fields import DateField
-from .widgets import plain_label
+from .messages import message_label
+from .widgets import plain_label, scroll_area
+from ..words import plural
 
 
 def last_quarter(today: date) -> tuple[date, date]:
@@ -66,8 +67,7 @@ class OversightPage(QWidget):
         self.show_button = QPushButton("&Show")
         self.print_button = QPushButton("&Print…")
         self.print_button.setEnabled(tasks is not None)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
+        self.message = message_label("")
         top = QHBoxLayout()
         for caption, field in (("&From", self.start), ("&To", self.end)):
             label = QLabel(caption)
@@ -125,9 +125,7 @@ class OversightPage(QWidget):
         note.setObjectName("muted")
         column.addWidget(note)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        scroll = scroll_area(body, "Figures for the period")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(title)
@@ -176,7 +174,7 @@ class OversightPage(QWidget):
         _fill(self.items, [(s.title, f"{s.meeting} of {s.of}", "—" if s.percent is None else f"{s.percent}%")
                            for s in report.items])
         self.items_note.setText(
-            f"A minute meets an item when graded 3 or 4: the auditor's grade for the {report.audited} minute(s) "
+            f"A minute meets an item when graded 3 or 4: the auditor's grade for the {plural(report.audited, 'minute')} "
             "with a completed meeting audit, the grade the record suggests for the others.")
         self.agencies_title.setText(f"Actions overdue by agency, as at {format_date(report.as_at)} "
                                     f"({report.actions_overdue_total} in all)")

@@ -15,19 +15,21 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import jobs
-from .widgets import form_row, plain_label
+from ..words import plural
+from .messages import message_label
+from .widgets import form_row, plain_label, scroll_area
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +69,17 @@ class PrintDialog(QDialog):
         self._job = None
         self.setWindowTitle(title)
         self.group = QButtonGroup(self)
-        kind_box = QVBoxLayout()
+        kind_box = QGroupBox()  # a named group: a screen reader says which choice this is
+        kind_box.setFlat(True)
+        kind_box.setObjectName("radioGroup")
+        kind_box.setAccessibleName("Printout")
+        kind_column = QVBoxLayout(kind_box)
+        kind_column.setContentsMargins(0, 0, 0, 0)
         for index, label in enumerate(kinds):
             button = QRadioButton(label)
             button.setChecked(index == 0)
             self.group.addButton(button, index)
-            kind_box.addWidget(button)
+            kind_column.addWidget(button)
         self.recipient = QLineEdit()
         self.purpose = QLineEdit()
         form = QFormLayout()
@@ -100,17 +107,13 @@ class PrintDialog(QDialog):
         self.busy_box = QWidget()
         self.busy_box.setLayout(busy_row)
         self.busy_box.hide()
-        self.message = plain_label("")
-        self.message.setWordWrap(True)
-        self.message.setObjectName("formMessage")
+        self.message = message_label()
         self.pages = QVBoxLayout()
         pages_box = QWidget()
         pages_box.setLayout(self.pages)
-        pages_box.setStyleSheet("background: #808080;")
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(pages_box)
-        self.scroll.setMinimumHeight(360)
+        pages_box.setObjectName("previewPages")
+        self.scroll = scroll_area(pages_box, "Preview of the printout")
+        self.scroll.setMinimumHeight(200)
         self.preview_button = QPushButton("Pre&view")
         self.save_button = QPushButton("&Save PDF…")
         self.print_button = QPushButton("&Print…")
@@ -131,7 +134,7 @@ class PrintDialog(QDialog):
         self.save_button.clicked.connect(lambda: self.save())
         self.print_button.clicked.connect(lambda: self.print_())
         close.clicked.connect(self.accept)
-        self.resize(820, 760)
+        self.resize(820, 640)
 
     # -- rendering on the worker ---------------------------------------------------------------
 
@@ -181,7 +184,7 @@ class PrintDialog(QDialog):
     def _failed(self, exc) -> None:
         self._set_busy(False)
         if isinstance(exc, jobs.Cancelled):
-            self.message.setText("Cancelled: nothing was printed or saved.")
+            self.message.warning("Cancelled: nothing was printed or saved.")
             return
         from ..logs import write_crash_report
 
@@ -196,7 +199,7 @@ class PrintDialog(QDialog):
 
     def _warn(self, result) -> None:
         self.result = result
-        self.message.setText(" ".join(result.warnings))
+        self.message.warning(" ".join(result.warnings))
 
     def _disclosure_ready(self) -> bool:
         if self.recipient.text().strip() and self.purpose.text().strip():
@@ -220,7 +223,7 @@ class PrintDialog(QDialog):
                 label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
                 self.pages.addWidget(label)
             self.store.audit.record_now("consultation", self.record_type, self.record_id,
-                                        detail=f"preview of {self.kind().lower()}, {result.pages} pages")
+                                        detail=f"preview of {self.kind().lower()}, {plural(result.pages, 'page')}")
 
         self._render(show, images=True)
 
@@ -243,11 +246,11 @@ class PrintDialog(QDialog):
                 save_disclosed_file(self.store, path, result.pdf, record_type=self.record_type,
                                     record_id=self.record_id, recipient=self.recipient.text().strip(),
                                     purpose=self.purpose.text().strip(),
-                                    detail=f"{self.kind().lower()} saved as PDF, {result.pages} pages")
+                                    detail=f"{self.kind().lower()} saved as PDF, {plural(result.pages, 'page')}")
             except StoreError as exc:
                 self.message.setText(f"NOT SAVED: {exc.reason}. Nothing was left half-written.")
                 return
-            self.message.setText(f"Saved ({result.pages} pages). " + " ".join(result.warnings))
+            self.message.success(f"Saved ({plural(result.pages, 'page')}). " + " ".join(result.warnings))
 
         self._render(write)
 
@@ -283,8 +286,8 @@ class PrintDialog(QDialog):
                 painter.end()
             self._warn(result)
             self.store.audit.record_now("disclosure", self.record_type, self.record_id,
-                                        detail=f"{self.kind().lower()} printed, {result.pages} pages",
+                                        detail=f"{self.kind().lower()} printed, {plural(result.pages, 'page')}",
                                         recipient=self.recipient.text().strip(), purpose=self.purpose.text().strip())
-            self.message.setText(f"Sent to the printer ({result.pages} pages).")
+            self.message.success(f"Sent to the printer ({plural(result.pages, 'page')}).")
 
         self._render(paint)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -33,7 +32,8 @@ from .changes import watch
 from .fields import DateField, LongTextField
 from .table_models import LazyIdModel
 from ..words import plural
-from .widgets import form_row, plain_label
+from .messages import message_label
+from .widgets import fit_columns, form_row, label_for, plain_label
 
 OVERDUE = QColor("#9b1c1c")
 DUE_SOON = QColor("#7a4b00")
@@ -120,11 +120,8 @@ def configure_table(table: QTableView, model: ActionRegisterModel) -> None:
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(26)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    for column, width in enumerate((110, 40, 90, 280, 160, 150, 90, 165, 120, 90, 200)):
-        table.setColumnWidth(column, width)
+    fit_columns(table, stretch=(ActionRegisterModel.COLUMNS.index("action_text"),
+                                ActionRegisterModel.COLUMNS.index("outcome")), widest=170)
 
 
 class MarkDoneDialog(QDialog):
@@ -139,8 +136,7 @@ class MarkDoneDialog(QDialog):
         self.completed.set_value(today.isoformat())
         self.outcome = LongTextField()
         self.outcome.set_value(row.outcome)
-        self.error = plain_label("")
-        self.error.setObjectName("formMessage")
+        self.error = message_label()
         form = QFormLayout(self)
         what = plain_label(row.action_text or "")
         what.setWordWrap(True)
@@ -201,24 +197,24 @@ class RegisterPage(QWidget):
         self.withdraw_button = QPushButton("&Withdraw…")
         self.open_button = QPushButton("Open the &case")
         self.print_button = QPushButton("Print…")
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
+        self.message = message_label()
 
         filters = QHBoxLayout()
         for caption, widget in (("Ca&se", self.case), ("O&wner", self.owner), ("A&gency", self.agency),
                                 ("S&tatus", self.status)):
-            label = QLabel(caption)
-            label.setBuddy(widget)
-            widget.setAccessibleName(caption.replace("&", ""))
+            label = label_for(QLabel(caption), widget)
             filters.addWidget(label)
-            filters.addWidget(widget)
-        filters.addWidget(self.overdue)
-        label = QLabel("Due &within")
-        label.setBuddy(self.due_within)
-        filters.addWidget(label)
-        filters.addWidget(self.due_within)
+            filters.addWidget(widget, 1)
         filters.addStretch(1)
-        filters.addWidget(self.count)
+        # A second line, so that a laptop's width leaves the boxes above room to be read.
+        more = QHBoxLayout()
+        more.addWidget(self.overdue)
+        label = QLabel("Due &within")
+        label_for(label, self.due_within, "Due within (days)")
+        more.addWidget(label)
+        more.addWidget(self.due_within)
+        more.addStretch(1)
+        more.addWidget(self.count)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         for button in (self.print_button, self.open_button, self.withdraw_button, self.done_button):
@@ -227,6 +223,7 @@ class RegisterPage(QWidget):
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(title)
         layout.addLayout(filters)
+        layout.addLayout(more)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
@@ -265,7 +262,7 @@ class RegisterPage(QWidget):
             ids = self.model.ids()
             rows = store.register.rows(ids)
             ordered = [rows[i] for i in ids]
-            frame = print_meta(store, reference="All cases")
+            frame = print_meta(store)  # across cases: no "Case ..." in the header
             return lambda: printing.render_register(ordered, frame, title="Open actions across cases")
 
         dialog = PrintDialog(store, tasks, title="Print the action register", kinds={"Action register": register},

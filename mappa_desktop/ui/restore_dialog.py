@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..dates import UK
+from .messages import message_label
 from .widgets import form_row, plain_label
 
 REASONS = {"daily": "Daily", "on-close": "On closing", "manual": "By hand"}
@@ -77,9 +78,7 @@ class RestoreDialog(QDialog):
         self.busy.setRange(0, 0)
         self.busy.setMaximumHeight(10)
         self.busy.hide()
-        self.message = plain_label("" if self.backups else f"There are no backups in {paths.backups}.")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label("" if self.backups else f"There are no backups in {paths.backups}.")
         self.restore_button = QPushButton("&Restore")
         self.restore_button.setEnabled(bool(self.backups))
         self.other_button = QPushButton("&Other file…")  # a backup kept elsewhere (a chosen folder, a disk)
@@ -153,7 +152,7 @@ class RestoreDialog(QDialog):
             return self._hold(wait)
         paths, path = self.paths, info.path
         self._set_busy(True)
-        self.message.setText("Checking the backup and restoring it…")
+        self.message.progress("Checking the backup and restoring it…")
         self.tasks.run(lambda: restore_backup(paths, path, name=name, passphrase=passphrase,
                                               now=datetime.now(timezone.utc)),
                        self._done, self._failed)

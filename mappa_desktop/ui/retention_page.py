@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..dates import format_date
+from .messages import message_label
 from .widgets import plain_label
 
 
@@ -43,9 +44,7 @@ class RetentionPage(QWidget):
         label.setBuddy(self.confirm)
         self.erase_button = QPushButton("Erase this case")
         self.erase_button.setEnabled(session.user.is_admin)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label("")
         row = QHBoxLayout()
         row.addWidget(label)
         row.addWidget(self.confirm, 1)
@@ -92,6 +91,6 @@ class RetentionPage(QWidget):
             self.message.setText(exc.reason)
             return False
         self.confirm.clear()
-        self.message.setText(f"{item.reference} was erased. The erasure is in the audit log.")
+        self.message.success(f"{item.reference} was erased. The erasure is in the audit log.")
         self.refresh()
         return True

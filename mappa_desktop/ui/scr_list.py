@@ -63,6 +63,7 @@ class ReviewsPage(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setAccessibleName("Significant Case Reviews")
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open)
         title = QLabel("Significant Case Reviews")

@@ -8,7 +8,6 @@ The forms are built from ``scr_spec``; what may be saved or completed is decided
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -32,18 +30,15 @@ from ..chronology import KIND_WORDS
 from .case_editor import names_from_directory
 from .forms import RowsForm, SectionForm
 from .changes import watch
-from .widgets import plain_label
+from .messages import message_label
+from .widgets import plain_label, scroll_area
 
 TAB_NAMES = {"initial_notification": "13A Notification", "chair_review": "13B Chair", "sog_decision": "13C SOG",
              "review": "Review", "closure": "Closure"}
 
 
 def _message_label() -> QLabel:
-    label = plain_label("")
-    label.setObjectName("formMessage")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #9b1c1c; font-weight: bold;")
-    return label
+    return message_label()
 
 
 def _show(problems, message: QLabel, *forms) -> None:
@@ -136,9 +131,7 @@ class StagePanel(QWidget):
         column.addWidget(self.message)
         column.addLayout(buttons)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        scroll = scroll_area(body)  # the stage's fields take the keyboard
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
@@ -160,7 +153,7 @@ class StagePanel(QWidget):
             self.recommendations.set_read_only(read_only)
         self.save_button.setEnabled(not read_only)
         self.complete_button.setEnabled(not read_only)
-        self.message.setText("" if status == "completed" or review.closed
+        self.message.warning("" if status == "completed" or review.closed
                              else "\n".join(p.message for p in blocked))
 
     def _read(self):
@@ -194,7 +187,7 @@ class StagePanel(QWidget):
         _show(problems, self.message, *forms)
         if not problems:
             self.saved.emit()
-            self.message.setText(success)
+            self.message.success(success)
 
 
 class ReviewEditor(QWidget):
@@ -206,16 +199,16 @@ class ReviewEditor(QWidget):
         self.heading = QLabel()
         self.heading.setObjectName("pageTitle")
         self.waiting = plain_label("")
-        self.print_button = QPushButton("&Print…")
+        self.print_button = QPushButton("&Print the review…")
+        self.print_button.setToolTip("Each stage, or the whole review (Ctrl+P)")
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.print_button)
         self.incident = SectionForm(scr_spec.INCIDENT, names_from_directory(store))
         self.incident.set_read_only(True)
         self.tabs = QTabWidget()
-        incident_scroll = QScrollArea()
-        incident_scroll.setWidgetResizable(True)
-        incident_scroll.setWidget(self.incident)
+        self.tabs.tabBar().setAccessibleName("Stages of the review")
+        incident_scroll = scroll_area(self.incident)
         self.tabs.addTab(incident_scroll, "Incident")
         self.stages: dict[str, StagePanel] = {}
         for section in scr_spec.STAGES:
@@ -227,13 +220,15 @@ class ReviewEditor(QWidget):
         self.chronology.setHorizontalHeaderLabels(["Date", "What", "Detail"])
         self.chronology.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.chronology.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.chronology.setAccessibleName("Chronology before the incident")
         self.tabs.addTab(self.chronology, "Chronology")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.waiting)
         layout.addWidget(self.tabs, 1)
         self.print_button.clicked.connect(self.print_review)
-        QShortcut(QKeySequence.StandardKey.Print, self, self.print_review)
+        # Ctrl+P here belongs to the case page around the review, which prints the review
+        # while it is shown (one owner per key: two would cancel each other out).
         store.audit.record_now("consultation", "scr_review", review_id, detail="opened")
         self.reload()
         # Changed elsewhere (another window, a restore): shown when it commits. Its own
@@ -294,6 +289,8 @@ class CaseReviewsTab(QWidget):
         self.editor: ReviewEditor | None = None
         self.list = QListWidget()
         self.list.setAccessibleName("Reviews of this case")
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.report_button = QPushButton("Report &incident…")
         left = QWidget()
         column = QVBoxLayout(left)

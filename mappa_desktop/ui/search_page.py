@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..dates import format_date
 from .widgets import plain_label
+from ..words import plural
 
 PAGE = 20
 
@@ -217,7 +218,7 @@ class SearchPage(QWidget):
             order = f"in {case_typed.upper()}, newest first" if case_id else "best first"
             common = (f" A very common word: the best of the {RANKED:,} most recent places are listed; "
                       "add words, or a case, to narrow it." if total > RANKED and not case_id else "")
-            self.count_label.setText(f"{len(hits)} of {total:,} place{'s' if total != 1 else ''}, {order}. "
+            self.count_label.setText(f"{len(hits)} of {plural(total, 'place')}, {order}. "
                                      f"Enter opens the minute there.{common}")
         self.more_button.setVisible(len(hits) == PAGE)
         if hits:

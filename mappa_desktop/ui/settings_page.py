@@ -1,8 +1,11 @@
 """The area's settings, built from their declarations in ``mappa_desktop.settings``.
-Administrators change them; everyone can read them. Each change is audited."""
+Administrators change them; everyone can read them. Each change is audited. Every setting
+is shown in words: what an executive summary keeps is a list of the minute's sections and
+fields by their titles, ticked, never the keys it is stored as."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -10,14 +13,75 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import settings as declared
-from .widgets import plain_label
+from .. import spec
+from .messages import message_label
+from .widgets import label_for, plain_label, scroll_area
+
+
+class SectionChoice(QTreeWidget):
+    """The minute's sections, each with its fields, by title; ticked to keep. A section
+    ticked whole is kept whole; some fields ticked keep those fields."""
+
+    KEY = Qt.ItemDataRole.UserRole
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setMinimumHeight(220)
+        self.setMaximumHeight(320)
+        self.sections: dict[str, QTreeWidgetItem] = {}
+        for section in spec.SECTIONS:
+            top = QTreeWidgetItem([section.title])
+            top.setData(0, self.KEY, section.key)
+            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
+            top.setCheckState(0, Qt.CheckState.Unchecked)
+            for field in section.fields:
+                child = QTreeWidgetItem([field.label])
+                child.setData(0, self.KEY, f"{section.key}.{field.key}")
+                child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                child.setCheckState(0, Qt.CheckState.Unchecked)
+                top.addChild(child)
+            self.addTopLevelItem(top)
+            self.sections[section.key] = top
+
+    def set_keys(self, keys) -> None:
+        chosen = set(keys or ())
+        for key, top in self.sections.items():
+            for index in range(top.childCount()):
+                child = top.child(index)
+                whole = key in chosen
+                state = whole or child.data(0, self.KEY) in chosen
+                child.setCheckState(0, Qt.CheckState.Checked if state else Qt.CheckState.Unchecked)
+            if top.childCount() == 0:
+                top.setCheckState(0, Qt.CheckState.Checked if key in chosen else Qt.CheckState.Unchecked)
+            top.setExpanded(top.checkState(0) == Qt.CheckState.PartiallyChecked)
+
+    def keys(self) -> list[str]:
+        out = []
+        for key, top in self.sections.items():
+            state = top.checkState(0)
+            if state == Qt.CheckState.Checked:
+                out.append(key)
+            elif state == Qt.CheckState.PartiallyChecked:
+                out += [top.child(i).data(0, self.KEY) for i in range(top.childCount())
+                        if top.child(i).checkState(0) == Qt.CheckState.Checked]
+        return out
+
+    def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 (as the other settings' widgets)
+        self.setEnabled(True)
+        for top in self.sections.values():
+            for item in (top, *(top.child(i) for i in range(top.childCount()))):
+                flags = item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable if read_only else \
+                    item.flags() | Qt.ItemFlag.ItemIsUserCheckable
+                item.setFlags(flags)
 
 
 class SettingsPage(QWidget):
@@ -35,6 +99,8 @@ class SettingsPage(QWidget):
             if setting.kind == "int":
                 widget = QSpinBox()
                 widget.setRange(setting.low, setting.high)
+            elif setting.kind == "sections":
+                widget = SectionChoice()
             elif setting.kind in ("long_text", "lines"):
                 widget = QPlainTextEdit()
                 widget.setTabChangesFocus(True)
@@ -47,8 +113,8 @@ class SettingsPage(QWidget):
                 widget.setReadOnly(not admin)
             else:
                 widget.setEnabled(admin)
-            label = QLabel(setting.label)
-            label.setBuddy(widget)
+            label = label_for(QLabel(setting.label), widget)
+            label.setWordWrap(True)
             help_text = plain_label(setting.help)
             help_text.setObjectName("muted")
             help_text.setWordWrap(True)
@@ -57,12 +123,10 @@ class SettingsPage(QWidget):
             column.addWidget(help_text)
             form.addRow(label, column)
             self.widgets[setting.key] = widget
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        self.message = plain_label("" if admin else "Only an administrator can change the settings.")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        scroll = scroll_area(body)  # the settings' fields take the keyboard
+        self.message = message_label()
+        if not admin:
+            self.message.warning("Only an administrator can change the settings.")
         self.save_button = QPushButton("&Save settings")
         self.save_button.setVisible(admin)
         row = QHBoxLayout()
@@ -78,7 +142,7 @@ class SettingsPage(QWidget):
 
     def _shown(self, key: str):
         value = self.store.settings.get(key)
-        if declared.declared(key).kind == "lines":
+        if declared.declared(key).kind in ("lines", "sections"):
             return "\n".join(value or [])
         return value
 
@@ -87,6 +151,8 @@ class SettingsPage(QWidget):
             value = self._shown(key)
             if isinstance(widget, QSpinBox):
                 widget.setValue(int(value))
+            elif isinstance(widget, SectionChoice):
+                widget.set_keys(self.store.settings.get(key))
             elif isinstance(widget, QPlainTextEdit):
                 widget.setPlainText(str(value or ""))
             else:
@@ -95,6 +161,8 @@ class SettingsPage(QWidget):
     def _typed(self, widget):
         if isinstance(widget, QSpinBox):
             return widget.value()
+        if isinstance(widget, SectionChoice):
+            return "\n".join(widget.keys())
         if isinstance(widget, QPlainTextEdit):
             return widget.toPlainText()
         return widget.text()
@@ -117,5 +185,8 @@ class SettingsPage(QWidget):
                 self.message.setText(f"NOT SAVED: {exc.reason}.")
                 return False
             changed.append(declared.declared(key).label)
-        self.message.setText(("Saved: " + ", ".join(changed) + ".") if changed else "Nothing changed.")
+        if changed:
+            self.message.success("Saved: " + ", ".join(changed) + ".")
+        else:
+            self.message.progress("Nothing changed.")
         return True

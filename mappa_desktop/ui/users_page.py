@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..security import DEFAULT_KDF, passphrase_strength
+from .messages import message_label
+from ..words import plural
 from .widgets import form_row, plain_label
 
 
@@ -68,9 +70,7 @@ class ChangePassphraseDialog(QDialog):
         form_row(form, "&Current passphrase", self.old)
         form_row(form, "&New passphrase", self.new)
         form_row(form, "New passphrase &again", self.repeat)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label("")
         form.addRow(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.submit)
@@ -139,9 +139,7 @@ class UsersPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label("")
 
         self.name, self.agency, self.role = QLineEdit(), QLineEdit(), QLineEdit()
         self.is_admin = QCheckBox("Administrator")
@@ -215,7 +213,7 @@ class UsersPage(QWidget):
         for edit in (self.name, self.agency, self.role, self.passphrase, self.repeat):
             edit.clear()
         self.is_admin.setChecked(False)
-        self.message.setText(f"{name} can now unlock with the passphrase you gave.")
+        self.message.success(f"{name} can now unlock with the passphrase you gave.")
         self.refresh()
         return True
 
@@ -242,7 +240,7 @@ class UsersPage(QWidget):
                 return False
             self.passphrase.clear()
             self.repeat.clear()
-            self.message.setText(f"{user.name} can unlock again, with the passphrase you gave.")
+            self.message.success(f"{user.name} can unlock again, with the passphrase you gave.")
             self.refresh()
             return True
         if confirm and QMessageBox.question(
@@ -299,9 +297,10 @@ class UsersPage(QWidget):
 
         def finished(result) -> None:
             self._end_rotation()
-            self.message.setText(f"{done_text} The store is now under a new key ({result.seconds:.1f} s)."
-                                 + (f" {len(result.left_out_user_ids)} user(s) who had not unlocked since the "
-                                    "upgrade need a new passphrase." if result.left_out_user_ids else ""))
+            left_out = len(result.left_out_user_ids)
+            self.message.success(f"{done_text} The store is now under a new key ({result.seconds:.1f} s)."
+                                 + (f" {plural(left_out, 'user')} who had not unlocked since the upgrade must "
+                                    "be given a new passphrase." if left_out else ""))
             self.refresh()
             self.rotated.emit(result)
 
