@@ -539,6 +539,7 @@ SECTIONS: tuple[Section, ...] = (
         source=Source.CASE_ROWS,
         table="civil_orders",
         row_noun="order",
+        shortcut="O",
     ),
     Section(
         "lead_authority",

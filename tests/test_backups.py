@@ -273,3 +273,36 @@ def test_after_a_restore_newer_anchors_are_reported_as_undone_not_as_tampering(t
     code = cli.run_command(args, io.StringIO(PASS + "\n"), out, io.StringIO())
     assert code == 0, out.getvalue()
     assert "was undone by the restore of a backup recorded at entry" in out.getvalue()
+
+
+@pytest.mark.parametrize("damage", ["middle", "header"])
+def test_checking_a_damaged_backup_says_so_where_the_check_answers(qtbot, session, damage, file_digest):
+    """The check of a damaged backup answers in the check's own line, as an error, about the
+    backup (not "NOT BACKED UP: the store file..."), and never stays on "Checking..."; the file
+    is left exactly as it was, and restoring it is refused."""
+    from mappa_desktop.ui.backup_dialog import BackupDialog
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    store = session.store
+    info = backup.backup_store(store.paths.store, store.key, store.paths.backups, reason="manual")
+    data = bytearray(info.path.read_bytes())
+    where = len(data) // 2 if damage == "middle" else 0
+    data[where: where + 4096] = b"\x5a" * 4096
+    info.path.write_bytes(bytes(data))
+    before = file_digest(info.path)
+    tasks = TaskRunner()
+    try:
+        dialog = BackupDialog(session, tasks)
+        qtbot.addWidget(dialog)
+        dialog.table.selectRow(next(i for i, b in enumerate(dialog.backups) if b.path == info.path))
+        dialog.check_selected()
+        qtbot.waitUntil(lambda: "Checking" not in dialog.details.text(), timeout=10_000)
+        said = dialog.details.text()
+        assert dialog.details.kind == "error", said
+        assert "backup" in said and ("DAMAGED" in said or "damaged" in said), said
+        assert "store file" not in said and "NOT BACKED UP" not in dialog.message.text()
+        dialog.restore_selected()
+        assert dialog.message.kind in ("error", "warning") and dialog.message.text()
+        assert file_digest(info.path) == before
+    finally:
+        tasks.shutdown()

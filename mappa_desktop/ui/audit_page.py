@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -33,11 +32,11 @@ from .fields import DateField
 from .table_models import LazyIdModel
 from ..words import plural
 from .messages import message_label
-from .widgets import form_row, label_for, plain_label
+from .widgets import fit_columns, form_row, label_for, plain_label
 
 #: The filters' names for screen readers (the captions are one word each).
 FILTER_NAMES = {"&User": "Entries by user", "&Kind": "Kind of entry", "Rec&ord": "Kind of record",
-                "I&d": "Record id", "&From": "Entries from (date)", "&To": "Entries to (date)"}
+                "I&d": "Record id", "Fro&m": "Entries from (date)", "&To": "Entries to (date)"}
 
 
 class AuditModel(LazyIdModel):
@@ -148,10 +147,7 @@ class AuditPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((130, 140, 100, 80, 60, 260, 140)):
-            self.table.setColumnWidth(column, width)
+        fit_columns(self.table, stretch=(AuditModel.HEADERS.index("Detail"),), widest=220)
         self.verify_button = QPushButton("&Verify the log")
         self.verify_progress = QProgressBar()
         self.verify_progress.setMaximumWidth(160)
@@ -162,7 +158,7 @@ class AuditPage(QWidget):
         self.message = message_label()
         filters = QHBoxLayout()
         for caption, widget in (("&User", self.user), ("&Kind", self.kind), ("Rec&ord", self.record_type),
-                                ("I&d", self.record_id), ("&From", self.since), ("&To", self.until)):
+                                ("I&d", self.record_id), ("Fro&m", self.since), ("&To", self.until)):
             label = label_for(QLabel(caption), widget, FILTER_NAMES.get(caption, ""))
             filters.addWidget(label)
             filters.addWidget(widget)

@@ -231,6 +231,10 @@ class MeetingAuditDialog(QDialog):
         self._load(store.audits.get(meeting_id))
         self.resize(860, 660)
 
+    def initial_focus(self):
+        """The first item's Confirm: one key gives the suggested grade."""
+        return next(iter(self.boxes.values())).confirm if self.boxes else None
+
     def _load(self, saved) -> None:
         if saved is None:
             self.status.progress("Not audited yet.")

@@ -30,7 +30,7 @@ from .changes import watch
 from ..model import Agency, Person
 from .directory_models import KIND_LABELS, AgencyTableModel, PersonTableModel, RecordTableModel
 from .messages import message_label
-from .widgets import fit_columns, plain_label
+from .widgets import fit_columns, label_for, plain_label
 
 __all__ = ["AgencyTableModel", "DirectoryPage", "PersonTableModel"]
 
@@ -152,9 +152,7 @@ class _DirectoryTab(QWidget):
         return widget if isinstance(widget, QWidget) else self.name
 
     def _labelled(self, text: str, widget: QWidget, accessible: str) -> None:
-        label = QLabel(text)
-        label.setBuddy(widget)
-        widget.setAccessibleName(accessible)
+        label = label_for(QLabel(text), widget, accessible)
         self.form.addRow(label, widget)
         changed = getattr(widget, "textChanged", None) or getattr(widget, "toggled", None)
         (changed or widget.currentTextChanged).connect(self.note.clear)
@@ -283,7 +281,7 @@ class PeopleTab(_DirectoryTab):
         self.contact.setPlaceholderText("Phone or email")
         self.active = QCheckBox("Offered in pickers")
         self._labelled("&Name", self.name, "Person's name")
-        self._labelled("A&gency", self.agency, "Person's agency")
+        self._labelled("&Agency", self.agency, "Person's agency")
         self._labelled("&Role", self.role, "Person's role")
         self._labelled("&Contact", self.contact, "Person's contact details")
         self._labelled("Ac&tive", self.active, "Person active")
@@ -341,6 +339,7 @@ class DirectoryPage(QWidget):
         self.agencies = AgenciesTab(store)
         self.people = PeopleTab(store)
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("The directory")
         self.tabs.tabBar().setAccessibleName("Agencies or people")
         self.tabs.addTab(self.agencies, "Agencies")
         self.tabs.addTab(self.people, "People")

@@ -323,6 +323,20 @@ class RadioChoiceField(_RawIsValue, QGroupBox):
         first = next(iter(self.buttons.values()), None)
         if first is not None:
             self.setFocusProxy(first)
+        for button in self.buttons.values():
+            button.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        from PySide6.QtCore import QEvent
+
+        # Arriving in the group (a window opening, a jump to the field) lands on the choice
+        # made, as Tab does: not on the first choice, where Space would change the answer.
+        if event.type() == QEvent.Type.FocusIn and event.reason() in (
+                Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.OtherFocusReason):
+            checked = self.group.checkedButton()
+            if checked is not None and checked is not watched:
+                checked.setFocus(event.reason())
+        return False
 
     def value(self):
         for value, button in self.buttons.items():
@@ -359,6 +373,10 @@ class NameField(_RawIsValue, QComboBox):
         self.setCompleter(completer)
         self.lineEdit().textEdited.connect(lambda _t: self.edited.emit())
         self.activated.connect(lambda _i: self.edited.emit())
+
+    def setAccessibleName(self, name: str) -> None:  # noqa: N802 (Qt's name)
+        super().setAccessibleName(name)
+        self.lineEdit().setAccessibleName(name)  # the box typed in inside the drop-down
 
     def value(self):
         return _none_if_blank(self.currentText())

@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(change)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # the same on every platform (Windows has no standard one)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 

@@ -144,6 +144,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         self.last_meeting.setWordWrap(True)
         self.last_meeting.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.last_meeting.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.last_meeting.setVisible(bool(self.last_meeting.text()))  # the first meeting has none
         column.addWidget(self.last_meeting, 1)
         self.guidance_box = box
         return box

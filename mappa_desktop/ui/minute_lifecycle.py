@@ -55,7 +55,7 @@ class MinuteLifecycle:
         row.setContentsMargins(8, 4, 8, 4)
         self.read_only_text = plain_label("")
         self.read_only_text.setWordWrap(True)
-        self.addenda_button = QPushButton("A&ddenda…")
+        self.addenda_button = QPushButton("Add&enda…")
         self.addenda_button.setToolTip("Read the addenda, or add one to correct the minute")
         self.addenda_button.clicked.connect(self.show_addenda)
         row.addWidget(self.read_only_text, 1)
@@ -87,7 +87,7 @@ class MinuteLifecycle:
             f"FINALISED on {when}: this minute is the approved record and cannot be changed on any "
             f"screen. To correct or add to it, add an addendum with the reason"
             + (f" ({count} so far)." if count else "."))
-        self.addenda_button.setText(f"A&ddenda ({count})…" if count else "A&dd an addendum…")
+        self.addenda_button.setText(f"Add&enda ({count})…" if count else "Add an add&endum…")
         self.read_only_banner.show()
 
     # -- the check, issue, finalise -----------------------------------------------------------------

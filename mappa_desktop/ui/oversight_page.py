@@ -69,7 +69,7 @@ class OversightPage(QWidget):
         self.print_button.setEnabled(tasks is not None)
         self.message = message_label("")
         top = QHBoxLayout()
-        for caption, field in (("&From", self.start), ("&To", self.end)):
+        for caption, field in (("Fro&m", self.start), ("&To", self.end)):
             label = QLabel(caption)
             label.setBuddy(field.focus_target())
             field.focus_target().setAccessibleName(caption.replace("&", ""))

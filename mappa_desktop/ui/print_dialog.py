@@ -85,7 +85,7 @@ class PrintDialog(QDialog):
         form = QFormLayout()
         if len(kinds) > 1:
             form.addRow("Printout", kind_box)
-        for caption, edit in (("&Recipient", self.recipient), ("&Purpose", self.purpose)):
+        for caption, edit in (("&Recipient", self.recipient), ("P&urpose", self.purpose)):
             form_row(form, caption, edit)
         note = plain_label("Printing or saving a copy is a disclosure: it goes in the audit log with the "
                            "recipient and the purpose. A preview is logged as a consultation.")
@@ -108,10 +108,17 @@ class PrintDialog(QDialog):
         self.busy_box.setLayout(busy_row)
         self.busy_box.hide()
         self.message = message_label()
-        self.pages = QVBoxLayout()
+        self.pages = QVBoxLayout()  # one image a page
         pages_box = QWidget()
-        pages_box.setLayout(self.pages)
         pages_box.setObjectName("previewPages")
+        ground = QVBoxLayout(pages_box)
+        self.empty_preview = plain_label("The pages appear here: press Preview (Alt+V). Save PDF or Print asks "
+                                         "who the copy is for and why.")
+        self.empty_preview.setObjectName("previewNote")
+        self.empty_preview.setWordWrap(True)
+        self.empty_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        ground.addWidget(self.empty_preview)
+        ground.addLayout(self.pages)
         self.scroll = scroll_area(pages_box, "Preview of the printout")
         self.scroll.setMinimumHeight(200)
         self.preview_button = QPushButton("Pre&view")
@@ -213,6 +220,7 @@ class PrintDialog(QDialog):
     def preview(self) -> None:
         def show(result, images) -> None:
             self._warn(result)
+            self.empty_preview.hide()
             while self.pages.count():
                 item = self.pages.takeAt(0)
                 if item.widget():

@@ -200,7 +200,7 @@ class RegisterPage(QWidget):
         self.message = message_label()
 
         filters = QHBoxLayout()
-        for caption, widget in (("Ca&se", self.case), ("O&wner", self.owner), ("A&gency", self.agency),
+        for caption, widget in (("Ca&se", self.case), ("Own&er", self.owner), ("&Agency", self.agency),
                                 ("S&tatus", self.status)):
             label = label_for(QLabel(caption), widget)
             filters.addWidget(label)
@@ -209,7 +209,7 @@ class RegisterPage(QWidget):
         # A second line, so that a laptop's width leaves the boxes above room to be read.
         more = QHBoxLayout()
         more.addWidget(self.overdue)
-        label = QLabel("Due &within")
+        label = QLabel("D&ue within")
         label_for(label, self.due_within, "Due within (days)")
         more.addWidget(label)
         more.addWidget(self.due_within)

@@ -34,6 +34,7 @@ COLOURS = {
     "attention_border": "#b07d00",
     "focus_fill": "#dce9f5",
     "highlight_found": "#ffe27a",  # words found by a search
+    "preview": "#4d4d4d",  # the ground the preview's pages lie on
 }
 
 #: (foreground, background, what it is, the ratio WCAG 2.2 AA asks for).
@@ -57,6 +58,7 @@ CONTRAST = (
     ("text", "highlight_found", "words found by a search", 4.5),
     ("text", "focus_fill", "a focused link", 4.5),
     ("on_accent", "error", "the damaged-store banner and NOT SAVED", 4.5),
+    ("on_accent", "preview", "the note on the empty preview", 4.5),
     ("focus", "window", "focus frame on a page", 3.0),
     ("focus", "base", "focus frame on a field or list", 3.0),
     ("focus", "button", "focus frame around a button", 3.0),
@@ -97,7 +99,8 @@ QLabel#overdue {{ color: {_C['error']}; font-weight: bold; }}
 QLabel#warning {{ color: {_C['warning']}; }}
 QFrame#attentionBox {{ background: {_C['attention']}; border: 1px solid {_C['attention_border']}; border-radius: 4px; }}
 QFrame#repeatingRow {{ background: {_C['base']}; }}
-QWidget#previewPages {{ background: #808080; }}
+QWidget#previewPages {{ background: {_C['preview']}; }}
+QLabel#previewNote {{ color: {_C['on_accent']}; font-size: 11pt; }}
 
 /* Fields: a border that reads against the page, a thicker frame in the focus colour. */
 QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox {{
@@ -158,7 +161,8 @@ QAbstractItemView:focus {{ border: 2px solid {_C['focus']}; }}
 QHeaderView {{ border: none; }}
 QTabBar {{ border: 2px solid transparent; }}
 QTabBar:focus {{ border: 2px solid {_C['focus']}; }}
-QScrollArea:focus {{ border: 2px solid {_C['focus']}; }}
+QScrollArea[keys="true"] {{ border: 2px solid transparent; }}
+QScrollArea[keys="true"]:focus {{ border: 2px solid {_C['focus']}; }}
 QLabel[selectable="true"] {{ border: 2px solid transparent; }}
 QLabel[selectable="true"]:focus {{ border: 2px solid {_C['focus']}; }}
 """

@@ -150,11 +150,11 @@ class UsersPage(QWidget):
         if admin:
             form = QFormLayout()
             form_row(form, "&Name", self.name)
-            form_row(form, "A&gency", self.agency)
+            form_row(form, "&Agency", self.agency)
             form_row(form, "R&ole", self.role)
             form.addRow("", self.is_admin)
             form_row(form, "&Passphrase", self.passphrase)
-            form_row(form, "Passphrase a&gain", self.repeat)
+            form_row(form, "Pa&ssphrase again", self.repeat)
             hint = plain_label("Give the passphrase to the person in private, and ask them to change it "
                                "at their first unlock (until then, whoever knows it could act in their name).")
             hint.setObjectName("muted")

@@ -9,6 +9,8 @@ from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPlainTextEdit,
+    QRadioButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -79,6 +82,8 @@ def label_for(caption: QLabel, widget: QWidget, name: str = "") -> QLabel:
     caption.setBuddy(target)
     name = name or widget.accessibleName() or spoken(caption.text())
     widget.setAccessibleName(name)
+    if isinstance(widget, QComboBox) and widget.isEditable():
+        widget.lineEdit().setAccessibleName(name)  # the box typed in, inside the drop-down
     caption.setAccessibleName(name)
     return caption
 
@@ -98,19 +103,20 @@ def scroll_area(content: QWidget, name: str = "") -> QScrollArea:
     scrolled with the keys, so the area is a stop and has a ``name``."""
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setWidget(content)
     if name:
         scroll.setAccessibleName(name)
+        scroll.setProperty("keys", True)  # the style sheet's focus frame goes round it
     else:
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return scroll
 
 
 # -- where the keyboard lands ------------------------------------------------------------------
 
-#: Widgets a person types or chooses in, before buttons and lists.
-_INPUTS = (QLineEdit, QPlainTextEdit, QComboBox)
+#: Widgets a person types or chooses in, before lists and buttons.
+_INPUTS = (QLineEdit, QPlainTextEdit, QComboBox, QAbstractSpinBox, QRadioButton, QCheckBox)
 
 
 def _reachable(widget: QWidget, root: QWidget) -> bool:
@@ -132,7 +138,8 @@ def first_field(root: QWidget) -> QWidget | None:
     for kinds in (_INPUTS, (QAbstractItemView,), (QAbstractButton,)):
         for candidate in chain:
             if isinstance(candidate, kinds) and not getattr(candidate, "isReadOnly", lambda: False)():
-                return candidate
+                group = candidate.group() if isinstance(candidate, QRadioButton) else None
+                return (group.checkedButton() if group is not None else None) or candidate
     return chain[0] if chain else None
 
 

@@ -1,0 +1,206 @@
+"""Usable by everyone on a real laptop, proved on every screen and dialog (the tour in
+``screen_tour.py``): a unique name for every control a screen reader lands on and a name
+for every group of choices; a visible focus frame on every control; no key claimed twice;
+everything within 1366x768 with nothing cut and no sideways scrolling (the screenshots are
+saved: set MAPPA_SCREENSHOTS to a folder to keep them); the keyboard on the first useful
+field of each new screen and dialog."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
+
+from mappa_desktop.ui.style import COLOURS
+from mappa_desktop.ui.widgets import first_field
+
+from .a11y_walk import describe, focus_frame_problems, naming_problems
+from .keys_walk import clashes
+from .layout_checks import layout_problems
+from .screen_tour import (
+    DIALOG_CLASSES,
+    LAPTOP,
+    dialog_classes_in_the_application,
+    open_session,
+    prepared_store,
+    settle,
+    tour,
+)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from mappa_desktop.ui.main_window import MainWindow
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    session = open_session(prepared_store(tmp_path))
+    tasks = TaskRunner()
+    made = MainWindow(session, tasks)
+    qtbot.addWidget(made)
+    yield made
+    tasks.shutdown()
+    session.close()
+
+
+def _each_screen(window, check) -> list[str]:
+    problems = []
+    for name, top in tour(window):
+        problems += [f"{name}: {p}" for p in check(name, top)]
+    return problems
+
+
+def test_every_control_on_every_screen_has_a_unique_name(window):
+    """What Tab lands on has a name of its own (a date box its field's, four Withdraw
+    buttons four names), and every group of choices is named."""
+    problems = _each_screen(window, lambda _name, top: naming_problems(top))
+    assert not problems, "\n".join(problems)
+    # The tour opened every dialog the application has (a new one must be added to it).
+    missing = dialog_classes_in_the_application() - DIALOG_CLASSES
+    assert not missing, f"dialogs the tour does not open: {sorted(missing)}"
+
+
+def test_every_control_shows_where_the_keyboard_is(window):
+    """Each control, drawn with and without the focus: with it, a frame in the focus
+    colour appears (drawn by the application's style sheet, on every platform)."""
+    problems = _each_screen(window, lambda _name, top: focus_frame_problems(top, COLOURS["focus"]))
+    assert not problems, "\n".join(problems)
+
+
+def test_no_key_is_claimed_twice_on_any_screen(window):
+    """Every shortcut and underlined letter on a screen has one owner (with two, Qt does
+    nothing: Ctrl+P with a review open printed nothing)."""
+    problems = _each_screen(window, lambda _name, top: [f"{key}: {owners}" for key, owners in clashes(top).items()])
+    assert not problems, "\n".join(problems)
+
+
+def test_every_screen_fits_a_laptop_and_is_kept_as_a_picture(window, tmp_path):
+    """At 1366x768 (less the taskbar and title bar) no screen or dialog scrolls sideways,
+    none is larger than the screen, and no label or button is cut."""
+    folder = Path(os.environ.get("MAPPA_SCREENSHOTS") or tmp_path / "screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+
+    def check(name, top):
+        path = folder / f"{len(shots):03d}-{re.sub('[^a-z0-9]+', '-', name.lower()).strip('-')}.png"
+        assert top.grab().save(str(path))
+        shots.append(path)
+        return layout_problems(top, LAPTOP)
+
+    problems = _each_screen(window, check)
+    assert not problems, "\n".join(problems)
+    assert len(shots) > 70 and all(p.stat().st_size > 5000 for p in shots)
+
+
+def test_each_dialog_opens_on_its_first_field(window):
+    def check(_name, top):
+        if not isinstance(top, QDialog):
+            return []
+        focused, expected = QApplication.focusWidget(), first_field(top)
+        return [] if focused is expected else [
+            f"focus on {describe(focused) if focused else 'nothing'}, not {describe(expected)}"]
+
+    problems = _each_screen(window, check)
+    assert not problems, "\n".join(problems)
+
+
+def _active(qtbot, widget):
+    widget.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window(), timeout=3000)
+
+
+def _key(qtbot, widget, key, modifiers=Qt.KeyboardModifier.NoModifier):
+    """A key as a person presses it: in the active window (offscreen, nobody else keeps it so)."""
+    _active(qtbot, widget)
+    qtbot.keyClick(widget, key, modifiers)
+
+
+def test_new_screens_put_the_keyboard_on_their_first_field(qtbot, window):
+    """Ctrl+2 lands in Find, Ctrl+N on the new case's first field, Enter on a case on its
+    meetings, Enter on a meeting on the minute's first thing to do (never on "<- Case",
+    where Space would leave the minute), and Enter on the navigation in the page."""
+    window.resize(*LAPTOP)
+    window.show()
+    _active(qtbot, window)
+    window.nav.setFocus()
+    _key(qtbot, window.nav, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    cases = window.page("cases")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is cases.list_page.search, timeout=3000)
+
+    _key(qtbot, cases.list_page.search, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: cases.editor is not None and cases.editor.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is cases.editor.initial_focus(), timeout=3000)
+    assert QApplication.focusWidget() is cases.editor.forms["case_status"].field_widget("category").focus_target()
+    cases.editor._cancel()
+
+    qtbot.waitUntil(lambda: cases.currentWidget() is cases.list_page)
+    cases.list_page.search.setFocus()
+    _key(qtbot, cases.list_page.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: cases.overview is not None, timeout=3000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is cases.overview.meeting_list, timeout=3000)
+
+    meeting_list = cases.overview.meeting_list
+    meeting_list.setCurrentRow(0)  # the newest: the draft
+    _key(qtbot, meeting_list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: cases.minute_editor is not None, timeout=3000)
+    editor = cases.minute_editor
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.confirm_button, timeout=3000)
+    assert QApplication.focusWidget() is not editor.back_button
+
+    # Moving through the navigation with the arrows only shows each page; Enter goes in.
+    window.nav.setFocus()
+    window.nav.setCurrentRow(window._page_keys.index("register"))
+    assert QApplication.focusWidget() is window.nav
+    _key(qtbot, window.nav, Qt.Key.Key_Return)
+    register = window.page("register")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is register.case, timeout=3000)
+
+
+def test_the_section_list_hides_and_comes_back_with_a_key(qtbot, window):
+    window.resize(*LAPTOP)
+    window.show()
+    _active(qtbot, window)
+    cases = window.page("cases")
+    window.show_page("cases")
+    case = window.session.store.cases.rows(status=None)[0]
+    draft = next(m for m in window.session.store.minutes.meetings(case.id) if m.status != "finalised")
+    cases.open_meeting(draft.id)
+    editor = cases.minute_editor
+    settle(window)
+    form_width = editor.pages.width()
+    _key(qtbot, editor, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settle(window)
+    assert not editor.section_list.isVisible() and editor.pages.width() > form_width + 100
+    _key(qtbot, editor, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)  # sections still a key away
+    assert editor.current_section() == "disclosure"
+    _key(qtbot, editor, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # civil orders has its key too
+    assert editor.current_section() == "civil_orders"
+    _key(qtbot, editor, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settle(window)
+    assert editor.section_list.isVisible()
+
+
+def test_ctrl_p_prints_the_review_on_screen_and_the_case_otherwise(qtbot, window):
+    window.resize(*LAPTOP)
+    window.show()
+    _active(qtbot, window)
+    cases = window.page("cases")
+    window.show_page("cases")
+    case = window.session.store.cases.rows(status=None)[0]
+    cases.open_case(case.id)
+    overview = cases.overview
+    _key(qtbot, overview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(overview, "print_dialog", None) is not None, timeout=3000)
+    assert "Pre-meeting pack" in [b.text() for b in overview.print_dialog.group.buttons()]
+    overview.print_dialog.reject()
+    tab = overview.reviews_tab
+    overview.tabs.setCurrentWidget(tab)
+    editor = tab.open_review(window.session.store.scr.of_case(case.id)[0].id)
+    editor.tabs.setFocus()
+    _key(qtbot, editor.tabs, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(editor, "print_dialog", None) is not None, timeout=3000)
+    assert "Full review" in [b.text() for b in editor.print_dialog.group.buttons()]
+    editor.print_dialog.reject()
