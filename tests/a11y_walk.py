@@ -8,7 +8,7 @@ from collections import Counter
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QColor, QImage
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QComboBox, QGroupBox, QRadioButton, QWidget
 
 
 def labelled_by(widget: QWidget) -> str:
@@ -62,14 +62,28 @@ def describe(widget: QWidget) -> str:
     return " ".join(bits)
 
 
+def group_of(button: QWidget) -> QWidget | None:
+    """The nearest enclosing group (a QGroupBox: AT-SPI's named panel round the choices)."""
+    parent = button.parentWidget()
+    while parent is not None and not isinstance(parent, QGroupBox):
+        parent = parent.parentWidget()
+    return parent
+
+
 def naming_problems(top: QWidget) -> list[str]:
-    """Every reachable widget without a name, and every name two reachable widgets share."""
+    """Every reachable widget without a name, every name two reachable widgets share, and
+    every choice (radio button) outside a named group."""
     widgets = reachable(top)
     names = {w: accessible_name(w) for w in widgets}
     counts = Counter(n.casefold() for n in names.values() if n)
     problems = [f"no name: {describe(w)}" for w, n in names.items() if not n]
     problems += [f"name shared by {counts[n.casefold()]}: {n!r} ({describe(w)})"
                  for w, n in names.items() if n and counts[n.casefold()] > 1]
+    for button in top.findChildren(QRadioButton):
+        if button.window() is top and button.isVisible():
+            group = group_of(button)
+            if group is None or not accessible_name(group):
+                problems.append(f"a choice outside a named group: {describe(button)}")
     return problems
 
 

@@ -51,6 +51,17 @@ def unnamed(tree: list[dict]) -> list[str]:
             and not node["name"].strip() and not any(label.strip() for label in node["labelled_by"])]
 
 
+def ungrouped(tree: list[dict]) -> list[str]:
+    """Radio buttons whose parent (the group of choices) has no name."""
+    out = []
+    for node in tree:
+        if node["role"] == "radio button":
+            parent = node.get("in", "").rsplit(" > ", 1)[-1]
+            if parent.endswith("''") or parent.endswith('""'):
+                out.append(f"{node['name']} in {parent}")
+    return out
+
+
 def shared(tree: list[dict], title: str) -> list[str]:
     """Names that two focusable controls of the window titled ``title`` share (a control is
     announced by its label when it has one, else by its name)."""
@@ -103,6 +114,9 @@ def main() -> None:
                     missing = [n for n in shown["names"] if n.strip() not in seen]
                     report["screens"].append({"screen": shown["screen"], "names": shown["names"],
                                               "missing": missing, "unnamed": unnamed(tree),
+                                              "ungrouped": ungrouped(tree),
+                                              "groups": sorted({n.get("in", "").rsplit(" > ", 1)[-1] for n in tree
+                                                                if n["role"] == "radio button"}),
                                               "shared": shared(tree, shown["title"]), "objects": len(tree),
                                               "windows": read_out["windows"]})
                 app.stdin.write("next\n")

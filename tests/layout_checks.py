@@ -37,3 +37,20 @@ def layout_problems(top: QWidget, screen=(1366, 698)) -> list[str]:
         if _shown_in(button, top) and button.text() and button.sizeHint().width() > button.width() + 2:
             problems.append(f"button cut ({button.width()} of {button.sizeHint().width()} px): {describe(button)}")
     return problems
+
+
+def bare_dashes(top: QWidget) -> list[str]:
+    """Values shown as a lone dash: an empty state must say what it means, or what to do."""
+    from PySide6.QtWidgets import QTableWidget
+
+    dashes = {"—", "–", "-"}
+    problems = [f"a bare dash: {describe(label)}" for label in top.findChildren(QLabel)
+                if _shown_in(label, top) and label.text().strip() in dashes]
+    for table in top.findChildren(QTableWidget):
+        if _shown_in(table, top):
+            for row in range(table.rowCount()):
+                for column in range(table.columnCount()):
+                    item = table.item(row, column)
+                    if item is not None and item.text().strip() in dashes:
+                        problems.append(f"a bare dash in {describe(table)} at row {row + 1}, column {column + 1}")
+    return problems

@@ -58,4 +58,8 @@ def test_screen_readers_hear_every_name_through_atspi():
     problems = [f"{s['screen']}: not heard through AT-SPI: {s['missing']}" for s in screens if s["missing"]]
     problems += [f"{s['screen']}: focusable, no name nor label: {s['unnamed']}" for s in screens if s["unnamed"]]
     problems += [f"{s['screen']}: one name for two controls: {s['shared']}" for s in screens if s["shared"]]
+    problems += [f"{s['screen']}: choices in a group without a name: {s['ungrouped']}" for s in screens
+                 if s["ungrouped"]]
+    meeting = next(s for s in screens if s["screen"] == "new meeting")
+    assert {"panel 'Category'", "panel 'MAPPA level'"} <= set(meeting["groups"]), meeting["groups"]
     assert not problems, "\n".join(problems)

@@ -99,3 +99,11 @@ def test_each_kind_of_message_has_its_own_look_icon_and_word(qtbot):
     assert len(set(seen.values())) == 4
     label.setText("NOT SAVED: the disk is full")  # what a form reports beside itself: an error
     assert label.kind == ERROR and label.accessibleName().startswith("Error:")
+
+
+def test_the_images_the_style_sheet_names_are_there():
+    """A drop-down's arrow is an image: a missing file would draw no arrow at all."""
+    from pathlib import Path
+
+    paths = re.findall(r"url\(([^)]+)\)", style.style_sheet())
+    assert paths and all(Path(p).is_file() for p in paths), paths

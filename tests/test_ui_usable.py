@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from mappa_desktop.ui.style import COLOURS
 from mappa_desktop.ui.widgets import first_field
 
 from .a11y_walk import describe, focus_frame_problems, naming_problems
 from .keys_walk import clashes
-from .layout_checks import layout_problems
+from .layout_checks import bare_dashes, layout_problems
 from .screen_tour import (
     DIALOG_CLASSES,
     LAPTOP,
@@ -93,6 +93,58 @@ def test_every_screen_fits_a_laptop_and_is_kept_as_a_picture(window, tmp_path):
     problems = _each_screen(window, check)
     assert not problems, "\n".join(problems)
     assert len(shots) > 70 and all(p.stat().st_size > 5000 for p in shots)
+
+
+def test_no_screen_shows_a_bare_dash_for_an_empty_value(window):
+    problems = _each_screen(window, lambda _name, top: bare_dashes(top))
+    assert not problems, "\n".join(problems)
+
+
+def test_empty_parts_say_what_to_do_next(qtbot, session):
+    """A case with no orders and no meetings, a minute with no documents yet."""
+    from mappa_desktop import spec
+    from mappa_desktop.ui.forms import RowsForm
+    from mappa_desktop.ui.minute_sections import CaseSectionView
+
+    store = session.store
+    case_id = store.cases.create({"reference": "EMPTY-1", "full_name": "A N Other", "category": "1",
+                                  "mappa_level": "2"})
+    case = store.cases.get(case_id, consult=False)
+    orders = CaseSectionView(spec.CASE_SECTIONS[[s.key for s in spec.CASE_SECTIONS].index("civil_orders")], case)
+    qtbot.addWidget(orders)
+    texts = [label.text() for label in orders.findChildren(QLabel)]
+    assert any("No civil orders recorded" in t and "Edit case" in t for t in texts), texts
+    documents = RowsForm(spec.section("documents"))
+    qtbot.addWidget(documents)
+    assert documents.empty_note.text() == "No documents yet: press Add document to record one."
+
+
+def test_tables_give_their_columns_the_room_their_words_need(qtbot, window):
+    """The People table shows every name whole; "Active" is no wider than its words."""
+    window.resize(*LAPTOP)
+    window.show()
+    window.show_page("directory")
+    people = window.page("directory").people
+    window.page("directory").tabs.setCurrentWidget(people)
+    settle(window)
+    table, header = people.table, people.table.horizontalHeader()
+    for column in (0, 1):  # names and agencies: whole
+        assert header.sectionSize(column) >= table.sizeHintForColumn(column), column
+    active = people.model.columnCount() - 1
+    assert header.sectionSize(active) <= max(table.sizeHintForColumn(active),
+                                             header.sectionSizeFromContents(active).width()) + 2
+
+
+def test_a_laptop_gets_a_narrow_rail_and_a_wide_screen_the_full_names(qtbot, window):
+    window.resize(*LAPTOP)
+    window.show()
+    settle(window)
+    assert window.nav.width() <= 170
+    assert window.nav.item(window._page_keys.index("search")).text() == "Find"
+    window.resize(1920, 1040)
+    settle(window)
+    assert window.nav.item(window._page_keys.index("search")).text() == "Find in minutes"
+    assert window.nav.width() > 170
 
 
 def test_each_dialog_opens_on_its_first_field(window):
@@ -204,3 +256,19 @@ def test_ctrl_p_prints_the_review_on_screen_and_the_case_otherwise(qtbot, window
     qtbot.waitUntil(lambda: getattr(editor, "print_dialog", None) is not None, timeout=3000)
     assert "Full review" in [b.text() for b in editor.print_dialog.group.buttons()]
     editor.print_dialog.reject()
+
+
+def test_the_register_printed_across_cases_says_no_case_in_its_header(qtbot, window):
+    """"Case All cases" was printed at the top of every page of the cross-case register."""
+    import io
+
+    from pypdf import PdfReader
+
+    window.show()
+    window.show_page("register")
+    dialog = window.page("register").print_register()
+    result = dialog.kinds["Action register"]()()
+    dialog.reject()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(result.pdf)).pages)
+    assert "Open actions across cases" in text and "7 actions" in text
+    assert "All cases" not in text and "Case " not in text.split("Open actions across cases")[0]

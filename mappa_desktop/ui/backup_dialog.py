@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -27,7 +26,7 @@ from ..dates import UK
 from ..settings import backups_folder
 from ..words import plural
 from .messages import message_label
-from .widgets import plain_label
+from .widgets import fit_columns, plain_label
 
 
 NOUNS = {"cases": ("case", None), "meetings": ("meeting", None), "actions": ("action", None),
@@ -61,7 +60,7 @@ class BackupDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, stretch=(3,), widest=300)
         self.table.setAccessibleName("Backups")
         self.details = message_label()
         self.details.progress("Select a backup and press Check to see what it holds.")

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -36,8 +36,9 @@ from .widgets import form_row, plain_label, scroll_area
 log = logging.getLogger(__name__)
 
 
-class DifferenceRow(QFrame):
-    """One difference: theirs and ours side by side, with the choice under each."""
+class DifferenceRow(QGroupBox):
+    """One difference: theirs and ours side by side, with the choice under each (a named
+    group: a screen reader says which difference a choice is about)."""
 
     chosen = Signal()
 
@@ -47,7 +48,7 @@ class DifferenceRow(QFrame):
 
         self.difference = difference
         self.setObjectName("differenceRow")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(f"{difference.record}, {difference.label}")
         title = plain_label(f"{difference.record}  ·  {difference.label}")
         title.setObjectName("sectionTitle")
         grid = QGridLayout(self)

@@ -225,7 +225,7 @@ class CaseOverview(QWidget):
         self.meeting_list.setUniformItemSizes(True)
         self.meeting_list.setMaximumHeight(26 * min(8, max(1, len(meetings))) + 6)
         if not meetings:
-            column.addWidget(value_label(""))
+            column.addWidget(value_label("", empty="No meetings yet: New meeting (Ctrl+M) starts the first minute."))
             self.meeting_list.hide()
         type_field = spec.field("purpose.meeting_type")
         rosh_field = spec.field("rosh.agreed_rosh")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -63,7 +64,10 @@ class SectionForm(QWidget):
             error = _error_label()
             column = QVBoxLayout()
             column.setSpacing(2)
-            column.addWidget(widget)
+            # A field that does not widen (yes/no, a time) sits at the left, under the others.
+            narrow = widget.maximumWidth() < 10_000 or widget.sizePolicy().horizontalPolicy() in (
+                QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+            column.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft if narrow else Qt.AlignmentFlag(0))
             column.addWidget(error)
             row = QHBoxLayout()
             row.addWidget(caption)

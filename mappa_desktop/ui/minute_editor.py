@@ -145,7 +145,8 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         self.last_meeting.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.last_meeting.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.last_meeting.setVisible(bool(self.last_meeting.text()))  # the first meeting has none
-        column.addWidget(self.last_meeting, 1)
+        column.addWidget(self.last_meeting)
+        column.addStretch(1)
         self.guidance_box = box
         return box
 

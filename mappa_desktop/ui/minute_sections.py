@@ -350,7 +350,7 @@ class ActionsPanel(QWidget):
         self.person_names, self.agency_names = person_names, agency_names
         self.rows: dict[int, ActionRow] = {}
         self.box = QVBoxLayout()
-        self.empty = plain_label("No actions agreed yet.")
+        self.empty = plain_label("No actions agreed yet: Ctrl+Shift+A adds one from any section.")
         self.empty.setObjectName("muted")
         self.add_button = QPushButton("Add action (Ctrl+Shift+A)")
         column = QVBoxLayout(self)

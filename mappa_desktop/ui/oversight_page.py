@@ -171,7 +171,7 @@ class OversightPage(QWidget):
             return False
         for key, label in self.count_labels.items():
             label.setText(str(getattr(report, key)))
-        _fill(self.items, [(s.title, f"{s.meeting} of {s.of}", "—" if s.percent is None else f"{s.percent}%")
+        _fill(self.items, [(s.title, f"{s.meeting} of {s.of}", "none held" if s.percent is None else f"{s.percent}%")
                            for s in report.items])
         self.items_note.setText(
             f"A minute meets an item when graded 3 or 4: the auditor's grade for the {plural(report.audited, 'minute')} "

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..dates import UK
 from .messages import message_label
-from .widgets import form_row, plain_label
+from .widgets import fit_columns, form_row, plain_label
 
 REASONS = {"daily": "Daily", "on-close": "On closing", "manual": "By hand"}
 
@@ -57,7 +56,7 @@ class RestoreDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, stretch=(3,), widest=300)
         self.table.setAccessibleName("Backups")
         for row, info in enumerate(self.backups):
             anchor = (read_manifest(info.path) or {}).get("audit_anchor", "")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..dates import format_date
 from .messages import message_label
-from .widgets import plain_label
+from .widgets import fit_columns, plain_label
 
 
 class RetentionPage(QWidget):
@@ -36,7 +35,7 @@ class RetentionPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, stretch=(1,))
         self.table.setAccessibleName("Cases past the retention period")
         self.confirm = QLineEdit()
         self.confirm.setPlaceholderText("Type the case reference to confirm")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from .. import scr, scr_spec
 from ..dates import format_date
 from .changes import watch
-from .widgets import plain_label
+from .widgets import fit_columns, plain_label
 
 
 class ReviewsModel(QAbstractTableModel):
@@ -64,7 +64,7 @@ class ReviewsPage(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAccessibleName("Significant Case Reviews")
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, stretch=(3,))
         self.table.doubleClicked.connect(self._open)
         title = QLabel("Significant Case Reviews")
         title.setObjectName("pageTitle")

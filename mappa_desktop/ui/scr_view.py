@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -31,7 +30,7 @@ from .case_editor import names_from_directory
 from .forms import RowsForm, SectionForm
 from .changes import watch
 from .messages import message_label
-from .widgets import plain_label, scroll_area
+from .widgets import fit_columns, plain_label, scroll_area
 
 TAB_NAMES = {"initial_notification": "13A Notification", "chair_review": "13B Chair", "sog_decision": "13C SOG",
              "review": "Review", "closure": "Closure"}
@@ -225,7 +224,7 @@ class ReviewEditor(QWidget):
             self.tabs.addTab(panel, TAB_NAMES[section.key])
         self.chronology = QTableWidget(0, 3)
         self.chronology.setHorizontalHeaderLabels(["Date", "What", "Detail"])
-        self.chronology.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.chronology, stretch=(2,))
         self.chronology.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.chronology.setAccessibleName("Chronology before the incident")
         self.tabs.addTab(self.chronology, "Chronology")

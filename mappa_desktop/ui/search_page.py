@@ -211,7 +211,7 @@ class SearchPage(QWidget):
         if not text.strip():
             self.count_label.setText("")
         elif not hits:
-            self.count_label.setText("Nothing found.")
+            self.count_label.setText("Nothing found. Try fewer words, or the start of a word followed by * (alco*).")
         else:
             from ..db.search import RANKED
 

@@ -131,6 +131,7 @@ QSpinBox::down-button, QDoubleSpinBox::down-button {{ subcontrol-position: botto
 QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url(@ICONS@/up-arrow.png); width: 8px; height: 5px; }}
 QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{ image: url(@ICONS@/down-arrow.png); width: 8px; height: 5px; }}
 QGroupBox#radioGroup {{ border: none; margin: 0; padding: 0; }}
+QGroupBox#differenceRow {{ border: 1px solid {_C['border']}; border-radius: 4px; background: {_C['base']}; }}
 
 /* Buttons. */
 QPushButton {{
@@ -179,7 +180,8 @@ def install() -> None:
     if app is None or app.property("mappaStyle"):
         return
     app.setProperty("mappaStyle", True)
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":  # already it on most Linux desktops: no rebuild
+        app.setStyle("Fusion")
     palette = app.palette()
     roles = {
         QPalette.ColorRole.WindowText: "text", QPalette.ColorRole.Text: "text",
@@ -198,8 +200,11 @@ def install() -> None:
 
 
 def style_sheet() -> str:
-    """The style sheet with the path of its arrow images (``resources/icons``)."""
-    from importlib import resources
+    """The style sheet with the path of its arrow images (``resources/icons``, files on disk
+    in every install and in the bundle)."""
+    from pathlib import Path
 
-    icons = resources.files("mappa_desktop.resources").joinpath("icons")
-    return STYLE_SHEET.replace("@ICONS@", str(icons).replace("\\", "/"))
+    import mappa_desktop.resources as resources
+
+    icons = Path(resources.__file__).resolve().parent / "icons"
+    return STYLE_SHEET.replace("@ICONS@", icons.as_posix())

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QMessageBox,
     QProgressDialog,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from ..security import DEFAULT_KDF, passphrase_strength
 from .messages import message_label
 from ..words import plural
-from .widgets import form_row, plain_label
+from .widgets import fit_columns, form_row, plain_label
 
 
 def _password() -> QLineEdit:
@@ -132,7 +131,7 @@ class UsersPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, stretch=(self.COLUMNS.index("Role"),))
         self.table.setAccessibleName("Users")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
