@@ -46,58 +46,87 @@ def window(qtbot, tmp_path):
     session.close()
 
 
-def _each_screen(window, check) -> list[str]:
-    problems = []
-    for name, top in tour(window):
-        problems += [f"{name}: {p}" for p in check(name, top)]
-    return problems
+def _first_field_problems(top) -> list[str]:
+    if not isinstance(top, QDialog):
+        return []
+    focused, expected = QApplication.focusWidget(), first_field(top)
+    return [] if focused is expected else [
+        f"focus on {describe(focused) if focused else 'nothing'}, not {describe(expected)}"]
 
 
-def test_every_control_on_every_screen_has_a_unique_name(window):
+@pytest.fixture(scope="module")
+def tour_report(qapp, tmp_path_factory):
+    """One walk through every screen and dialog, each looked at by every check in turn (the
+    focus frames last: they move the focus). Category -> what each check found."""
+    from mappa_desktop.ui.main_window import MainWindow
+    from mappa_desktop.ui.tasks import TaskRunner
+
+    folder = Path(os.environ.get("MAPPA_SCREENSHOTS") or tmp_path_factory.mktemp("screens"))
+    folder.mkdir(parents=True, exist_ok=True)
+    session = open_session(prepared_store(tmp_path_factory.mktemp("tour")))
+    tasks = TaskRunner()
+    window = MainWindow(session, tasks)
+    checks = {
+        "first field": _first_field_problems,
+        "names": naming_problems,
+        "layout": lambda top: layout_problems(top, LAPTOP),
+        "dashes": bare_dashes,
+        "keys": lambda top: [f"{key}: {owners}" for key, owners in clashes(top).items()],
+        "focus frames": lambda top: focus_frame_problems(top, COLOURS["focus"]),
+    }
+    report = {name: [] for name in checks}
+    report["screenshots"] = []
+    try:
+        for screen, top in tour(window):
+            path = folder / f"{len(report['screenshots']):03d}-{re.sub('[^a-z0-9]+', '-', screen.lower()).strip('-')}.png"
+            assert top.grab().save(str(path))
+            report["screenshots"].append(path)
+            for name, check in checks.items():
+                report[name] += [f"{screen}: {problem}" for problem in check(top)]
+    finally:
+        window.close()
+        window.deleteLater()
+        settle()
+        tasks.shutdown()
+        session.close()
+    return report
+
+
+def test_every_control_on_every_screen_has_a_unique_name(tour_report):
     """What Tab lands on has a name of its own (a date box its field's, four Withdraw
     buttons four names), and every group of choices is named."""
-    problems = _each_screen(window, lambda _name, top: naming_problems(top))
-    assert not problems, "\n".join(problems)
+    assert not tour_report["names"], "\n".join(tour_report["names"])
     # The tour opened every dialog the application has (a new one must be added to it).
     missing = dialog_classes_in_the_application() - DIALOG_CLASSES
     assert not missing, f"dialogs the tour does not open: {sorted(missing)}"
 
 
-def test_every_control_shows_where_the_keyboard_is(window):
+def test_every_control_shows_where_the_keyboard_is(tour_report):
     """Each control, drawn with and without the focus: with it, a frame in the focus
     colour appears (drawn by the application's style sheet, on every platform)."""
-    problems = _each_screen(window, lambda _name, top: focus_frame_problems(top, COLOURS["focus"]))
-    assert not problems, "\n".join(problems)
+    assert not tour_report["focus frames"], "\n".join(tour_report["focus frames"])
 
 
-def test_no_key_is_claimed_twice_on_any_screen(window):
+def test_no_key_is_claimed_twice_on_any_screen(tour_report):
     """Every shortcut and underlined letter on a screen has one owner (with two, Qt does
     nothing: Ctrl+P with a review open printed nothing)."""
-    problems = _each_screen(window, lambda _name, top: [f"{key}: {owners}" for key, owners in clashes(top).items()])
-    assert not problems, "\n".join(problems)
+    assert not tour_report["keys"], "\n".join(tour_report["keys"])
 
 
-def test_every_screen_fits_a_laptop_and_is_kept_as_a_picture(window, tmp_path):
+def test_every_screen_fits_a_laptop_and_is_kept_as_a_picture(tour_report):
     """At 1366x768 (less the taskbar and title bar) no screen or dialog scrolls sideways,
     none is larger than the screen, and no label or button is cut."""
-    folder = Path(os.environ.get("MAPPA_SCREENSHOTS") or tmp_path / "screens")
-    folder.mkdir(parents=True, exist_ok=True)
-    shots = []
-
-    def check(name, top):
-        path = folder / f"{len(shots):03d}-{re.sub('[^a-z0-9]+', '-', name.lower()).strip('-')}.png"
-        assert top.grab().save(str(path))
-        shots.append(path)
-        return layout_problems(top, LAPTOP)
-
-    problems = _each_screen(window, check)
-    assert not problems, "\n".join(problems)
+    assert not tour_report["layout"], "\n".join(tour_report["layout"])
+    shots = tour_report["screenshots"]
     assert len(shots) > 70 and all(p.stat().st_size > 5000 for p in shots)
 
 
-def test_no_screen_shows_a_bare_dash_for_an_empty_value(window):
-    problems = _each_screen(window, lambda _name, top: bare_dashes(top))
-    assert not problems, "\n".join(problems)
+def test_no_screen_shows_a_bare_dash_for_an_empty_value(tour_report):
+    assert not tour_report["dashes"], "\n".join(tour_report["dashes"])
+
+
+def test_each_dialog_opens_on_its_first_field(tour_report):
+    assert not tour_report["first field"], "\n".join(tour_report["first field"])
 
 
 def test_empty_parts_say_what_to_do_next(qtbot, session):
@@ -145,18 +174,6 @@ def test_a_laptop_gets_a_narrow_rail_and_a_wide_screen_the_full_names(qtbot, win
     settle(window)
     assert window.nav.item(window._page_keys.index("search")).text() == "Find in minutes"
     assert window.nav.width() > 170
-
-
-def test_each_dialog_opens_on_its_first_field(window):
-    def check(_name, top):
-        if not isinstance(top, QDialog):
-            return []
-        focused, expected = QApplication.focusWidget(), first_field(top)
-        return [] if focused is expected else [
-            f"focus on {describe(focused) if focused else 'nothing'}, not {describe(expected)}"]
-
-    problems = _each_screen(window, check)
-    assert not problems, "\n".join(problems)
 
 
 def _active(qtbot, widget):

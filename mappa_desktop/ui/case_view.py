@@ -92,7 +92,7 @@ class CaseOverview(QWidget):
         self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case),
                       3: lambda: CaseReviewsTab(store, case, tasks), 4: lambda: CaseAuditTab(store, case, tasks)}
         self.tabs.addTab(QWidget(), "Action &register")
-        self.tabs.addTab(QWidget(), "Chronolog&y")
+        self.tabs.addTab(QWidget(), "C&hronology")
         self.tabs.addTab(QWidget(), "Re&views")
         self.tabs.addTab(QWidget(), "A&udit")
         self.tabs.currentChanged.connect(self._build_tab)
