@@ -85,24 +85,17 @@ class SectionPage(QWidget):
         return self.focus_target(field, row)
 
 
-class FieldsPage(SectionPage):
-    """Single values in a form built from the spec."""
+class _FormPage(SectionPage):
+    """A page whose section is one form (single values, or repeating rows): what is typed
+    is the form's raw state, problems show beside their fields, words kept as typed come
+    back when the page is built."""
 
-    def __init__(self, section, ctx, parent=None):
-        super().__init__(section, ctx, parent)
-        self.form = SectionForm(section, ctx.names_for)
-        self.form.edited.connect(lambda: self.edited.emit(self.unit))
-        self.extras()
-        self.column.addWidget(self.form)
-
-    def extras(self) -> None:
-        """Anything a kind of page shows above the form."""
+    form: QWidget
 
     def raw(self, unit: str):
         return self.form.raw_state()
 
-    def load(self) -> None:
-        self.form.load(self.ctx.state.values)
+    def _restore_kept(self) -> None:
         kept = self.ctx.state.kept_words(self.unit)
         if kept:
             self.form.restore_raw_state(kept)
@@ -115,6 +108,24 @@ class FieldsPage(SectionPage):
 
     def set_read_only(self, read_only: bool) -> None:
         self.form.set_read_only(read_only)
+
+
+class FieldsPage(_FormPage):
+    """Single values in a form built from the spec."""
+
+    def __init__(self, section, ctx, parent=None):
+        super().__init__(section, ctx, parent)
+        self.form = SectionForm(section, ctx.names_for)
+        self.form.edited.connect(lambda: self.edited.emit(self.unit))
+        self.extras()
+        self.column.addWidget(self.form)
+
+    def extras(self) -> None:
+        """Anything a kind of page shows above the form."""
+
+    def load(self) -> None:
+        self.form.load(self.ctx.state.values)
+        self._restore_kept()
 
     def focus_target(self, field="", row=None):
         widget = self.form.widgets.get(field) or next(iter(self.form.widgets.values()))
@@ -169,7 +180,7 @@ class StatementPage(FieldsPage):
         return super().focus_target(field, row)
 
 
-class RowsPage(SectionPage):
+class RowsPage(_FormPage):
     """Repeating rows, each a small form (documents, agency updates, disclosures)."""
 
     def __init__(self, section, ctx, parent=None):
@@ -178,24 +189,10 @@ class RowsPage(SectionPage):
         self.form.edited.connect(lambda: self.edited.emit(self.unit))
         self.column.addWidget(self.form)
 
-    def raw(self, unit: str):
-        return self.form.raw_state()
-
     def load(self) -> None:
         rows = self.ctx.state.minute.rows.get(self.section.key, ())
         self.form.load(rows, [r["id"] for r in rows])
-        kept = self.ctx.state.kept_words(self.unit)
-        if kept:
-            self.form.restore_raw_state(kept)
-            self.show_problems(self.unit, self.ctx.state.typed.get(self.unit, ()))
-
-    def show_problems(self, unit, problems) -> None:
-        self.form.clear_problems()
-        for problem in problems:
-            self.form.show_problem(problem.field, problem.message)
-
-    def set_read_only(self, read_only: bool) -> None:
-        self.form.set_read_only(read_only)
+        self._restore_kept()
 
     def focus_target(self, field="", row=None):
         if not self.form.rows:
