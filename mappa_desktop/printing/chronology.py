@@ -18,6 +18,7 @@ KIND_WORDS = {
     "order": "Civil order",
     "meeting": "Meeting",
     "change": "Decision",
+    "plan": "Plan version",
     "action_raised": "Action raised",
     "action_closed": "Action closed",
 }

@@ -107,7 +107,7 @@ class ChronologyTab(QWidget):
     """The case's dated facts and its risk / level chart; follows every change to the case."""
 
     KINDS = {"key_date": "Key date", "order": "Civil order", "meeting": "Meeting", "change": "Decision",
-             "action_raised": "Action raised", "action_closed": "Action closed"}
+             "plan": "Plan version", "action_raised": "Action raised", "action_closed": "Action closed"}
 
     def __init__(self, store, case, parent=None):
         super().__init__(parent)
@@ -131,7 +131,7 @@ class ChronologyTab(QWidget):
         meetings = store.minutes.meetings(self.case.id)
         actions = store.actions.of_case(self.case.id)
         histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-        self.events = case_chronology(self.case, meetings, actions, histories)
+        self.events = case_chronology(self.case, meetings, actions, histories, store.plan.versions(self.case.id))
         self.chart.set_points(risk_series(meetings))
         self.table.setRowCount(len(self.events))
         for row, event in enumerate(self.events):
