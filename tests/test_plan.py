@@ -343,3 +343,22 @@ def test_the_report_names_refused_plan_values_without_changing_them(store):
     assert [(r.record_type, r.record_id, r.field) for r in found] == [("meeting", october, "plan.start_date")]
     assert "2026-02-30" not in found[0].message
     assert store.plan.entry(entry)["start_date"] == "2026-02-30"  # reported, never changed
+
+
+def test_the_plan_tables_and_the_spec_agree(store):
+    """Every field of an entry and of a condition has its column, and every other column is
+    the store's own bookkeeping (as tests/test_spec.py checks for the minute)."""
+    from mappa_desktop import spec
+
+    bookkeeping = {
+        "plan_entries": ({"id", "meeting_id", "entry_uid", "position", "status", "action_id", "updated_at", "base"},
+                         spec.PLAN_ENTRY.fields),
+        "case_conditions": ({"id", "case_id", "uid", "position", "created_at", "updated_at"}, spec.CONDITIONS.fields),
+        "plan_not_needed": ({"meeting_id", "pillar"}, (spec.PLAN_NOT_NEEDED,)),
+    }
+    for table, (own, fields) in bookkeeping.items():
+        columns = {row[1]: row[2].upper() for row in store.db.execute(f"PRAGMA table_info({table})")}
+        for field in fields:
+            assert columns.get(field.key) == ("INTEGER" if field.kind is spec.Kind.YES_NO else "TEXT"), field.key
+        assert set(columns) - {f.key for f in fields} == own, table
+    assert spec.PLAN_ENTRY.table == "plan_entries" and spec.CONDITIONS.table == "case_conditions"

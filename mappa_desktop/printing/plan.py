@@ -12,6 +12,7 @@ printout's one ``TextGuard``.
 from __future__ import annotations
 
 from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak
 
 from .. import spec
 from ..dates import format_date
@@ -98,8 +99,8 @@ def plan_blocks(w: Writer, plan: dict | None, pillars=None, *, changes: bool = T
         shown = items if changes else [e for e in items if is_live(e)]
         if summary:
             shown = [{k: e.get(k) for k in SUMMARY_FIELDS} for e in shown if is_live(e)]
-        if subheadings:
-            out.append(w.fixed(w.guard.markup(pillar.label), w.s.subheading))
+        if subheadings:  # never alone at the foot of a page
+            out += [CondPageBreak(30 * mm), w.fixed(w.guard.markup(pillar.label), w.s.subheading)]
         if shown:
             out.append(pillar_table(w, shown, changes=changes and not summary, summary=summary))
         elif not_needed.get(pillar.value) and not summary:
