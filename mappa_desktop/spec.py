@@ -902,7 +902,7 @@ CONDITIONS = Section(
     "SHPO's prohibitions, for example), with where it comes from and its dates. Entries of the "
     "risk management plan can rest on them.",
     (
-        Field("source", "From", Kind.CHOICE, True, choices=CONDITION_SOURCES, to_save=True),
+        Field("source", "Source", Kind.CHOICE, True, choices=CONDITION_SOURCES, to_save=True),
         Field("source_detail", "Detail", Kind.TEXT, max_length=300,
               help="The condition's number, or for 'other' what the order is.",
               required_when=When("source", ("other",)), to_save=True),

@@ -88,3 +88,41 @@ def test_a_version_is_left_out_when_the_minute_was_finalised_here_without_it(two
     assert "plan_version" not in plan.added
     assert any("risk management plan version was left out" in note for note in plan.notes)
     assert len(b.plan.versions(b.minutes.get(review_b, consult=False).case_id)) == 1
+
+
+def test_a_format_1_bundle_says_nothing_about_conditions_or_plans(two, tmp_path, monkeypatch):
+    """A bundle written before plans existed neither clears ours nor shows a difference."""
+    from mappa_desktop.db import bundle_records
+    from mappa_desktop.transfer import format as bundle_format
+
+    a, b = two
+    case = example_case(a, finalised=False)
+    import_all(b, export(a, case.case_id, tmp_path / "a1"))
+    # A writes as the version before issue 15 did: format 1, no conditions, no plans.
+    real_case, real_meeting = bundle_records.CaseRecords.case, bundle_records.CaseRecords.meeting
+
+    def old_case(self, case_id):
+        record = real_case(self, case_id)
+        record["fields"].pop("conditions")
+        return record
+
+    def old_meeting(self, meeting_id):
+        record = real_meeting(self, meeting_id)
+        record["fields"].pop("plan")
+        return record
+
+    monkeypatch.setattr(bundle_records.CaseRecords, "case", old_case)
+    monkeypatch.setattr(bundle_records.CaseRecords, "meeting", old_meeting)
+    monkeypatch.setattr(bundle_records, "APPEND_ONLY", bundle_records.APPEND_ONLY[:2])
+    monkeypatch.setattr(bundle_format, "FORMAT", 1)
+    path = export(a, case.case_id, tmp_path / "a2")
+    monkeypatch.undo()
+    assert bundle_format.FORMAT == 2
+    review_b = _local(b, a, "meeting", case.review)
+    before = (b.cases.get(b.minutes.get(review_b, consult=False).case_id, consult=False).conditions,
+              b.plan.entries(review_b))
+    plan, _ = import_all(b, path)
+    assert [d.field for d in plan.differences] == []
+    after = (b.cases.get(b.minutes.get(review_b, consult=False).case_id, consult=False).conditions,
+             b.plan.entries(review_b))
+    assert after == before and len(after[0]) == 5 and after[1]

@@ -124,7 +124,7 @@ def _conditions(w: Writer, plan: dict) -> list:
                      w.cell("Yes" if c.get("linked") else "")])
     out = w.heading("Conditions of the licence and orders")
     out.append(w.note("As recorded on the case when this version was made."))
-    out.append(w.table(["From", "Condition", "When", "The plan rests on it"], rows,
+    out.append(w.table(["Source", "Condition", "When", "The plan rests on it"], rows,
                        [42 * mm, w.width - 42 * mm - 40 * mm - 20 * mm, 40 * mm, 20 * mm]))
     return out
 

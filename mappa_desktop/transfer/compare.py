@@ -106,9 +106,10 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _differ(kind: str, uid: str, record: str, theirs: dict, ours: dict, frozen=lambda field: "") -> list[Difference]:
+def _differ(kind: str, uid: str, record: str, theirs: dict, ours: dict, frozen=lambda field: "",
+            unknown=()) -> list[Difference]:
     out = []
-    for field in sorted(set(theirs) | set(ours), key=lambda f: _order(kind, f)):
+    for field in sorted((set(theirs) | set(ours)) - set(unknown), key=lambda f: _order(kind, f)):
         a, b = theirs.get(field), ours.get(field)
         if a == b or (_empty(a) and _empty(b)):
             continue
@@ -133,22 +134,24 @@ def _order(kind: str, field: str) -> tuple:
 
 
 def compare_case(theirs: dict, ours: dict) -> list[Difference]:
-    return _differ("case", theirs["uid"], "Case record", theirs["fields"], ours["fields"])
+    return _differ("case", theirs["uid"], "Case record", theirs["fields"], ours["fields"],
+                   unknown=theirs.get("unknown_fields") or ())
 
 
 def compare_meeting(theirs: dict, ours: dict) -> list[Difference]:
     """A finalised minute is taken or left whole; two drafts differ field by field."""
     uid, label = theirs["uid"], meeting_label(ours)
+    unknown = theirs.get("unknown_fields") or ()  # fields its (older) format did not have
     if ours["status"] == "finalised":
         if theirs.get("snapshot_sha256") == ours.get("snapshot_sha256"):
             return []
-        fields = _differ("meeting", uid, label, theirs["fields"], ours["fields"])
+        fields = _differ("meeting", uid, label, theirs["fields"], ours["fields"], unknown=unknown)
         if not fields and theirs["status"] != "finalised":
             return []  # their draft holds nothing ours lacks: ours is the later state
         return [Difference("meeting", uid, label, WHOLE_MINUTE, _field_label("meeting", WHOLE_MINUTE),
                            _minute_state(theirs), _minute_state(ours), False,
                            "Finalised here: a finalised minute is never overwritten. Ours is kept.")]
-    fields = _differ("meeting", uid, label, theirs["fields"], ours["fields"])
+    fields = _differ("meeting", uid, label, theirs["fields"], ours["fields"], unknown=unknown)
     if theirs["status"] == "finalised":
         changed = ", ".join(d.label for d in fields) or "no section"
         return [Difference("meeting", uid, label, WHOLE_MINUTE, _field_label("meeting", WHOLE_MINUTE),

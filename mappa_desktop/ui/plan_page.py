@@ -75,7 +75,13 @@ class PlanPage(FieldsPage):
         return self.ctx.names_for(kind)
 
     def _conditions(self) -> dict:
-        return {c.uid: c.as_values() for c in self.ctx.state.case.conditions}
+        """The conditions entries may rest on; a finalised minute shows those of its day."""
+        state = self.ctx.state
+        if not state.editable:
+            version = state.store.plan.version_of(state.meeting_id)
+            if version is not None:
+                return {c["uid"]: c for c in version.plan.get("conditions") or ()}
+        return {c.uid: c.as_values() for c in state.case.conditions}
 
     def load(self) -> None:
         super().load()
