@@ -192,3 +192,10 @@ def test_a_finalised_minute_shows_its_frozen_plan_read_only(qtbot, world):
         assert not card.end_button.isVisible() and not card.action_button.isVisible()
         assert card.widgets["what"].isReadOnly()
     editor.dispose()
+
+
+def test_the_last_meetings_plan_version_is_beside_the_form(qtbot, world):
+    store, case_id, review, january = world
+    editor = _editor(qtbot, store, january)
+    assert "• Risk management plan version 1: 9 entries; 9 added" in editor.last_meeting.text()
+    editor.dispose()

@@ -68,11 +68,12 @@ class PlanRepo:
     def entry(self, entry_id: int) -> dict:
         with storage_errors():
             row = self._store.db.execute(
-                f"SELECT {_SELECT}, p.meeting_id FROM plan_entries p LEFT JOIN actions a ON a.id = p.action_id "
+                f"SELECT {_SELECT}, p.meeting_id, m.case_id FROM plan_entries p "
+                "LEFT JOIN actions a ON a.id = p.action_id JOIN meetings m ON m.id = p.meeting_id "
                 "WHERE p.id = ?", [entry_id]).fetchone()
         if row is None:
             raise NotFound("that entry of the plan does not exist")
-        return self._entry(row[:-1]) | {"meeting_id": row[-1]}
+        return self._entry(row[:-2]) | {"meeting_id": row[-2], "case_id": row[-1]}
 
     def not_needed(self, meeting_id: int) -> dict[str, str]:
         """Pillar -> why nothing is needed under it at this meeting."""
@@ -194,7 +195,7 @@ class PlanRepo:
         refuse(record_problems(ENTRY.fields, dict(values), now=self._store.clock(), context=dict(stored),
                                only=values))
         uid = values.get("condition_uid")
-        if uid and not self._store.conditions.belongs(uid, case_id):
+        if uid and uid != stored.get("condition_uid") and not self._store.conditions.belongs(uid, case_id):
             raise ValidationError("Rests on condition: not one of this case's conditions.", "condition_uid")
 
     def add_entry(self, meeting_id: int, pillar: str, values: Mapping | None = None) -> int:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Mapping
 
 from .. import spec
-from ..plan import change_of, section_entries, section_of_pillar
+from ..plan import change_of, changes_words, section_entries, section_of_pillar
 from ..rules.completeness import CheckItem, MinuteFacts, check, section_state
 from ..rules.values import Problem, parse_record, record_problems
 from . import minute as ops
@@ -332,6 +332,9 @@ def last_meeting_lines(store, case_id: int, meeting_id: int) -> list[str]:
     for row in last.rows.get("disclosure", ()):
         lines.append(f"• Disclosure needed: {needed.display(row.get('disclosure_needed')) or '?'}"
                      + (f", to {row['recipient']}" if row.get("recipient") else ""))
+    version = store.plan.version_of(last.id)
+    if version is not None:
+        lines.append(f"• Risk management plan version {version.version}: {changes_words(version.plan)}")
     if v.get("next_review_date"):
         lines.append(f"• Next review set for {field('next_review.next_review_date').display(v.get('next_review_date'))}")
     if v.get("chair_summary"):

@@ -60,8 +60,7 @@ def save_entry(*, store, meeting_id: int, entry_id: int, raw: Mapping) -> list[P
     stored = store.plan.entry(entry_id)
     values, problems = parse_entry(stored["pillar"], raw, stored, store.clock())
     uid = values.get("condition_uid")
-    if uid and not store.conditions.belongs(uid, store.minutes.get(meeting_id, consult=False,
-                                                                    with_actions=False).case_id):
+    if uid and uid != stored.get("condition_uid") and not store.conditions.belongs(uid, stored["case_id"]):
         problems.append(Problem("condition_uid", "Rests on condition: not one of this case's conditions."))
     bad = {p.field for p in problems}
     store.plan.save_entry(entry_id, {k: v for k, v in values.items() if k not in bad})

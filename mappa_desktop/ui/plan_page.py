@@ -148,8 +148,15 @@ class PlanPage(FieldsPage):
         box.cards_box.insertWidget(position, card)
         if self.isVisible():
             card.show()
-        card.set_expanded(entry.get("change") in ("added", "changed") and self.ctx.state.editable)
+        card.set_expanded(self.ctx.state.editable and self._incomplete(entry))
         return card
+
+    def _incomplete(self, entry: dict) -> bool:
+        """Whether the check names something of this entry: it opens unfolded. Complete
+        entries read as one line each, and a page of them opens at once."""
+        uid = entry.get("entry_uid")
+        return any(item.key.split(":")[1:2] == [uid] for item in self.ctx.state.items()
+                   if item.key.startswith(("plan:", "plan-invalid:")))
 
     def _card_edited(self, entry_id: int) -> None:
         unit = plan_unit(self.section.key, entry_id)

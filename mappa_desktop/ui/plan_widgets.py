@@ -19,8 +19,7 @@ NOT_NEEDED = spec.PLAN_NOT_NEEDED
 
 def _error_label() -> QLabel:
     label = plain_label("")
-    label.setObjectName("fieldError")
-    label.setStyleSheet("color: #9b1c1c; font-weight: bold;")
+    label.setObjectName("planError")  # styled by the window's style sheet: no sheet per label
     label.setWordWrap(True)
     label.hide()
     return label
@@ -52,7 +51,7 @@ class EntryCard(QFrame):
         head = QHBoxLayout()
         label = spec.pillar(self.pillar).label
         self.title = plain_label(f"Entry {number}")
-        self.title.setStyleSheet("font-weight: bold;")
+        self.title.setObjectName("entryTitle")
         self.badge = plain_label("")
         self.badge.setObjectName("planChange")
         self.fold_button = QPushButton("Change…")
@@ -78,27 +77,45 @@ class EntryCard(QFrame):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.summary)
+        self._names_for, self._label = names_for, label
+        self._column = column
+        self.body: QWidget | None = None  # the fields, built when first needed (folded: never)
+        self._widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.captions: dict[str, QLabel] = {}
+        self.error = _error_label()
+        column.addWidget(self.error)
+        self.expanded = False
+        self.entry = dict(entry)
+        self.show_state(entry)
+
+    @property
+    def widgets(self) -> dict[str, QWidget]:
+        """The entry's field widgets (built on first use: a folded card has none)."""
+        self._build_body()
+        return self._widgets
+
+    def _build_body(self) -> None:
+        if self.body is not None:
+            return
         self.body = QWidget()
         grid = QGridLayout(self.body)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
-        self.widgets: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
-        self.captions: dict[str, QLabel] = {}
         row, slot = 0, 0
         for field in fields_for(self.pillar):
             wide = _wide(field)
             if wide and slot:
                 row, slot = row + 3, 0
-            widget = make_field(field, names_for)
+            widget = make_field(field, self._names_for)
             if isinstance(widget, QComboBox):  # long directory names must not widen the page
                 widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 widget.setMinimumContentsLength(10)
             if isinstance(widget, LongTextField):
                 widget.MIN_LINES = 2
                 widget._fit()
-            widget.setAccessibleName(f"{label}, entry {number}: {field.label}")
+            widget.setAccessibleName(f"{self._label}, entry {self.number}: {field.label}")
             caption = QLabel(field.label)
             caption.setBuddy(widget.focus_target())
             error = _error_label()
@@ -106,25 +123,27 @@ class EntryCard(QFrame):
             grid.addWidget(caption, row, slot, 1, span)
             grid.addWidget(widget, row + 1, slot, 1, span)
             grid.addWidget(error, row + 2, slot, 1, span)
-            self.widgets[field.key], self.errors[field.key], self.captions[field.key] = widget, error, caption
-            widget.edited.connect(lambda: self.edited.emit(self.entry_id))
+            self._widgets[field.key], self.errors[field.key], self.captions[field.key] = widget, error, caption
             slot = 0 if wide else slot + 1
             if wide or slot == 3:
                 row, slot = row + 3, 0
         for index in range(3):
             grid.setColumnStretch(index, 1)
-        column.addWidget(self.body)
-        self.error = _error_label()
-        column.addWidget(self.error)
-        self.expanded = True
-        self.entry = dict(entry)
-        self.load(entry)
+        self._column.insertWidget(self._column.indexOf(self.error), self.body)
+        self.body.setVisible(self.expanded)
+        for key, widget in self._widgets.items():
+            widget.set_value(self.entry.get(key))
+        if "condition_uid" in self._widgets:
+            self._widgets["condition_uid"].set_choices([(uid, condition_label(c)) for uid, c in self.conditions.items()])
+        for widget in self._widgets.values():  # after the values: loading them is not an edit
+            widget.edited.connect(lambda: self.edited.emit(self.entry_id))
+        self.show_state(self.entry)
 
     # -- showing the entry -------------------------------------------------------------------------
 
     def load(self, entry: dict) -> None:
         """Show the entry as the state holds it (values and what the meeting did to it)."""
-        for key, widget in self.widgets.items():
+        for key, widget in self._widgets.items():
             widget.set_value(entry.get(key))
         self.show_state(entry)
 
@@ -139,6 +158,9 @@ class EntryCard(QFrame):
             self.badge.style().polish(self.badge)
         raised = f"Action {entry['action_number']} raised from this entry." if entry.get("action_number") else ""
         line = entry_summary(entry, self.conditions.get(entry.get("condition_uid")))
+        why = " ".join((entry.get("rationale") or "").split())
+        if why and change != "carried":
+            line += f"\nWhy: {why}"
         self.summary.setText(raised if self.expanded else f"{line}\n{raised}".strip())
         self.summary.setVisible(bool(self.summary.text()))
         ended = change == "ended"
@@ -158,20 +180,23 @@ class EntryCard(QFrame):
         self.action_button.setVisible(editable and change != "ended" and not self.entry.get("action_id"))
         self.fold_button.setVisible(True)
         self.fold_button.setText("Fold" if self.expanded else ("Change…" if editable else "Details"))
-        for key, widget in self.widgets.items():
+        for key, widget in self._widgets.items():
             set_read_only(widget, self.read_only or (change == "ended" and key != "rationale"))
 
     def set_conditions(self, conditions: dict) -> None:
         """The case's conditions by global id (for the line, and the choice of one)."""
         self.conditions = conditions
-        widget = self.widgets.get("condition_uid")
+        widget = self._widgets.get("condition_uid")
         if widget is not None:
             widget.set_choices([(uid, condition_label(c)) for uid, c in conditions.items()])
         self.show_state(self.entry)
 
     def set_expanded(self, expanded: bool) -> None:
         self.expanded = expanded
-        self.body.setVisible(expanded)
+        if expanded:
+            self._build_body()
+        if self.body is not None:
+            self.body.setVisible(expanded)
         self.show_state(self.entry)
 
     def set_read_only(self, read_only: bool) -> None:
@@ -181,7 +206,7 @@ class EntryCard(QFrame):
     # -- what is typed -------------------------------------------------------------------------------
 
     def raw(self) -> dict:
-        return {key: widget.raw() for key, widget in self.widgets.items()}
+        return {key: widget.raw() for key, widget in self.widgets.items()}  # only a built card is edited
 
     def set_raw(self, raw) -> None:
         for key, value in (raw or {}).items():
@@ -189,7 +214,9 @@ class EntryCard(QFrame):
                 self.widgets[key].set_raw(value)
 
     def show_problems(self, problems) -> None:
-        """Each problem beside its field; any other under the entry."""
+        """Each problem beside its field (the entry unfolds); any other under the entry."""
+        if problems:
+            self.set_expanded(True)
         for label in (*self.errors.values(), self.error):
             label.clear()
             label.hide()
@@ -204,8 +231,6 @@ class EntryCard(QFrame):
         if rest:
             self.error.setText("\n".join(rest))
             self.error.show()
-        if problems:
-            self.set_expanded(True)
 
 
 class PillarBox(QFrame):
