@@ -199,3 +199,49 @@ def test_the_last_meetings_plan_version_is_beside_the_form(qtbot, world):
     editor = _editor(qtbot, store, january)
     assert "• Risk management plan version 1: 9 entries; 9 added" in editor.last_meeting.text()
     editor.dispose()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 3 MiB file system (root only; skipped where mounting is not allowed)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_said_beside_the_plan_and_nothing_half_written(qtbot, small_disk):
+    session = create_store(DataPaths(small_disk / "data"), name="Lorna Petrie", agency="MAPPA unit", role="",
+                           passphrase="x" * 12, kdf=TEST_KDF, clock=CLOCK)
+    store = session.store
+    try:
+        case_id = add_example_case(store)
+        first, review = add_example_meetings(store, case_id)
+        editor = _editor(qtbot, store, review)
+        page = editor.ensure_page("risk_management")
+        editor.go_to("risk_management")
+        before = len(store.plan.entries(review))
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next write needs new space
+        filler = small_disk / "filler"
+        with open(filler, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+        page.boxes["monitoring"].add_button.click()
+        assert page.message.isVisible() and page.message.text().startswith("NOT SAVED: the disk is full.")
+        filler.unlink()
+        assert len(store.plan.entries(review)) == before  # nothing half-written
+        page.boxes["monitoring"].add_button.click()
+        assert not page.message.isVisible() and len(store.plan.entries(review)) == before + 1
+        assert store.integrity_check() == ["ok"]
+        editor.dispose()
+    finally:
+        session.close()

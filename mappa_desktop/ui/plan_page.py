@@ -46,6 +46,11 @@ class PlanPage(FieldsPage):
         head.addWidget(self.version_line, 1)
         head.addWidget(self.conditions_button)
         self.column.addLayout(head)
+        self.message = plain_label("")
+        self.message.setObjectName("planError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.column.addWidget(self.message)
         for key in self.section.pillars:
             box = PillarBox(spec.pillar(key))
             box.add_button.clicked.connect(lambda _c=False, k=key: self.add_entry(k))
@@ -182,9 +187,25 @@ class PlanPage(FieldsPage):
 
     # -- what the chair does ----------------------------------------------------------------------
 
+    def _write(self, change):
+        """Run a change of the plan's shape; a store that cannot be written says so here
+        (nothing was changed, the chair may try again) rather than failing the window."""
+        from ..db.errors import StoreError
+
+        try:
+            with self.ctx.store.changes.origin(self):
+                result = change()
+        except StoreError as exc:
+            self.message.setText(f"NOT SAVED: {exc.reason}. Nothing was changed; try again.")
+            self.message.show()
+            return None
+        self.message.hide()
+        return result
+
     def add_entry(self, pillar: str) -> None:
-        with self.ctx.store.changes.origin(self):
-            entry_id = self.ctx.state.add_plan_entry(pillar)
+        entry_id = self._write(lambda: self.ctx.state.add_plan_entry(pillar))
+        if entry_id is None:
+            return
         self.refresh()
         card = self.cards.get(entry_id)
         if card is not None:
@@ -194,33 +215,29 @@ class PlanPage(FieldsPage):
 
     def _requested(self, what: str, entry_id: int) -> None:
         state = self.ctx.state
-        card = self.cards.get(entry_id)
         if what == "end":
             from .minute_dialogs import ask_reason
 
             def then(reason: str) -> None:
-                with self.ctx.store.changes.origin(self):
-                    problems = state.end_plan_entry(entry_id, reason)
+                problems = self._write(lambda: state.end_plan_entry(entry_id, reason)) or []
                 self.refresh()
                 if problems and entry_id in self.cards:
                     self.cards[entry_id].show_problems(problems)
 
             ask_reason(self, "End the entry", "Why does the meeting end this entry of the plan?", then)
             return
-        with self.ctx.store.changes.origin(self):
-            if what == "keep":
-                state.keep_plan_entry(entry_id)
-                problems = []
-            elif what == "remove":
-                problems = state.remove_plan_entry(entry_id)
-            else:
-                action_id, problems = state.raise_action_from_plan(entry_id)
+        if what == "keep":
+            problems = self._write(lambda: state.keep_plan_entry(entry_id) or [])
+        elif what == "remove":
+            problems = self._write(lambda: state.remove_plan_entry(entry_id))
+        else:
+            problems = (self._write(lambda: state.raise_action_from_plan(entry_id)) or (None, []))[1]
+        problems = problems or []
         self.refresh()
         if problems and entry_id in self.cards:
             self.cards[entry_id].show_problems(problems)
-        elif card is not None and what == "action":
-            self.cards[entry_id].action_button.setFocus() if self.cards[entry_id].action_button.isVisible() \
-                else self.cards[entry_id].fold_button.setFocus()
+        elif what == "action" and entry_id in self.cards:
+            self.cards[entry_id].fold_button.setFocus()  # its button is gone: the focus stays on the entry
 
     def edit_conditions(self):
         from .conditions_dialog import ConditionsDialog
