@@ -83,8 +83,10 @@ class Field:
     store refuses the record without it. ``past``: a date (or, with ``on_date``, a time on
     that date) of something that has happened, so never after now. ``not_before``: keys of
     dates it may not precede, in the same record or its context (an action's
-    ``raised_date``, the case's ``date_of_birth``). Every consumer (forms, store, check,
-    marks, printout) reads these through ``mappa_desktop.rules``.
+    ``raised_date``, the case's ``date_of_birth``). ``applies_when``: the field belongs to
+    the record only while the condition holds (a trigger to a contingency entry of the
+    plan); elsewhere it is neither shown, stored nor asked for. Every consumer (forms,
+    store, check, marks, printout) reads these through ``mappa_desktop.rules``.
     """
 
     key: str  # the column name in the store
