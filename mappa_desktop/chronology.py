@@ -14,6 +14,7 @@ KIND_WORDS = {
     "order": "Civil order",
     "meeting": "Meeting",
     "change": "Decision",
+    "plan": "Plan version",
     "action_raised": "Action raised",
     "action_closed": "Action closed",
 }
@@ -22,7 +23,7 @@ KIND_WORDS = {
 @dataclass(frozen=True)
 class Event:
     on: str  # ISO date
-    kind: str  # key_date / order / meeting / change / action_raised / action_closed
+    kind: str  # key_date / order / meeting / change / plan / action_raised / action_closed
     text: str
     meeting_id: int | None = None
     action_id: int | None = None
@@ -46,8 +47,11 @@ _KEY_DATES = (
 )
 
 
-def case_chronology(case, meetings: Iterable, actions: Iterable, histories: Mapping[int, list]) -> list[Event]:
-    """Every dated fact of the case, oldest first (same-day events keep a sensible order)."""
+def case_chronology(case, meetings: Iterable, actions: Iterable, histories: Mapping[int, list],
+                    plan_versions: Iterable = ()) -> list[Event]:
+    """Every dated fact of the case, oldest first (same-day events keep a sensible order).
+    ``plan_versions`` (``model.PlanVersion``): each version of the risk management plan,
+    dated by the meeting it was agreed at, with what that meeting changed."""
     events: list[Event] = []
     for key, label in _KEY_DATES:
         if case.get(key):
@@ -83,8 +87,23 @@ def case_chronology(case, meetings: Iterable, actions: Iterable, histories: Mapp
         elif action.status == "withdrawn":
             when = next((u.at[:10] for u in reversed(histories.get(action.id, [])) if u.status == "withdrawn"), action.raised_date)
             events.append(Event(when, "action_closed", f"Action {action.number} withdrawn: {action.withdrawn_reason or ''}", action_id=action.id))
-    order = {"key_date": 0, "order": 1, "meeting": 2, "change": 3, "action_raised": 4, "action_closed": 5}
+    events += plan_events(plan_versions)
+    order = {"key_date": 0, "order": 1, "meeting": 2, "change": 3, "plan": 4, "action_raised": 5, "action_closed": 6}
     return sorted(events, key=lambda e: (e.on, order[e.kind]))
+
+
+def plan_events(versions: Iterable) -> list[Event]:
+    """One event per version of the risk management plan: its number, and what the meeting
+    it was agreed at added, changed and ended."""
+    from .plan import changes_words
+
+    out = []
+    for version in versions:
+        on = version.meeting_date or (version.finalised_at or "")[:10]
+        if on:
+            out.append(Event(on, "plan", f"Risk management plan version {version.version}: "
+                                         f"{changes_words(version.plan)}", meeting_id=version.meeting_id))
+    return out
 
 
 def risk_series(meetings: Iterable) -> list[Point]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,25 @@ class CivilOrder:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A condition of the licence or of a civil order, recorded on the case. ``uid`` is its
+    global id: plan entries link to it, and it travels with the case."""
+
+    id: int
+    uid: str
+    source: str
+    source_detail: str | None
+    condition_text: str | None
+    from_date: str | None
+    until_date: str | None
+
+    def as_values(self) -> dict:
+        return {"uid": self.uid, "source": self.source, "source_detail": self.source_detail,
+                "condition_text": self.condition_text, "from_date": self.from_date,
+                "until_date": self.until_date}
+
+
+@dataclass(frozen=True)
 class Case:
     """The offender's record. ``values`` holds every field of ``spec.CASE_SECTIONS`` by key
     (ISO dates, choice values, 1/0 for yes/no); orders are in the order entered."""
@@ -114,6 +133,7 @@ class Case:
     orders: tuple[CivilOrder, ...]
     created_at: str
     updated_at: str
+    conditions: tuple[Condition, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -231,6 +251,11 @@ class Minute:
     ``rows``: the rows of each repeating section of the meeting, by section key; each row
     is a dict of field values plus ``id``. ``actions``: raised at this meeting.
     ``previous``: earlier actions of the case under review at this meeting.
+    ``plan``: this meeting's version of the risk management plan, its entries in order, each
+    a dict of ``spec.PLAN_ENTRY`` values plus ``id``, ``entry_uid``, ``status`` (live /
+    ended), ``base`` (the entry as the version it came from had it; None: added here),
+    ``change`` (carried / added / changed / ended), ``action_id`` and ``action_number``.
+    ``plan_not_needed``: pillar -> why nothing is needed under it at this meeting.
     """
 
     id: int
@@ -247,6 +272,8 @@ class Minute:
     issued_at: str | None
     finalised_at: str | None
     finalised_by: int | None
+    plan: tuple = ()
+    plan_not_needed: dict = field(default_factory=dict)
 
     @property
     def editable(self) -> bool:
@@ -301,3 +328,17 @@ class ScrReview:
     @property
     def closed(self) -> bool:
         return self.status == "closed"
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """A version of a case's risk management plan, frozen when a meeting's minute was
+    finalised. ``plan`` is the version as printed (``mappa_desktop.plan.plan_content``)."""
+
+    id: int
+    case_id: int
+    meeting_id: int
+    version: int
+    finalised_at: str
+    meeting_date: str | None
+    plan: dict

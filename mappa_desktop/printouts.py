@@ -43,7 +43,7 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
     if minute.status == "finalised":
         content, sha256 = store.minutes.snapshot(meeting_id)
     else:
-        content = minute_content(minute, case)
+        content = minute_content(minute, case, plan_base=store.plan.opened_from(meeting_id)[1])
         content["open_items"] = [item.message for item in check(store=store, meeting_id=meeting_id, today=store.today())]
     meta = print_meta(
         store,
@@ -64,6 +64,25 @@ def summary_sections(store) -> tuple[str, ...]:
     return tuple(store.settings.get("summary_sections"))
 
 
+def summary_plan(store) -> tuple[str, ...]:
+    """The pillars of the risk management plan an executive summary keeps (none by default)."""
+    return tuple(store.settings.get("summary_plan") or ())
+
+
+def plan_job(store, *, meeting_id: int | None = None, case_id: int | None = None) -> tuple[dict, PrintMeta]:
+    """(plan, meta) for printing the risk management plan: a meeting's version (frozen with
+    its finalised minute, or the draft's as it stands), or with ``case_id`` the plan as it
+    stands now (the latest version). ``plan`` is None when there is no plan to print."""
+    if meeting_id is None:
+        case = store.cases.get(case_id, consult=False)
+        current = store.plan.current(case_id)
+        if current is None:
+            return None, print_meta(store, reference=case.reference)
+        meeting_id = current.meeting_id
+    content, meta = minute_job(store, meeting_id)
+    return content.get("plan"), meta
+
+
 def pack_job(store, case_id: int) -> tuple[dict, PrintMeta, list, list]:
     """(content, meta, open actions, documents) for a case's pre-meeting pack.
 
@@ -76,7 +95,9 @@ def pack_job(store, case_id: int) -> tuple[dict, PrintMeta, list, list]:
     finalised = [m for m in meetings if m.status == "finalised"]
     upcoming = [m for m in meetings if m.status != "finalised"]
     content = store.minutes.snapshot(finalised[-1].id)[0] if finalised else {}
-    content = {**content, "case": dict(case.values), "civil_orders": [o.as_values() for o in case.orders]}
+    current = store.plan.current(case_id)  # the plan as it stands: its latest version
+    content = {**content, "case": dict(case.values), "civil_orders": [o.as_values() for o in case.orders],
+               "current_plan": current.plan if current else None}
     # Papers for the coming meeting: as listed on its draft, else the usual two.
     documents = []
     if upcoming:

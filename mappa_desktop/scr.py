@@ -196,7 +196,8 @@ def review_chronology(store, review: ScrReview) -> list[Event]:
     case = store.cases.get(review.case_id, consult=False)
     actions = store.actions.of_case(review.case_id)
     histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-    events = case_chronology(case, store.minutes.meetings(review.case_id), actions, histories)
+    events = case_chronology(case, store.minutes.meetings(review.case_id), actions, histories,
+                             store.plan.versions(review.case_id))
     return prior_chronology(events, review.incident.get("incident_date"))
 
 

@@ -243,17 +243,18 @@ def test_generated_transfer_passphrases_pass_the_user_rule_and_differ():
 def test_an_older_format_is_brought_up_to_date_on_import(two, tmp_path, monkeypatch):
     a, b = two
     case = example_case(a)
-    path = export(a, case.case_id, tmp_path / "a1")  # format 1
+    path = export(a, case.case_id, tmp_path / "a1")  # the current format
+    current = bundle_format.FORMAT
     seen = []
 
-    def to_2(record: dict) -> dict:
+    def to_next(record: dict) -> dict:
         seen.append(record["type"])
         if record["type"] == "case":
             record = {**record, "fields": {**record["fields"], "full_name": record["fields"]["full_name"].upper()}}
         return record
 
-    monkeypatch.setattr(bundle_format, "FORMAT", 2)
-    monkeypatch.setattr(bundle_format, "UPGRADES", {1: to_2})
+    monkeypatch.setattr(bundle_format, "FORMAT", current + 1)
+    monkeypatch.setattr(bundle_format, "UPGRADES", {current: to_next})
     _, result = import_all(b, path)
     assert "case" in seen and "meeting" in seen and "audit" in seen
     assert b.cases.get(result.case_id, consult=False).full_name == "KENNETH AIRD"

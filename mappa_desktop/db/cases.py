@@ -193,6 +193,7 @@ class CasesRepo:
             orders=tuple(CivilOrder(*o) for o in orders),
             created_at=row[1],
             updated_at=row[2],
+            conditions=self._store.conditions.of_case(case_id),
         )
         if consult:
             self._store.audit.record_now("consultation", "case", case_id, detail="opened")

@@ -61,6 +61,11 @@ def _guarded() -> Iterator[tuple[str, spec.Field]]:
         yield "civil_orders", field
     for field in (*TERM_FIELDS, *STATE_FIELDS):
         yield "actions", field
+    for field in spec.PLAN_ENTRY.fields:
+        yield "plan_entries", field
+    yield "plan_not_needed", spec.PLAN_NOT_NEEDED
+    for field in spec.CONDITIONS.fields:
+        yield "case_conditions", field
     for field in spec.DIRECTORY_AGENCY.fields:
         yield "agencies", field
     for field in spec.DIRECTORY_PERSON.fields:

@@ -694,3 +694,82 @@ CREATE TABLE meeting_audits (
 );
 """,
     )
+
+
+@MIGRATIONS(name="0011_risk_management_plan")
+def m0011_risk_management_plan(db) -> None:
+    """The risk management plan (issue 15). Adds the conditions of the licence and orders
+    recorded on a case (each with a global id that plan entries link to); each meeting's
+    version of the plan (its entries, the pillars not needed and why, and the version it
+    opened from), frozen with the minute like its other rows; and the versions frozen at
+    finalising, append-only. Changes no existing table or row."""
+    _run(
+        db,
+        f"""
+CREATE TABLE case_conditions (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    uid TEXT NOT NULL UNIQUE,
+    position INTEGER NOT NULL DEFAULT 0,
+    source TEXT,
+    source_detail TEXT,
+    from_date TEXT,
+    until_date TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    condition_text TEXT
+);
+CREATE INDEX case_conditions_case ON case_conditions (case_id, position);
+-- A meeting's plan is opened once, from the version it stood at (NULL: there was none).
+CREATE TABLE plan_openings (
+    meeting_id INTEGER PRIMARY KEY REFERENCES meetings (id),
+    base_version INTEGER,
+    opened_at TEXT NOT NULL
+);
+CREATE TABLE plan_entries (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    entry_uid TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'live' CHECK (status IN ('live', 'ended')),
+    pillar TEXT NOT NULL,
+    owner_person TEXT,
+    owner_agency TEXT,
+    frequency TEXT,
+    start_date TEXT,
+    end_date TEXT,
+    condition_uid TEXT,
+    action_id INTEGER REFERENCES actions (id),
+    updated_at TEXT NOT NULL,
+    -- longer text last
+    trigger_event TEXT,
+    what TEXT,
+    rationale TEXT,
+    -- the entry as the version it was carried from had it (JSON); NULL: added at this meeting
+    base TEXT,
+    UNIQUE (meeting_id, entry_uid)
+);
+CREATE INDEX plan_entries_meeting ON plan_entries (meeting_id, position);
+CREATE INDEX plan_entries_condition ON plan_entries (condition_uid);
+CREATE TABLE plan_not_needed (
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    pillar TEXT NOT NULL,
+    not_needed TEXT,
+    PRIMARY KEY (meeting_id, pillar)
+);
+CREATE TABLE plan_versions (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    meeting_id INTEGER NOT NULL UNIQUE REFERENCES meetings (id),
+    user_id INTEGER,
+    version INTEGER NOT NULL,
+    finalised_at TEXT NOT NULL,
+    plan TEXT NOT NULL
+);
+CREATE INDEX plan_versions_case ON plan_versions (case_id, version);
+{_freeze_rows_of_finalised("plan_openings")}
+{_freeze_rows_of_finalised("plan_entries")}
+{_freeze_rows_of_finalised("plan_not_needed")}
+{_append_only("plan_versions", "a frozen version of the risk management plan")}
+""",
+    )

@@ -143,6 +143,8 @@ class MinutesRepo:
             issued_at=meta[6],
             finalised_at=meta[7],
             finalised_by=meta[8],
+            plan=tuple(self._store.plan.entries(meeting_id)),
+            plan_not_needed=self._store.plan.not_needed(meeting_id),
         )
         if consult:
             self._store.audit.record_now("consultation", "meeting", meeting_id, detail="opened")

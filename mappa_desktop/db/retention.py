@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from .store import Store
 
 MEETING_CHILDREN = ("meeting_text", "attendance", "agency_updates", "disclosures", "documents_tabled",
-                    "check_acknowledgements", "addenda", "minute_snapshots", "meeting_audits")
+                    "check_acknowledgements", "addenda", "minute_snapshots", "meeting_audits", "plan_entries",
+                    "plan_not_needed", "plan_openings", "plan_versions")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class RetentionRepo:
             removed["actions"] = db.execute("DELETE FROM actions WHERE case_id = ?", [case_id]).rowcount
             removed["meetings"] = db.execute("DELETE FROM meetings WHERE case_id = ?", [case_id]).rowcount
             removed["civil_orders"] = db.execute("DELETE FROM civil_orders WHERE case_id = ?", [case_id]).rowcount
+            removed["case_conditions"] = db.execute("DELETE FROM case_conditions WHERE case_id = ?", [case_id]).rowcount
             db.execute("DELETE FROM case_search WHERE rowid = ?", [case_id])
             # A deleted entry can linger in the search index's segments until they merge:
             # rebuild them now so the erased names are gone from the index too.

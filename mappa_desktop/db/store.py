@@ -25,9 +25,11 @@ from .audits import AuditsRepo
 from .audit import AuditLog
 from .bundles import BundleStore
 from .cases import CasesRepo
+from .conditions import ConditionsRepo
 from .directory import DirectoryRepo
 from .drafts import DraftsRepo
 from .minutes import MinutesRepo
+from .plan import PlanRepo
 from .register import RegisterRepo
 from .retention import RetentionRepo
 from .scr import ScrRepo
@@ -65,6 +67,8 @@ class Store:
         self.users = UsersRepo(self)
         self.settings = SettingsRepo(self)
         self.cases = CasesRepo(self)
+        self.conditions = ConditionsRepo(self)
+        self.plan = PlanRepo(self)
         self.directory = DirectoryRepo(self)
         self.drafts = DraftsRepo(self)
         self.actions = ActionsRepo(self)

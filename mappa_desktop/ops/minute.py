@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 
 from .. import spec
 from ..model import Action, Minute
+from ..plan import plan_content
 from ..rules.completeness import CheckItem, check as run_check, facts_of
 from ..rules.values import Problem, parse_record, record_problems
 
@@ -179,15 +180,18 @@ def _action_dict(action: Action) -> dict:
     }
 
 
-def minute_content(minute: Minute, case, acknowledgements: Mapping[str, Mapping] | None = None) -> dict:
+def minute_content(minute: Minute, case, acknowledgements: Mapping[str, Mapping] | None = None, *,
+                   plan_version: int | None = None, plan_base: int | None = None) -> dict:
     """Everything the printed minute shows, as plain JSON-able data.
 
     The case's offender information, key dates, orders and lead authority are copied in, so
     that the finalised minute keeps them as they were at the meeting. ``acknowledgements``:
-    check item key -> {"message": the check's words, "reason": the chair's reason}.
+    check item key -> {"message": the check's words, "reason": the chair's reason}. The
+    meeting's version of the risk management plan is in ``plan`` (``plan.plan_content``:
+    ``plan_version`` is its number once finalised, ``plan_base`` the version it opened from).
     """
     return {
-        "format": 2,
+        "format": 3,
         "meeting_id": minute.id,
         "case_id": minute.case_id,
         "meeting": {f.key: minute.values.get(f.key) for f in spec.meeting_fields()},
@@ -197,6 +201,10 @@ def minute_content(minute: Minute, case, acknowledgements: Mapping[str, Mapping]
         "actions": [_action_dict(a) for a in minute.actions],
         "previous_actions": [_action_dict(a) for a in minute.previous],
         "acknowledgements": dict(sorted((acknowledgements or {}).items())),
+        "plan": plan_content(getattr(minute, "plan", ()), getattr(minute, "plan_not_needed", None) or {},
+                             [c.as_values() for c in getattr(case, "conditions", ())], version=plan_version,
+                             base_version=plan_base, meeting_id=minute.id,
+                             meeting_date=minute.values.get("meeting_date")),
     }
 
 
@@ -232,7 +240,12 @@ def issue_draft(*, store, meeting_id: int) -> None:
 def finalise(*, store, meeting_id: int, acknowledgements: Mapping[str, str], today: date) -> str:
     """Lock the minute after the chair's approval; refuses while any gap of the check is
     neither resolved nor acknowledged with a reason. The check's words are kept with each
-    acknowledged gap, so the printout says exactly what the chair saw. Returns the SHA-256."""
+    acknowledged gap, so the printout says exactly what the chair saw. The meeting's version
+    of the risk management plan is frozen with it (the next version of the case's plan), in
+    the same transaction. Returns the SHA-256."""
+    from .plan import open_plan
+
+    open_plan(store=store, meeting_id=meeting_id)  # a minute never looked at keeps the plan as it stood
     minute = store.minutes.get(meeting_id, consult=False)
     case = store.cases.get(minute.case_id, consult=False)
     items = run_check(facts_of(minute, case, typed_problems(store=store, meeting_id=meeting_id)), today)
@@ -240,14 +253,20 @@ def finalise(*, store, meeting_id: int, acknowledgements: Mapping[str, str], tod
     reasons = {k: acknowledgements.get(k, "") for k in open_keys}
     acknowledged = {item.key: {"message": item.message, "reason": (reasons[item.key] or "").strip()}
                     for item in items}
-    content = minute_content(minute, case, acknowledged)
-    return store.minutes.finalise(
-        meeting_id,
-        content=content,
-        open_items=open_keys,
-        acknowledgements=reasons,
-        case_updates=case_updates_from(minute),
-    )
+    with store.transaction():
+        has_plan = bool(minute.plan or minute.plan_not_needed)  # a minute with no plan adds no version
+        content = minute_content(minute, case, acknowledged,
+                                 plan_version=store.plan.next_version(case.id) if has_plan else None,
+                                 plan_base=store.plan.opened_from(meeting_id)[1])
+        if has_plan:
+            store.plan.freeze(meeting_id, content["plan"])
+        return store.minutes.finalise(
+            meeting_id,
+            content=content,
+            open_items=open_keys,
+            acknowledgements=reasons,
+            case_updates=case_updates_from(minute),
+        )
 
 
 def add_addendum(*, store, meeting_id: int, body: str, reason: str) -> list[Problem]:

@@ -76,8 +76,10 @@ def printed_line(meta: PrintMeta, *, with_name: bool = True) -> str:
     return f"Printed{who}{when}."
 
 
-def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str, ...] | None = None) -> PrintResult:
-    """The full minute, or with ``summary_sections`` the executive summary."""
+def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str, ...] | None = None,
+                  summary_plan: tuple[str, ...] = ()) -> PrintResult:
+    """The full minute, or with ``summary_sections`` the executive summary (which shows the
+    risk management plan only under the pillars ``summary_plan`` names)."""
     guard = TextGuard(register_fonts())
     w = Writer(guard, frame_width(PORTRAIT))
     keep = None if summary_sections is None else summary_selection(summary_sections)
@@ -85,14 +87,18 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
     number = 0
     for section in spec.SECTIONS:
         fields = _kept_fields(section, keep)
-        if not fields:
+        pillars = section.pillars if keep is None else tuple(p for p in section.pillars if p in summary_plan)
+        if not fields and not pillars:
             continue
         number += 1
         head = w.heading(section.title, number)
-        body = section_body(w, section, fields, content, reduced=keep is not None and keep[section.key] is not None)
+        body = section_body(w, section, fields, content, reduced=keep is not None and keep[section.key] is not None) \
+            if fields else []
+        if pillars:
+            body = _plan_part(w, content.get("plan"), pillars, summary=keep is not None) + body
         if section.source in (Source.CASE, Source.CASE_ROWS):
             body = [w.note(_case_note(meta))] + body
-        if is_short(section, fields, content):
+        if not pillars and is_short(section, fields, content):
             story += head[:-1] + w.together(head[-1:] + body)
         else:
             story += head + body
@@ -108,6 +114,20 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
     layout = Layout(kind=kind, footer_note=version_line(meta, with_name=keep is None), pagesize=PORTRAIT,
                     watermark=not meta.finalised)
     return build_pdf(story, meta, layout, guard)
+
+
+def _plan_part(w: Writer, plan: dict | None, pillars, *, summary: bool) -> list:
+    """The risk management plan under a section's pillars: each entry, and in the full
+    minute what the meeting added, changed or ended with the reason."""
+    from .plan import plan_blocks, version_words
+
+    if not plan or not (plan.get("entries") or plan.get("not_needed")):
+        return [w.note("No structured risk management plan was recorded with this minute.")] if not summary else []
+    out = [] if summary else [w.note(w.guard.markup(f"The risk management plan: {version_words(plan)}."))]
+    out += plan_blocks(w, plan, pillars, changes=not summary, summary=summary)
+    if not summary:
+        out.append(w.caption("Discussion"))
+    return out
 
 
 def _case_note(meta: PrintMeta) -> str:

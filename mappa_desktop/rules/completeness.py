@@ -20,6 +20,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .. import spec
 from ..dates import format_date, from_iso
+from ..plan import change_of, fields_for, is_live, section_entries
 from .values import Problem, blank, end_of_day, excluded, is_required, why_refused
 
 Source = spec.Source
@@ -44,7 +45,9 @@ class MinuteFacts:
     key, each row a mapping with its ``id``; ``actions`` / ``previous``: mappings or
     records with ``get`` (raised here / under review here); ``case``: the case's values;
     ``orders``: the case's civil orders as mappings; ``typed``: problems with text typed in
-    the editor that does not parse yet, as (section key, Problem)."""
+    the editor that does not parse yet, as (section key, Problem); ``plan``: this meeting's
+    version of the risk management plan (entries with ``pillar``, ``status`` or ``change``);
+    ``plan_not_needed``: pillar -> why nothing is needed under it."""
 
     values: Mapping
     rows: Mapping
@@ -53,19 +56,24 @@ class MinuteFacts:
     case: Mapping
     orders: Sequence[Mapping] = ()
     typed: tuple = ()
+    plan: Sequence[Mapping] = ()
+    plan_not_needed: Mapping | None = None
 
 
 def facts_of(minute, case, typed: Iterable[tuple[str, Problem]] = ()) -> MinuteFacts:
     """Facts from a stored minute (``model.Minute``) and its case (``model.Case``)."""
     return MinuteFacts(minute.values, minute.rows, minute.actions, minute.previous, case.values,
-                       tuple(o.as_values() for o in case.orders), tuple(typed))
+                       tuple(o.as_values() for o in case.orders), tuple(typed),
+                       tuple(getattr(minute, "plan", ())), dict(getattr(minute, "plan_not_needed", None) or {}))
 
 
 def facts_of_content(content: Mapping) -> MinuteFacts:
     """Facts from a minute's printable content (a finalised snapshot)."""
+    plan = content.get("plan") or {}
     return MinuteFacts(content.get("meeting") or {}, content.get("rows") or {},
                        content.get("actions") or (), content.get("previous_actions") or (),
-                       content.get("case") or {}, content.get("civil_orders") or ())
+                       content.get("case") or {}, content.get("civil_orders") or (), (),
+                       tuple(plan.get("entries") or ()), dict(plan.get("not_needed") or {}))
 
 
 def _field_items(section: spec.Section, fields, record: Mapping, context: Mapping, now: datetime,
@@ -116,12 +124,71 @@ def _rule_items(section: spec.Section, facts: MinuteFacts, today: date, found: l
             already = any(i.field == rule.field and i.section == section.key for i in (*found, *items))
             if day is not None and day < today and not already:
                 items.append(CheckItem(rule.key, rule.message.format(date=format_date(day)), section.key, rule.field))
+        elif isinstance(rule, (spec.PillarsConsidered, spec.SomeEntry, spec.OtherAgency)):
+            items += _plan_rule_items(rule, section, facts, values, (*found, *items))
         elif isinstance(rule, spec.AllReviewed):
             for action in facts.previous:
                 if action.get("status") == "open":
                     items.append(CheckItem(f"{rule.key}:{action.get('id')}",
                                            rule.message.format(number=action.get("number")),
                                            section.key, "status"))
+    return items
+
+
+def _same_agency(a: str, b: str) -> bool:
+    """Whether two typed names are one agency: the lead authority is often written in full
+    ("Forthside Council Justice Social Work Service") and the plan's agency from the
+    directory ("Justice Social Work")."""
+    a, b = " ".join(a.casefold().split()), " ".join(b.casefold().split())
+    return bool(a and b) and (a == b or a in b or b in a)
+
+
+def _plan_rule_items(rule, section: spec.Section, facts: MinuteFacts, values: Mapping, found) -> list[CheckItem]:
+    """The plan's rules across its entries: each pillar considered, a trigger, more than the
+    lead agency at level 2 or 3."""
+    live = [e for e in facts.plan if is_live(e)]
+    not_needed = facts.plan_not_needed or {}
+    items = []
+    if isinstance(rule, spec.PillarsConsidered):
+        for index, key in enumerate(section.pillars):
+            label = spec.pillar(key).label
+            has_entry = any(e.get("pillar") == key for e in live)
+            has_reason = not blank(not_needed.get(key))
+            if not has_entry and not has_reason:
+                items.append(CheckItem(f"{rule.key}:{key}", rule.message.format(pillar=label), section.key,
+                                       "not_needed", index))
+            elif has_entry and has_reason:
+                items.append(CheckItem(f"{rule.key}:{key}:both", rule.both.format(pillar=label), section.key,
+                                       "not_needed", index))
+    elif isinstance(rule, spec.SomeEntry):
+        said = any(i.section == section.key and i.field == rule.field for i in found)
+        if not said and not any(e.get("pillar") == rule.pillar and not blank(e.get(rule.field)) for e in live):
+            items.append(CheckItem(rule.key, rule.message, section.key, rule.field))
+    elif isinstance(rule, spec.OtherAgency):
+        level = values.get("new_level") or values.get("mappa_level")
+        if level is not None and str(level) in rule.levels:
+            lead = facts.case.get("lead_authority") or ""
+            others = [e for e in live if not blank(e.get("owner_agency")) and not _same_agency(e["owner_agency"], lead)]
+            if not others:
+                items.append(CheckItem(rule.key, rule.message.format(level=level), section.key, "owner_agency"))
+    return items
+
+
+def _plan_entry_items(section: spec.Section, facts: MinuteFacts, now: datetime) -> list[CheckItem]:
+    """Each entry of the plan under the section's pillars: what it needs (a rationale for
+    what the meeting changed), and values the rules refuse. Rows count in the order the
+    section shows them (pillar by pillar)."""
+    items = []
+    for row, entry in enumerate(section_entries(section, facts.plan)):
+        change = entry.get("change") or change_of(entry)
+        key = entry.get("entry_uid") or entry.get("id")
+        pillar = spec.pillar(entry.get("pillar"))
+        number = [e.get("entry_uid") or e.get("id") for e in facts.plan if e.get("pillar") == pillar.value].index(key) + 1
+        fields = [spec.PLAN_ENTRY.field("rationale")] if change == "ended" else list(fields_for(pillar.value))
+        record = {**{f.key: entry.get(f.key) for f in spec.PLAN_ENTRY.fields}, "change": change}
+        items += _field_items(section, fields, record, {}, now, missing_key=f"plan:{key}:{{field}}",
+                              invalid_key=f"plan-invalid:{key}:{{field}}", where=f"{pillar.label}, entry {number}",
+                              row=row)
     return items
 
 
@@ -191,6 +258,8 @@ def check(facts: MinuteFacts, today: date) -> list[CheckItem]:
                                       missing_key=f"previous-missing:{action.get('id')}:{{field}}",
                                       invalid_key=f"previous-invalid:{action.get('id')}:{{field}}",
                                       where=f"Previous action {action.get('number')}", row=index)
+        if section.pillars:
+            found += _plan_entry_items(section, facts, now)
         for problem in typed_by_section.get(section.key, ()):
             parts = problem.field.split(".")
             row = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
@@ -204,6 +273,9 @@ def check(facts: MinuteFacts, today: date) -> list[CheckItem]:
 def has_content(section: spec.Section, facts: MinuteFacts) -> bool:
     """Whether anything is recorded in the section (typed text that does not parse counts)."""
     if any(key == section.key for key, _ in facts.typed):
+        return True
+    if section.pillars and (section_entries(section, facts.plan)
+                            or any(not blank((facts.plan_not_needed or {}).get(p)) for p in section.pillars)):
         return True
     if section.source is Source.MEETING:
         return any(not blank(facts.values.get(f.key)) for f in section.fields)

@@ -62,7 +62,8 @@ def when_local(iso: str | None) -> str:
 KIND_NOUNS = {"case": ("case", "cases"), "meeting": ("meeting", "meetings"), "action": ("action", "actions"),
               "snapshot": ("finalised minute", "finalised minutes"), "scr_review": ("review", "reviews"),
               "audit": ("audit entry", "audit entries"), "addendum": ("addendum", "addenda"),
-              "action_update": ("action history entry", "action history entries")}
+              "action_update": ("action history entry", "action history entries"),
+              "plan_version": ("risk management plan version", "risk management plan versions")}
 
 
 def counted(kind: str, n: int) -> str:
@@ -257,6 +258,10 @@ class ImportPass:
         if kind.parent == "meeting" and kind.key == "addendum" and self.meetings.get(r["parent"]) not in (
                 "new", "take", "final"):
             self.plan.notes.append("An addendum was left out: it corrects a finalised minute that is a draft here.")
+            return
+        if kind.frozen_with and self.meetings.get((r.get("refs") or {}).get(kind.frozen_with)) not in ("new", "take"):
+            self.plan.notes.append(f"A {kind.label} was left out: it belongs to a minute not taken from the bundle "
+                                   "(finalised here already, or kept as our draft).")
             return
         self._add(kind.key, r["uid"], f"{kind.label.capitalize()} of {when_local(r['values'].get('at'))}"
                   if kind.key == "addendum" else "")

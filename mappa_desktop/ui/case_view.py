@@ -164,6 +164,7 @@ class CaseOverview(QWidget):
         for section in spec.CASE_SECTIONS:
             if section.key != "case_status":
                 column.addWidget(self._section_box(section))
+        column.addWidget(self._conditions_box())
         column.addStretch(1)
         self.complete = True
 
@@ -284,6 +285,38 @@ class CaseOverview(QWidget):
         column.addWidget(CaseSectionView(section, self.case, note=False))
         return box
 
+    def _conditions_box(self) -> QWidget:
+        """The conditions of the licence and orders (the risk management plan links to them)."""
+        from ..plan import condition_label, when_words
+
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 10, 0, 0)
+        top = QHBoxLayout()
+        title = plain_label(spec.CONDITIONS.title)
+        title.setObjectName("sectionTitle")
+        top.addWidget(title)
+        top.addStretch(1)
+        self.conditions_button = QPushButton("Edit c&onditions…")
+        self.conditions_button.clicked.connect(self.edit_conditions)
+        top.addWidget(self.conditions_button)
+        column.addLayout(top)
+        for condition in self.case.conditions:
+            values = condition.as_values()
+            when = when_words({"start_date": values["from_date"], "end_date": values["until_date"]})
+            column.addWidget(value_label(condition_label(values, 400) + (f" ({when})" if when else "")))
+        if not self.case.conditions:
+            column.addWidget(value_label(""))
+        return box
+
+    def edit_conditions(self):
+        from .conditions_dialog import ConditionsDialog
+
+        dialog = ConditionsDialog(self.store, self.case, parent=self)
+        self.conditions_dialog = dialog
+        dialog.open()
+        return dialog
+
     def print_case(self):
         """The case's printouts: pre-meeting pack, action register, chronology."""
         from .. import printing
@@ -305,6 +338,12 @@ class CaseOverview(QWidget):
             content, frame, open_actions, documents = pack_job(store, case.id)
             return lambda: printing.render_pack(content, frame, open_actions=open_actions, documents=documents)
 
+        def plan():
+            from ..printouts import plan_job
+
+            version, frame = plan_job(store, case_id=case.id)
+            return lambda: printing.render_plan(version, frame)
+
         def register():
             ids = store.register.ids(RegisterFilter(statuses=(), case_id=case.id), store.today(), "number")
             rows = store.register.rows(ids)
@@ -314,12 +353,17 @@ class CaseOverview(QWidget):
         def chronology():
             actions = store.actions.of_case(case.id)
             histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-            events = case_chronology(case, store.minutes.meetings(case.id), actions, histories)
+            events = case_chronology(case, store.minutes.meetings(case.id), actions, histories,
+                                     store.plan.versions(case.id))
             frame = meta()
             return lambda: printing.render_chronology(events, frame)
 
         dialog = PrintDialog(store, self.tasks, title=f"Print: {case.reference}",
-                             kinds={PACK_KIND: pack, "Action register": register, "Chronology": chronology},
+                             kinds={PACK_KIND: pack,
+                                    # offered once a version has been finalised with a minute
+                                    **({"Risk management plan (as it stands)": plan}
+                                       if store.plan.current(case.id) else {}),
+                                    "Action register": register, "Chronology": chronology},
                              record_type="case", record_id=case.id, parent=self)
         self.print_dialog = dialog
         dialog.open()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import spec
-from ..chronology import case_chronology, risk_series
+from ..chronology import KIND_WORDS, case_chronology, risk_series
 from ..dates import format_date, format_datetime_local, from_iso
 from .changes import watch
 from .register_view import ActionRegisterModel, configure_table
@@ -106,8 +106,6 @@ class RiskChart(QWidget):
 class ChronologyTab(QWidget):
     """The case's dated facts and its risk / level chart; follows every change to the case."""
 
-    KINDS = {"key_date": "Key date", "order": "Civil order", "meeting": "Meeting", "change": "Decision",
-             "action_raised": "Action raised", "action_closed": "Action closed"}
 
     def __init__(self, store, case, parent=None):
         super().__init__(parent)
@@ -131,11 +129,11 @@ class ChronologyTab(QWidget):
         meetings = store.minutes.meetings(self.case.id)
         actions = store.actions.of_case(self.case.id)
         histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-        self.events = case_chronology(self.case, meetings, actions, histories)
+        self.events = case_chronology(self.case, meetings, actions, histories, store.plan.versions(self.case.id))
         self.chart.set_points(risk_series(meetings))
         self.table.setRowCount(len(self.events))
         for row, event in enumerate(self.events):
-            for column, text in enumerate((format_date(event.on), self.KINDS[event.kind], event.text)):
+            for column, text in enumerate((format_date(event.on), KIND_WORDS.get(event.kind, event.kind), event.text)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnToContents(0)
         self.table.resizeColumnToContents(1)

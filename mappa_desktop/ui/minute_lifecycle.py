@@ -204,7 +204,7 @@ class MinuteLifecycle:
     def print_minute(self):
         """The minute or its executive summary: preview, print or save (logged)."""
         from .. import printing
-        from ..printouts import minute_job, summary_sections
+        from ..printouts import minute_job, plan_job, summary_plan, summary_sections
         from .print_dialog import PrintDialog
 
         if self.tasks is None:
@@ -217,11 +217,16 @@ class MinuteLifecycle:
 
         def summary():
             content, meta = minute_job(self.store, self.meeting_id)
-            keep = summary_sections(self.store)
-            return lambda: printing.render_minute(content, meta, summary_sections=keep)
+            keep, plan = summary_sections(self.store), summary_plan(self.store)
+            return lambda: printing.render_minute(content, meta, summary_sections=keep, summary_plan=plan)
+
+        def plan():
+            version, meta = plan_job(self.store, meeting_id=self.meeting_id)
+            return lambda: printing.render_plan(version, meta)
 
         dialog = PrintDialog(self.store, self.tasks, title=f"Print the minute: {self.state.case.reference}",
-                             kinds={"Full minute": full, "Executive summary (for requests from outside MAPPA)": summary},
+                             kinds={"Full minute": full, "Executive summary (for requests from outside MAPPA)": summary,
+                                    "Risk management plan (this meeting's version)": plan},
                              record_type="meeting", record_id=self.meeting_id, parent=self)
         self.print_dialog = dialog
         dialog.open()

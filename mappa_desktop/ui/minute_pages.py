@@ -387,6 +387,9 @@ class ReviewPage(SectionPage):
         return chosen.status
 
 
+# The plan's page lives in its own module and builds on FieldsPage, defined above.
+from .plan_page import PlanPage  # noqa: E402
+
 #: The page for each kind of section: the editor's only way to build one.
 PAGES: dict[Form, type[SectionPage]] = {
     Form.FIELDS: FieldsPage,
@@ -397,4 +400,5 @@ PAGES: dict[Form, type[SectionPage]] = {
     Form.CASE_ROWS: CasePage,
     Form.ACTIONS: ActionsPage,
     Form.REVIEW: ReviewPage,
+    Form.PLAN: PlanPage,
 }

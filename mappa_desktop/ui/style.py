@@ -26,4 +26,14 @@ QFrame#attentionBox { background: #fff8e6; border: 1px solid #e6c877; border-rad
 QFrame#repeatingRow { background: palette(base); }
 QPushButton#meetingLink { text-align: left; padding: 4px; border: none; }
 QPushButton#meetingLink:focus { background: #dce9f5; }
+QLabel#planChange { font-weight: bold; padding: 1px 6px; border-radius: 3px; }
+QLabel#planChange[change="added"] { color: white; background: #2f6b3a; }
+QLabel#planChange[change="changed"] { color: white; background: #1f5f8b; }
+QLabel#planChange[change="ended"] { color: white; background: #6b6b6b; }
+QLabel#planChange[change="carried"] { color: palette(dark); }
+QLabel#planError { color: #9b1c1c; font-weight: bold; }
+QLabel#entryTitle { font-weight: bold; }
+QLabel#pillarTitle { font-size: 11pt; font-weight: bold; color: #1f3d57; }
+QFrame#pillarBox { border-top: 1px solid palette(mid); }
+QFrame#planEnded { background: palette(window); }
 """
