@@ -22,10 +22,12 @@ from .bundles import BundleStore
 from .cases import CasesRepo
 from .directory import DirectoryRepo
 from .drafts import DraftsRepo
+from .exits import ExitsRepo
 from .minutes import MinutesRepo
 from .register import RegisterRepo
 from .retention import RetentionRepo
 from .scr import ScrRepo
+from .signoff import SignOffRepo
 from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, StoreTooNew, storage_errors
 from .migrations import MIGRATIONS, known_names
@@ -55,10 +57,12 @@ class Store:
         self.users = UsersRepo(self)
         self.settings = SettingsRepo(self)
         self.cases = CasesRepo(self)
+        self.exits = ExitsRepo(self)
         self.directory = DirectoryRepo(self)
         self.drafts = DraftsRepo(self)
         self.actions = ActionsRepo(self)
         self.minutes = MinutesRepo(self, self.actions)
+        self.signoff = SignOffRepo(self)
         self.register = RegisterRepo(self)
         self.retention = RetentionRepo(self)
         self.scr = ScrRepo(self)

@@ -267,7 +267,7 @@ class CaseOverview(QWidget):
     def print_case(self):
         """The case's printouts: pre-meeting pack, action register, chronology."""
         from .. import printing
-        from ..chronology import case_chronology
+        from ..chronology import events_of
         from ..db.register import RegisterFilter
         from ..printouts import print_meta
         from .print_dialog import PrintDialog
@@ -286,16 +286,14 @@ class CaseOverview(QWidget):
             return lambda: printing.render_pack(content, frame, open_actions=open_actions, documents=documents)
 
         def register():
+            from ..printouts import register_rows
+
             ids = store.register.ids(RegisterFilter(statuses=(), case_id=case.id), store.today(), "number")
-            rows = store.register.rows(ids)
-            ordered, frame = [rows[i] for i in ids], meta()
+            ordered, frame = register_rows(store, ids), meta()
             return lambda: printing.render_register(ordered, frame, title=f"Action register of {case.reference}")
 
         def chronology():
-            actions = store.actions.of_case(case.id)
-            histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-            events = case_chronology(case, store.minutes.meetings(case.id), actions, histories)
-            frame = meta()
+            events, frame = events_of(store, case.id), meta()
             return lambda: printing.render_chronology(events, frame)
 
         dialog = PrintDialog(store, self.tasks, title=f"Print: {case.reference}",

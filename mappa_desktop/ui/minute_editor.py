@@ -103,6 +103,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(self.header)
         layout.addWidget(self.build_read_only_banner())
+        layout.addWidget(self.build_issue_banner())
         layout.addWidget(splitter, 1)
         layout.addLayout(status_row)
 
@@ -193,6 +194,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         """Title, buttons, read-only banner and every mark, from the state."""
         self.refresh_title()
         self.refresh_read_only()
+        self.refresh_issue_banner()
         for section in self.sections:
             self._update_mark(section.key)
 

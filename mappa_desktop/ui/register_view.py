@@ -262,9 +262,9 @@ class RegisterPage(QWidget):
         store = self.store
 
         def register():
-            ids = self.model.ids()
-            rows = store.register.rows(ids)
-            ordered = [rows[i] for i in ids]
+            from ..printouts import register_rows
+
+            ordered = register_rows(store, self.model.ids())
             frame = print_meta(store, reference="All cases")
             return lambda: printing.render_register(ordered, frame, title="Open actions across cases")
 
