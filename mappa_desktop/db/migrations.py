@@ -663,11 +663,6 @@ CREATE TABLE minute_issues (
 );
 CREATE INDEX minute_issues_meeting ON minute_issues (meeting_id, id);
 {_append_only("minute_issues", "the record of an issued draft")}
-CREATE TRIGGER minute_issues_not_finalised BEFORE INSERT ON minute_issues
-WHEN {finalised.format("NEW")}
-BEGIN
-    {_REFUSE_FINALISED};
-END;
 CREATE TABLE minute_approvals (
     id INTEGER PRIMARY KEY,
     meeting_id INTEGER NOT NULL UNIQUE REFERENCES meetings (id),
@@ -676,18 +671,13 @@ CREATE TABLE minute_approvals (
     approval_method TEXT NOT NULL,
     approved_on TEXT NOT NULL,
     approval_note TEXT,
-    -- the chair as a user of this store, when they confirmed with their own passphrase
+    -- the chair as a user of this store, when they confirmed here with their own passphrase
+    -- (empty for an approval confirmed on another laptop and brought in a case bundle)
     approver_user_id INTEGER REFERENCES users (id),
     recorded_by INTEGER REFERENCES users (id),
-    recorded_at TEXT NOT NULL,
-    CHECK ((approval_method = 'passphrase') = (approver_user_id IS NOT NULL))
+    recorded_at TEXT NOT NULL
 );
 {_append_only("minute_approvals", "the approval of a minute")}
-CREATE TRIGGER minute_approvals_not_finalised BEFORE INSERT ON minute_approvals
-WHEN {finalised.format("NEW")}
-BEGIN
-    {_REFUSE_FINALISED};
-END;
 
 ALTER TABLE action_updates ADD COLUMN change TEXT
     CHECK (change IS NULL OR change IN ('raised', 'carried', 'reassigned'));

@@ -74,6 +74,9 @@ class RetentionRepo:
             db.execute("INSERT INTO erasure_grants (case_id) VALUES (?)", [case_id])
             # Global ids, bundle records and other stores' audit entries of the case go too.
             self._store.bundles.records.forget_case(case_id)
+            # The exit decision names the meeting that decided it: it goes first.
+            removed["case_exits"] = db.execute("DELETE FROM case_exits WHERE case_id = ?", [case_id]).rowcount
+            removed["case_addenda"] = db.execute("DELETE FROM case_addenda WHERE case_id = ?", [case_id]).rowcount
             meetings = [r[0] for r in db.execute("SELECT id FROM meetings WHERE case_id = ?", [case_id])]
             marks = ", ".join("?" * len(meetings))
             if meetings:
@@ -91,8 +94,6 @@ class RetentionRepo:
             removed["actions"] = db.execute("DELETE FROM actions WHERE case_id = ?", [case_id]).rowcount
             removed["meetings"] = db.execute("DELETE FROM meetings WHERE case_id = ?", [case_id]).rowcount
             removed["civil_orders"] = db.execute("DELETE FROM civil_orders WHERE case_id = ?", [case_id]).rowcount
-            removed["case_exits"] = db.execute("DELETE FROM case_exits WHERE case_id = ?", [case_id]).rowcount
-            removed["case_addenda"] = db.execute("DELETE FROM case_addenda WHERE case_id = ?", [case_id]).rowcount
             db.execute("DELETE FROM case_search WHERE rowid = ?", [case_id])
             # A deleted entry can linger in the search index's segments until they merge:
             # rebuild them now so the erased names are gone from the index too.

@@ -46,8 +46,12 @@ def confirm_approval(*, store, meeting_id: int, raw: Mapping, approver_user_id: 
     passphrase tried on their key slot). Raises ``ValidationError`` naming each problem."""
     from ..db.errors import refuse
 
+    from ..db.errors import ValidationError
+
     values, problems = parse_record(lifecycle_spec.APPROVAL.fields, raw)
-    if values.get("approval_method") == "passphrase" and approver_user_id is not None:
+    if values.get("approval_method") == "passphrase":
+        if approver_user_id is None:
+            raise ValidationError("Choose the chair among the users of this laptop.", "approver")
         values["approved_by"] = store.users.get(approver_user_id).name
     refuse(problems)
     return store.signoff.confirm(meeting_id, values, approver_user_id=approver_user_id, passphrase=passphrase)

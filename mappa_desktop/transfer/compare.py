@@ -58,7 +58,7 @@ def _field_label(kind: str, field: str) -> str:
         if field == "civil_orders":
             return spec.section("civil_orders").title
         if field == "status":
-            return "Case status (active or archived)"
+            return "Case status (active, archived or left MAPPA)"
         return spec.field_of_case(field).label
     if kind == "meeting":
         if field == WHOLE_MINUTE:

@@ -85,7 +85,7 @@ class CaseOverview(QWidget):
         # The register and the chronology are built when first looked at.
         from .scr_view import CaseReviewsTab
 
-        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case),
+        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case, tasks=tasks),
                       3: lambda: CaseReviewsTab(store, case, tasks)}
         self.tabs.addTab(QWidget(), "Action &register")
         self.tabs.addTab(QWidget(), "C&hronology")
@@ -102,10 +102,11 @@ class CaseOverview(QWidget):
         self.back_button.clicked.connect(self.back_requested)
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._toggle_archive)
-        QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
+        QShortcut(QKeySequence("Ctrl+E"), self, lambda: self.edit_button.isEnabled() and self.edit_requested.emit())
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_case)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
-        QShortcut(QKeySequence("Ctrl+M"), self, self.new_meeting.emit)
+        QShortcut(QKeySequence("Ctrl+M"), self,
+                  lambda: self.case.status != "exited" and self.new_meeting.emit())
         # Whatever changes this case elsewhere (a minute finalised, an action done in the
         # register, a review) shows here when it commits.
         watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
@@ -132,13 +133,23 @@ class CaseOverview(QWidget):
             status_bits.append("Risk of serious harm: " + spec.field_of_case("current_rosh").display(case.get("current_rosh")))
         if case.status == "archived":
             status_bits.append("ARCHIVED")
+        if case.status == "exited":
+            status_bits.append("LEFT MAPPA (read-only)")
         self.summary.setText("  ·  ".join(b for b in status_bits if b))
         self.archive_button.setText("Re-activate" if case.status == "archived" else "Archive")
+        exited = case.status == "exited"
+        self.archive_button.setVisible(not exited)
+        self.edit_button.setEnabled(not exited)
+        self.edit_button.setToolTip("A case that has left MAPPA is read-only: add an addendum" if exited else "Edit (Ctrl+E)")
         position = self.scroll.verticalScrollBar().value()
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._attention(today))
+        from .case_exit import ExitBox
+
+        self.exit_box = ExitBox(self.store, case)
+        column.addWidget(self.exit_box)
         column.addWidget(self._meetings_box())
         for section in spec.CASE_SECTIONS:
             if section.key == "case_status":
@@ -191,6 +202,7 @@ class CaseOverview(QWidget):
         self.new_meeting_button = QPushButton("&New meeting…")
         self.new_meeting_button.setToolTip("Start the minute of a new meeting (Ctrl+M)")
         self.new_meeting_button.clicked.connect(self.new_meeting)
+        self.new_meeting_button.setEnabled(self.case.status != "exited")
         top.addWidget(self.new_meeting_button)
         column.addLayout(top)
         meetings = self.store.minutes.meetings(self.case.id)
