@@ -105,8 +105,8 @@ def expected_exit(values: Mapping, orders: Sequence[Mapping]) -> ExpectedExit:
     order_type = spec.section("civil_orders").field("order_type")
     if category == "1":
         if values.get("sonr_indefinite"):
-            return ExpectedExit(None, "notification is indefinite, so there is no exit date (indefinite "
-                                      "notification can be reviewed after 15 years, 8 for under-18s)")
+            return ExpectedExit(None, "notification is indefinite (it can be reviewed after 15 years, 8 for "
+                                      "under-18s)")
         ends = []
         if from_iso(values.get("sonr_expiry_date")):
             ends.append((from_iso(values["sonr_expiry_date"]), "the end of the notification requirements (SONR)"))
@@ -115,20 +115,20 @@ def expected_exit(values: Mapping, orders: Sequence[Mapping]) -> ExpectedExit:
                 continue
             label = order_type.label_of(order.get("order_type"))
             if not order.get("expiry_date"):
-                return ExpectedExit(None, f"the {label} has no end date, so there is no exit date")
+                return ExpectedExit(None, f"the {label} has no end date")
             ends.append((from_iso(order["expiry_date"]), f"the end of the {label}"))
         ends = [(day, why) for day, why in ends if day is not None]
         if not ends:
-            return ExpectedExit(None, "no SONR expiry is recorded: the exit follows the end of the notification "
-                                      "requirements")
+            return ExpectedExit(None, "no SONR expiry is recorded (the exit follows the end of the notification "
+                                      "requirements)")
         return ExpectedExit(*max(ends, key=lambda e: e[0]))
     if category == "3":
         licence = from_iso(values.get("licence_expiry_date"))
         if licence is not None:
             return ExpectedExit(licence, "the end of the licence (statutory supervision), unless the risk is "
                                          "reduced before then")
-        return ExpectedExit(None, "no licence expiry is recorded: the exit follows the end of statutory "
-                                  "supervision, or a decision that the risk is reduced")
+        return ExpectedExit(None, "no licence expiry is recorded (the exit follows the end of statutory "
+                                  "supervision, or a decision that the risk is reduced)")
     if category == "restricted_patient":
-        return ExpectedExit(None, "on a decision: when the restriction order ends, or on absolute discharge")
+        return ExpectedExit(None, "the exit follows a decision: the restriction order ending, or absolute discharge")
     return ExpectedExit(None, "no category is recorded")

@@ -33,9 +33,9 @@ class ExitBox(QFrame):
         row = QHBoxLayout()
         if decision is None:
             expected = expected_exit(case.values, [o.as_values() for o in case.orders])
-            when = format_date(expected.on) if expected.on else "no date"
-            self.expected = value_label(f"Expected exit: {when}: {expected.basis}. The police hold the "
-                                        "authoritative notification dates.")
+            when = f"Expected exit: {format_date(expected.on)}, at" if expected.on else "No expected exit date:"
+            self.expected = value_label(f"{when} {expected.basis}. The police hold the authoritative notification "
+                                        "dates.")
             row.addWidget(self.expected, 1)
             self.exit_button = QPushButton("Record the &exit…")
             self.exit_button.setToolTip("The decision that the person leaves MAPPA: the case becomes read-only")

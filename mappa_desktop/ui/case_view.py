@@ -23,7 +23,7 @@ from ..cases import missing_for_minute, upcoming_dates
 from ..dates import format_date
 from ..model import Case
 from ..ops.cases import set_status
-from ..rules.actions import is_outstanding
+from ..rules.actions import CHASED_CASE_STATUSES, is_outstanding
 from ..words import plural
 from .case_editor import CaseEditor
 from .changes import watch
@@ -240,7 +240,9 @@ class CaseOverview(QWidget):
         box.setObjectName("attentionBox")
         column = QVBoxLayout(box)
         orders = [o.as_values() for o in self.case.orders]
-        upcoming = upcoming_dates(self.case.values, orders, today)
+        # Nothing is chased for a case no longer managed (``rules.actions``).
+        chased = self.case.status in CHASED_CASE_STATUSES
+        upcoming = upcoming_dates(self.case.values, orders, today) if chased else []
         title = plain_label("Coming up (next 90 days)")
         title.setObjectName("sectionTitle")
         column.addWidget(title)
@@ -256,6 +258,9 @@ class CaseOverview(QWidget):
                 if item.days < 0:
                     line.setObjectName("overdue")
                 column.addWidget(line)
+        elif not chased:
+            state = "has left MAPPA" if self.case.status == "exited" else "is archived"
+            column.addWidget(plain_label(f"Nothing is chased: the case {state}."))
         else:
             column.addWidget(plain_label("Nothing in the next 90 days."))
         missing = missing_for_minute(self.case.values)

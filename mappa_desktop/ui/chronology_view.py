@@ -4,7 +4,7 @@ case's own action register with each action's history."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -177,7 +177,17 @@ class ChronologyTab(QWidget):
                 self.table.setItem(row, column, item)
         self.table.resizeColumnToContents(0)
         self.table.resizeColumnToContents(1)
-        self.table.resizeRowsToContents()
+        for row, event in enumerate(self.events):
+            self.table.item(row, 2).setToolTip(event.text)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Row heights for the detail wrapped at the width it has once laid out."""
+        QTimer.singleShot(0, self.table.resizeRowsToContents)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
 
     def print_chronology(self):
         """The chronology as shown now (its filter too): preview, print or save (logged)."""

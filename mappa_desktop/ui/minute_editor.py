@@ -62,6 +62,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
 
         self.title = plain_label("")
         self.title.setObjectName("pageTitle")
+        self.title.setWordWrap(True)  # wraps before it widens the window past 1366 pixels
         self.back_button = QPushButton("← Case")
         self.back_button.setToolTip("Save and go back to the case (Alt+Left)")
         self.header = QHBoxLayout()

@@ -27,12 +27,12 @@ class MinuteLifecycle:
     def build_lifecycle_buttons(self, header: QHBoxLayout) -> None:
         self.check_button = QPushButton("Check…")
         self.check_button.setToolTip("What 5B and the meeting audit form still expect (Ctrl+Shift+K)")
-        self.issue_button = QPushButton("Issue for comment…")
+        self.issue_button = QPushButton("Issue…")
         self.issue_button.setToolTip("Record that the draft went out for corrections: to whom and when (Ctrl+Shift+D)")
         self.print_button = QPushButton("Print…")
         self.print_button.setToolTip("Preview, print or save the minute or its executive summary (Ctrl+P)")
         self.print_button.setEnabled(self.tasks is not None)
-        self.finalise_button = QPushButton("Approve and finalise…")
+        self.finalise_button = QPushButton("Approve…")
         self.finalise_button.setToolTip("Record the chair's approval and freeze the minute (Ctrl+Shift+F)")
         for button in (self.check_button, self.print_button, self.issue_button, self.finalise_button):
             header.addWidget(button)
@@ -103,7 +103,7 @@ class MinuteLifecycle:
         self.title.setText(f"{self.state.case.reference}  ·  {kind} meeting, {when}  ·  {state}")
         editable = self.state.editable
         self.issue_button.setVisible(editable)
-        self.issue_button.setText("Issue for comment…" if minute.status == "draft" else "Issue again…")
+        self.issue_button.setText("Issue…" if minute.status == "draft" else "Issue again…")
         self.finalise_button.setVisible(editable)
         self.check_button.setVisible(editable)
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -381,9 +382,9 @@ class ReviewRow(QFrame):
         title = plain_label(f"Action {action.number} (raised {format_date(action.raised_date)}): {action.action_text or ''}")
         title.setWordWrap(True)
         title.setObjectName("reviewTitle")
-        grid.addWidget(title, 0, 0, 1, 3)
+        grid.addWidget(title, 0, 0, 1, 2)
         self.terms = value_label("")
-        grid.addWidget(self.terms, 1, 0, 1, 3)
+        grid.addWidget(self.terms, 1, 0, 1, 2)
         self.status = ChoiceField(section.field("status"))
         self.status.setItemText(0, self.TO_REVIEW)
         opened = self.status.findData("open")
@@ -404,9 +405,15 @@ class ReviewRow(QFrame):
         captions = {"status": "Status *", "completed_date": "Date completed *", "target_date": "New target date *",
                     "outcome": "Outcome *", "owner_person": "Owner from now", "owner_agency": "Agency from now",
                     "withdrawn_reason": "Why withdrawn *"}
-        places = {"status": (2, 0, 1), "completed_date": (2, 1, 1), "target_date": (2, 2, 1),
-                  "outcome": (4, 0, 3), "owner_person": (6, 0, 1), "owner_agency": (6, 1, 1),
-                  "withdrawn_reason": (8, 0, 3)}
+        # The date completed and the new target share a place: a decision needs one or the other.
+        places = {"status": (2, 0, 1), "completed_date": (2, 1, 1), "target_date": (2, 1, 1),
+                  "outcome": (4, 0, 2), "owner_person": (6, 0, 1), "owner_agency": (6, 1, 1),
+                  "withdrawn_reason": (8, 0, 2)}
+        for name_field in (self.owner, self.agency):  # long directory names must not widen the page
+            name_field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            name_field.setMinimumContentsLength(14)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         for key, widget in self.widgets.items():
             row, column, span = places[key]
             caption = QLabel(captions[key])
@@ -419,7 +426,7 @@ class ReviewRow(QFrame):
         self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
         self.error.setWordWrap(True)
         self.error.hide()
-        grid.addWidget(self.error, 10, 0, 1, 3)
+        grid.addWidget(self.error, 10, 0, 1, 2)
         self._read_only = False
         self.load(action, reviewed)
         for widget in self.widgets.values():

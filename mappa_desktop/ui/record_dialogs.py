@@ -26,7 +26,7 @@ class RecordDialog(QDialog):
                  below: QWidget | None = None, parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.section, self._save = section, save
+        self.section, self._save, self.below = section, save, below
         layout = QVBoxLayout(self)
         guidance = plain_label(intro or section.guidance)
         guidance.setWordWrap(True)
@@ -55,6 +55,7 @@ class RecordDialog(QDialog):
         layout.addLayout(self.form)
         if below is not None:
             layout.addWidget(below)
+        layout.addStretch(1)
         self.error = plain_label("")
         self.error.setObjectName("formMessage")
         self.error.setWordWrap(True)

@@ -40,6 +40,8 @@ def copies_list(store, meeting_id: int) -> QWidget:
     names = {u.id: u.name for u in store.users.all()}
     listing = QListWidget()
     listing.setAccessibleName("Copies of the draft printed or saved")
+    listing.setWordWrap(True)
+    listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     copies = store.signoff.copies(meeting_id)
     for entry in copies:
         who = names.get(entry.user_id) or "another laptop"
@@ -106,6 +108,7 @@ class FinaliseDialog(QDialog):
                 reason.textChanged.connect(self._update)
             layout.addLayout(box)
         layout.addWidget(self._approval_box(users, chair, names_for))
+        layout.addStretch(1)
         self.error = plain_label("")
         self.error.setObjectName("formMessage")
         self.error.setWordWrap(True)
