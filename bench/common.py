@@ -101,7 +101,7 @@ def generated_store(cases: int = 1000, seed: int = 7, folder: Path | None = None
 # transactions. Generating takes a few minutes, so the store is kept under bench/out/ keyed by
 # TEN_YEARS_VERSION and the schema's migrations; benchmarks work on a copy of it.
 
-TEN_YEARS_VERSION = "ten-years-1"
+TEN_YEARS_VERSION = "ten-years-2"  # 2: actions carried with a new date, approvals (issue 14)
 TEN_YEARS_CASES = 1000
 TEN_YEARS_MEETINGS = 12_000
 TEN_YEARS_ACTIONS = 60_000
@@ -388,7 +388,8 @@ def _generate_case_meetings(store, rng, prose: _Prose, case_id: int, count: int,
                 store.actions.set_state(action_id, status="done", completed_date=when.isoformat(),
                                         outcome=rng.choice(_OUTCOMES), meeting_id=meeting_id)
             else:
-                store.actions.set_state(action_id, status="carried", outcome="Carried forward.", meeting_id=meeting_id)
+                store.actions.carry(action_id, target_date=(when + timedelta(days=45)).isoformat(),
+                                    reason="Carried forward.", meeting_id=meeting_id)
                 still_open.append(action_id)
         for _ in range(actions[number]):
             agency = rng.choice(attending)
@@ -403,7 +404,10 @@ def _generate_case_meetings(store, rng, prose: _Prose, case_id: int, count: int,
                        "meeting": {k: v for values in fields.values() for k, v in values.items()},
                        "rows": {"attendance": attendance}}
             store.minutes.finalise(meeting_id, content=content, open_items=[], acknowledgements={},
-                                   case_updates={"mappa_level": level, "current_rosh": rosh})
+                                   case_updates={"mappa_level": level, "current_rosh": rosh},
+                                   approval={"approved_by": chair, "approved_as": "chair", "approval_method": "meeting",
+                                             "approved_on": when.isoformat(), "approval_note": None,
+                                             "approver_user_id": None})
         when += timedelta(days=rng.randrange(80, 100))
     return meeting_id
 

@@ -244,3 +244,18 @@ def test_the_example_carry_refuses_a_date_before_raising(world):
     with pytest.raises(ValidationError):
         store.actions.carry(carried.id, target_date="2026-01-01", reason="x")
     assert store.actions.get(carried.id).target_date == CARRIED_TO
+
+
+def test_a_decision_at_the_meeting_may_change_from_done_to_carried(january):
+    store, meeting, carried = january
+    assert review_action(store=store, action_id=carried.id, raw={"status": "done", "completed_date": "10/01/2027",
+                                                                 "outcome": "Accepted."}, meeting_id=meeting) == []
+    assert review_action(store=store, action_id=carried.id, raw={
+        "status": "carried", "target_date": "28/02/2027", "outcome": "Not accepted after all."}, meeting_id=meeting) == []
+    after = store.actions.get(carried.id)
+    assert (after.status, after.completed_date, after.target_date) == ("carried", None, "2027-02-28")
+    # Done between meetings is a fact, not a decision of this meeting: it is not reopened by a carry.
+    store.actions.set_state(carried.id, status="done", completed_date="2027-01-12", outcome="Done.")
+    other = store.minutes.create(store.actions.get(carried.id).case_id, {"meeting_date": "2027-01-20"})
+    with pytest.raises(ValidationError):
+        store.actions.carry(carried.id, target_date="2027-03-31", reason="x", meeting_id=other)

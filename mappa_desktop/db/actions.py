@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from .. import spec
 from ..model import Action, ActionUpdate
-from ..rules.values import record_problems
-from ..rules.values import Problem
+from ..rules.values import Problem, record_problems
 from .errors import NotFound, RecordLocked, ValidationError, refuse, storage_errors
 
 if TYPE_CHECKING:
@@ -253,7 +252,10 @@ class ActionsRepo:
         with self._store.transaction():
             self._refuse_finalised(meeting_id)
             before = self.get(action_id)
-            if before.status not in ("open", "carried"):
+            # Done at this very meeting and then thought better of: the decision may change.
+            changing_mind = (meeting_id is not None and before.status == "done"
+                             and action_id in self.reviewed_at(meeting_id))
+            if before.status not in ("open", "carried") and not changing_mind:
                 raise ValidationError("Only an open action can be carried forward.", "status")
             context = {"raised_date": before.raised_date}
             if meeting_id is not None:

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 from .. import spec
 from ..ops.minute_state import MinuteState
 from .forms import RowsForm, SectionForm
-from .minute_sections import ActionsPanel, AttendancePanel, CaseSectionView, ReviewRow
+from .minute_review import ReviewRow
+from .minute_sections import ActionsPanel, AttendancePanel, CaseSectionView
 from .widgets import plain_label
 
 Form = spec.Form
