@@ -190,3 +190,12 @@ def test_an_exited_case_travels_whole_in_a_bundle(world, tmp_path):
         assert [u.change for u in here.actions.history(carried.id)][-1] == "carried"
     finally:
         other.close()
+
+
+def test_the_register_says_why_an_exited_cases_action_is_not_chased():
+    from mappa_desktop.rules.actions import due_words, is_overdue
+
+    today = date(2026, 11, 2)
+    assert due_words("open", "2026-10-01", today, "exited") == "case left MAPPA"
+    assert due_words("open", "2026-10-01", today, "archived") == "case archived"
+    assert not is_overdue("open", "2026-10-01", today, "exited")

@@ -81,8 +81,11 @@ class RecordDialog(QDialog):
         try:
             problems = self._save(self.raw())
         except StoreError as exc:
+            from ..db.errors import RecordLocked
+
             self.show_problems([])
-            self.error.setText(f"NOT SAVED: {exc.reason}")
+            # A refusal (read-only) is not a failure to save: say which it is.
+            self.error.setText(f"Refused: {exc.reason}." if isinstance(exc, RecordLocked) else f"NOT SAVED: {exc.reason}")
             return False
         if problems:
             self.show_problems(problems)

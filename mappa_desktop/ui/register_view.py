@@ -415,9 +415,14 @@ class RegisterPage(QWidget):
             return None
 
         def then(reason: str) -> None:
+            from ..db.errors import StoreError
             from ..ops.minute import withdraw_action
 
-            problems = withdraw_action(store=self.store, action_id=row.id, reason=reason)
+            try:
+                problems = withdraw_action(store=self.store, action_id=row.id, reason=reason)
+            except StoreError as exc:  # a case that has left MAPPA is read-only
+                self.message.setText(f"Not withdrawn: {exc.reason}.")
+                return
             self.message.setText("\n".join(p.message for p in problems))
 
         return ask_reason(self, f"Withdraw action {row.number} of {row.reference}",
