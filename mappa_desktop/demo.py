@@ -183,6 +183,8 @@ OLD_ACTIONS = [
     ("Confirm programme attendance with provider", "Siobhán Ní Bhriain", "Justice Social Work", "2026-09-30", "done", "2026-09-25", "Attending, session 14."),
     ("Offer alcohol service referral", "Dr Nguyễn Thị Lan", "NHS health board", "2026-08-31", "carried", None, "Offered, declined; carried forward."),
 ]
+#: The new target date of the action carried forward at the October review.
+CARRIED_TO = "2026-11-30"
 NEW_ACTIONS = [
     ("Disclosure to Ms Reid", "DS Fiona McLeish", "Police Scotland", "2026-10-16"),
     ("Check partner's children's school and home against SHPO terms", "Grzegorz Wiśniewski", "Children's Services", "2026-10-28"),
@@ -211,7 +213,11 @@ def add_example_meetings(store, case_id: int, *, review_outcomes: bool = True) -
     store.minutes.save_rows(review, "disclosure", [DISCLOSURE])
     if review_outcomes:
         for action_id, (*_terms, status, completed, outcome) in zip(old, OLD_ACTIONS):
-            store.actions.set_state(action_id, status=status, completed_date=completed, outcome=outcome, meeting_id=review)
+            if status == "carried":
+                store.actions.carry(action_id, target_date=CARRIED_TO, reason=outcome, meeting_id=review)
+            else:
+                store.actions.set_state(action_id, status=status, completed_date=completed, outcome=outcome,
+                                        meeting_id=review)
     for text, person, agency, target in NEW_ACTIONS:
         store.minutes.raise_action(review, {"action_text": text, "owner_person": person, "owner_agency": agency, "target_date": target})
     add_example_plan(store, review)

@@ -207,7 +207,11 @@ class Action:
 
 @dataclass(frozen=True)
 class ActionUpdate:
-    """A change in an action's state: at a meeting (``meeting_id``) or between meetings."""
+    """A change in an action's state: at a meeting (``meeting_id``) or between meetings.
+
+    ``change``: None for a change of status; "raised"; "carried" (a new target date) or
+    "reassigned" (a new owner or agency), which keep the terms after the change and before
+    it (``previous_*``), so the old target and owner stay visible."""
 
     id: int
     action_id: int
@@ -216,6 +220,17 @@ class ActionUpdate:
     at: str
     status: str
     note: str | None
+    change: str | None = None
+    target_date: str | None = None
+    owner_person: str | None = None
+    owner_agency: str | None = None
+    previous_target_date: str | None = None
+    previous_owner_person: str | None = None
+    previous_owner_agency: str | None = None
+
+    @property
+    def changes_terms(self) -> bool:
+        return self.change in ("carried", "reassigned")
 
 
 @dataclass(frozen=True)
@@ -231,6 +246,9 @@ class MeetingRow:
     agreed_rosh: str | None
     new_level: str | None
     next_review_date: str | None
+    mappa_level: str | None = None  # the level the meeting started at
+    level_decision: str | None = None
+    rosh_to_whom: str | None = None
 
 
 @dataclass(frozen=True)
@@ -274,6 +292,7 @@ class Minute:
     finalised_by: int | None
     plan: tuple = ()
     plan_not_needed: dict = field(default_factory=dict)
+    reviewed: frozenset = frozenset()  # ids of ``previous`` reviewed at this meeting
 
     @property
     def editable(self) -> bool:
@@ -281,6 +300,59 @@ class Minute:
 
     def get(self, key: str, default=None):
         return self.values.get(key, default)
+
+
+@dataclass(frozen=True)
+class MinuteIssue:
+    """One issue of a draft for comment: to whom, when, by whom, and the minute as issued."""
+
+    id: int
+    meeting_id: int
+    at: str  # when it was recorded (UTC)
+    user_id: int | None
+    issued_on: str  # the date the draft went out
+    issued_to: str
+    issue_note: str | None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class MinuteApproval:
+    """The chair's approval of a minute: who, as what, when and how, and who recorded it.
+    ``approver_user_id`` is set when the chair confirmed with their own passphrase here."""
+
+    meeting_id: int
+    approved_by: str
+    approved_as: str
+    approval_method: str
+    approved_on: str
+    approval_note: str | None
+    approver_user_id: int | None
+    recorded_by: int | None
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class CaseExit:
+    """The decision that a person leaves MAPPA."""
+
+    case_id: int
+    exit_date: str
+    exit_reason: str
+    exit_detail: str | None
+    meeting_id: int | None
+    recorded_by: int | None
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class CaseAddendum:
+    id: int
+    case_id: int
+    at: str
+    user_id: int | None
+    reason: str
+    body: str
 
 
 @dataclass(frozen=True)

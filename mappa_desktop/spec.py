@@ -40,6 +40,7 @@ class Source(str, Enum):
     REGISTER = "register"  # the case's action register (rows shared across meetings)
     DIRECTORY = "directory"  # the directory of agencies and people (not part of a minute)
     PLAN = "plan"  # the case's risk management plan, one version per meeting
+    RECORD = "record"  # a record of its own around the minute or case (``lifecycle_spec``)
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,9 @@ class NotPast:
 
 @dataclass(frozen=True)
 class AllReviewed:
-    """Every earlier action under review has been reviewed at this meeting."""
+    """Every earlier action still outstanding (open or carried forward) has been reviewed at
+    this meeting: done, carried forward again, or withdrawn. Being carried forward at an
+    earlier meeting is not a review at this one: each arrives "to review"."""
 
     key: str
     message: str
@@ -250,6 +253,19 @@ class OtherAgency:
 
     key: str
     levels: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class RowDateAfter:
+    """In each row where ``when`` holds, ``field`` falls after ``other`` (a date of the
+    meeting): an action carried forward at a meeting gets a target date after it. ``{number}``
+    in the message is the row's number."""
+
+    key: str
+    when: When
+    field: str
+    other: str
     message: str
 
 
@@ -410,6 +426,13 @@ GENDERS = (
     Choice("female", "Female"),
     Choice("other", "Other / self-described"),
     Choice("not_known", "Not known"),
+)
+
+CASE_STATES = (
+    Choice("active", "Active", "Managed under MAPPA: reviews, actions and expiries are chased."),
+    Choice("archived", "Archived", "No longer managed here: nothing is chased. It can be re-activated."),
+    Choice("exited", "Left MAPPA", "An exit decision is recorded: the case is read-only except for "
+                                   "addenda, and nothing is chased."),
 )
 
 ACTION_STATUSES = (
@@ -806,26 +829,38 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "previous_actions",
         "Previous actions reviewed",
-        "Actions still open from earlier meetings: record each as done with its outcome, "
-        "or carried forward with a note.",
+        "Every action still open or carried forward from earlier meetings is reviewed at this "
+        "meeting: done (with the date and the outcome), carried forward to a new target date "
+        "(with the reason, and a new owner if it changes hands), or withdrawn (with the reason). "
+        "An action carried forward last time arrives to be reviewed again.",
         (
             _long("action_text", "Action", True),
             Field("owner_person", "Owner", Kind.PERSON, True),
             Field("owner_agency", "Agency", Kind.AGENCY, True),
-            _date("target_date", "Target date", True),
+            Field("target_date", "Target date", Kind.DATE, True, not_before=("raised_date",),
+                  help="When carrying forward: the new target date, after this meeting."),
             _choice("status", "Status", ACTION_STATUSES, True),
             Field("completed_date", "Date completed", Kind.DATE, past=True,
                   not_before=("raised_date",), required_when=When("status", ("done",)),
                   to_save=True),
-            _long("outcome", "Outcome or note"),
+            Field("outcome", "Outcome, or why carried forward", Kind.LONG_TEXT,
+                  required_when=When("status", ("done", "carried"))),
+            Field("withdrawn_reason", "Why withdrawn", Kind.TEXT,
+                  required_when=When("status", ("withdrawn",)), to_save=True),
         ),
         source=Source.REGISTER,
         table="actions",
         row_noun="action",
         shortcut="P",
         form=Form.REVIEW,
-        rules=(AllReviewed("previous", "Previous action {number} has not been reviewed (done or "
-                                       "carried forward)."),),
+        rules=(
+            AllReviewed("previous", "Previous action {number} is still to review: record it as done "
+                                    "(with the outcome), carried forward to a new date, or withdrawn "
+                                    "with a reason."),
+            RowDateAfter("previous:carried", When("status", ("carried",)), "target_date", "meeting_date",
+                         "Previous action {number} is carried forward without a new target date after "
+                         "the meeting."),
+        ),
     ),
     Section(
         "actions",

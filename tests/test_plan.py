@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from mappa_desktop.chronology import case_chronology
+from mappa_desktop.chronology import events_of
 from mappa_desktop.db.errors import RecordLocked, ValidationError, storage_errors
 from mappa_desktop.db.session import create_store
 from mappa_desktop.demo import EXAMPLE_CONDITIONS, add_example_case
@@ -21,6 +21,7 @@ from mappa_desktop.ops import plan as ops_plan
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.plan import change_of
 from mappa_desktop.security import TEST_KDF
+from tests.signoff_helpers import recorded_approval
 
 CLOCK = lambda: datetime(2026, 10, 14, 15, 0, tzinfo=timezone.utc)  # noqa: E731 (after the meeting)
 TODAY = date(2026, 10, 14)
@@ -56,7 +57,7 @@ def _finalise(store, meeting_id: int) -> str:
     """Finalise whatever the check still names (acknowledged): these tests are about the plan."""
     items = ops_minute.check(store=store, meeting_id=meeting_id, today=TODAY)
     return ops_minute.finalise(store=store, meeting_id=meeting_id, acknowledgements={i.key: "Test" for i in items},
-                               today=TODAY)
+                               today=TODAY, approval=recorded_approval(store, meeting_id))
 
 
 def _july(store):
@@ -308,9 +309,7 @@ def test_the_chronology_shows_each_version(store):
     ended = store.plan.entries(october)[0]["id"]
     ops_plan.end_entry(store=store, meeting_id=october, entry_id=ended, rationale="Done.")
     _finalise(store, october)
-    case = store.cases.get(case_id, consult=False)
-    events = case_chronology(case, store.minutes.meetings(case_id), store.actions.of_case(case_id), {},
-                             store.plan.versions(case_id))
+    events = events_of(store, case_id)
     plan_events = [(e.on, e.text, e.meeting_id) for e in events if e.kind == "plan"]
     assert plan_events == [
         ("2026-07-15", "Risk management plan version 1: 5 entries; 5 added", july),

@@ -11,6 +11,7 @@ from mappa_desktop.ops.minute import finalise
 from mappa_desktop.transfer import compare, exchange
 
 from .bundle_helpers import PASSPHRASE, TODAY, case_state, example_case, export, import_all, laptop
+from tests.signoff_helpers import recorded_approval
 
 
 @pytest.fixture
@@ -82,8 +83,8 @@ def test_a_version_is_left_out_when_the_minute_was_finalised_here_without_it(two
     case = example_case(a, finalised=False)
     import_all(b, export(a, case.case_id, tmp_path / "a1"))
     review_b = _local(b, a, "meeting", case.review)
-    finalise(store=b, meeting_id=review_b, acknowledgements={}, today=TODAY)  # B's own version 1
-    finalise(store=a, meeting_id=case.review, acknowledgements={}, today=TODAY)  # and A's
+    finalise(store=b, meeting_id=review_b, acknowledgements={}, today=TODAY, approval=recorded_approval(b, review_b))  # B's own version 1
+    finalise(store=a, meeting_id=case.review, acknowledgements={}, today=TODAY, approval=recorded_approval(a, case.review))  # and A's
     plan, _ = import_all(b, export(a, case.case_id, tmp_path / "a2"))
     assert "plan_version" not in plan.added
     assert any("risk management plan version was left out" in note for note in plan.notes)

@@ -19,6 +19,7 @@ from mappa_desktop.ops.minute_state import MinuteState
 from mappa_desktop.rules.completeness import check, facts_of_content, section_state
 
 from .test_checks import _build
+from tests.signoff_helpers import recorded_approval
 
 TODAY = date(2026, 10, 14)
 
@@ -121,7 +122,7 @@ def test_a_finalised_minute_is_checked_again_from_its_snapshot_alike(example):
     for entry in _entries(example, "victim_safety"):
         ops_plan.end_entry(store=store, meeting_id=review, entry_id=entry["id"], rationale="Moved.")
     live = [i.key for i in _items(example)]
-    ops_minute.finalise(store=store, meeting_id=review, acknowledgements={k: "Reviewed." for k in live}, today=TODAY)
+    ops_minute.finalise(store=store, meeting_id=review, acknowledgements={k: "Reviewed." for k in live}, today=TODAY, approval=recorded_approval(store, review))
     content, _ = store.minutes.snapshot(review)
     facts = facts_of_content(content)
     assert [i.key for i in check(facts, TODAY)] == live == ["plan:considered:victim_safety"]

@@ -21,6 +21,7 @@ from mappa_desktop.security import TEST_KDF
 from mappa_desktop.settings import SettingError
 
 from .test_printing import MARKING, PdfReader_, page_texts, squash
+from tests.signoff_helpers import recorded_approval
 
 CLOCK = lambda: datetime(2026, 10, 14, 15, 0, tzinfo=timezone.utc)  # noqa: E731
 TODAY = date(2026, 10, 14)
@@ -30,7 +31,7 @@ MARKUP = "Alcohol use rising; <b>partner</b> & children <img src='/etc/passwd'/>
 def _finalise(store, meeting_id):
     items = ops_minute.check(store=store, meeting_id=meeting_id, today=TODAY)
     ops_minute.finalise(store=store, meeting_id=meeting_id, acknowledgements={i.key: "Test" for i in items},
-                        today=TODAY)
+                        today=TODAY, approval=recorded_approval(store, meeting_id))
 
 
 @pytest.fixture(scope="module")

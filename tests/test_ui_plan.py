@@ -18,6 +18,7 @@ from mappa_desktop.security import TEST_KDF
 from mappa_desktop.ui.minute_editor import MinuteEditor
 
 from .typing_helpers import type_text
+from tests.signoff_helpers import recorded_approval
 
 CLOCK = lambda: datetime(2026, 10, 14, 15, 0, tzinfo=timezone.utc)  # noqa: E731
 TODAY = date(2026, 10, 14)
@@ -34,7 +35,7 @@ def world(tmp_path):
     for meeting in (first, review):
         items = ops_minute.check(store=store, meeting_id=meeting, today=TODAY)
         ops_minute.finalise(store=store, meeting_id=meeting, acknowledgements={i.key: "Test" for i in items},
-                            today=TODAY)
+                            today=TODAY, approval=recorded_approval(store, meeting))
     january = store.minutes.create(case_id, {"meeting_type": "review", "meeting_date": "2027-01-13",
                                              "meeting_time": "10:00", "location": "MAPPA unit"})
     yield store, case_id, review, january

@@ -110,10 +110,24 @@ class BundleStore:
         if fields.get("conditions"):
             self._store.conditions.save(case_id, fields["conditions"], adopt=True)
         db = self._store.db
+        # A case that has left MAPPA is read-only: it comes in active and leaves once all of
+        # it is in (``mark_exited``).
+        status = fields.get("status") or "active"
         db.execute("UPDATE cases SET created_at = ?, status = ? WHERE id = ?",
-                   [record.get("created_at") or self._store.now_iso(), fields.get("status") or "active", case_id])
+                   [record.get("created_at") or self._store.now_iso(), "active" if status == "exited" else status,
+                    case_id])
         self._adopt("case", case_id, record)
         return case_id
+
+    def has_approval(self, meeting_id: int | None) -> bool:
+        """Whether the minute already has the chair's approval here."""
+        return meeting_id is not None and self._store.db.execute(
+            "SELECT 1 FROM minute_approvals WHERE meeting_id = ?", [meeting_id]).fetchone() is not None
+
+    def mark_exited(self, case_id: int) -> None:
+        """The imported case has left MAPPA (its exit decision came with it): read-only now."""
+        self._store.db.execute("UPDATE cases SET status = 'exited', updated_at = ? WHERE id = ?",
+                               [self._store.now_iso(), case_id])
 
     def update_case(self, case_id: int, chosen: Mapping) -> None:
         """Fields of the case taken from the bundle (the person chose theirs)."""
@@ -123,7 +137,7 @@ class BundleStore:
             self._store.conditions.save(case_id, chosen["conditions"] or [], adopt=True)
         if any(k not in ("status", "conditions") for k in chosen):
             self._store.cases.update(case_id, {k: merged.get(k) for k in CASE_COLUMNS}, merged["civil_orders"])
-        if "status" in chosen:
+        if "status" in chosen and chosen["status"] != "exited":  # leaving comes last (mark_exited)
             self._store.cases.set_status(case_id, chosen["status"])
 
     # -- meetings ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterator
 
-from .. import spec
+from .. import lifecycle_spec, spec
 from .actions import STATE_FIELDS, TERM_FIELDS
 from .minutes import LONG_FIELDS, ROW_SECTIONS, SHORT_FIELDS
 
@@ -70,6 +70,10 @@ def _guarded() -> Iterator[tuple[str, spec.Field]]:
         yield "agencies", field
     for field in spec.DIRECTORY_PERSON.fields:
         yield "people", field
+    for table, section in (("minute_issues", lifecycle_spec.ISSUE), ("minute_approvals", lifecycle_spec.APPROVAL),
+                           ("case_exits", lifecycle_spec.CASE_EXIT), ("case_addenda", lifecycle_spec.CASE_ADDENDUM)):
+        for field in section.fields:
+            yield table, field
 
 
 def statements() -> list[str]:

@@ -77,9 +77,7 @@ class MinuteState:
         self._action_values = {a.id: {k: a.get(k) for k in ("id", "number", "raised_date", "status",
                                                              *(f.key for f in ACTIONS.fields))}
                                for a in self.minute.actions}
-        self._review_values = {a.id: {k: a.get(k) for k in ("id", "number", "raised_date",
-                                                             *(f.key for f in REVIEW.fields))}
-                               for a in self.minute.previous}
+        self._review_values = {a.id: self._review_of(a) for a in self.minute.previous}
         self.typed: dict[str, list[Problem]] = {}
         for section_key, problem in ops.typed_problems(store=self.store, meeting_id=self.meeting_id):
             self.typed.setdefault(f"section:{section_key}", []).append(problem)
@@ -98,8 +96,7 @@ class MinuteState:
         self.previous = {a.id: a for a in fresh.previous}
         for action in fresh.previous:
             if f"review:{action.id}" not in self.typed:
-                self._review_values[action.id] = {k: action.get(k) for k in
-                                                  ("id", "number", "raised_date", *(f.key for f in REVIEW.fields))}
+                self._review_values[action.id] = self._review_of(action)
         self._refresh_plan(fresh)
         self._items = None
 
@@ -114,6 +111,15 @@ class MinuteState:
         typed_pillars = {_unit_tail(u) for u in self.typed if u.startswith("pillar:")}
         self.not_needed = {**dict(fresh.plan_not_needed), **{p: self.not_needed.get(p) for p in typed_pillars}}
         self.plan_base = self.store.plan.opened_from(self.meeting_id)[1]
+
+    def _review_of(self, action) -> dict:
+        """An earlier action as the review shows it, with whether it was reviewed here."""
+        return {**{k: action.get(k) for k in ("id", "number", "raised_date", *(f.key for f in REVIEW.fields))},
+                "reviewed": action.id in self.minute.reviewed}
+
+    def reviewed(self, action_id: int) -> bool:
+        """Whether a decision about this earlier action is recorded at this meeting."""
+        return action_id in self.minute.reviewed
 
     # -- what the minute is --------------------------------------------------------------------
 
@@ -198,14 +204,11 @@ class MinuteState:
             action.update({k: v for k, v in values.items() if k not in bad})
         else:
             review = self._review_values[int(rest)]
-            values, problems = parse_record(ops.REVIEW_FIELDS, raw)
-            values["status"] = values.get("status") or "open"
-            if values["status"] != "done" and "completed_date" not in {p.field for p in problems}:
-                values["completed_date"] = None
-            problems = self._problems(ops.REVIEW_FIELDS, values, problems, {"raised_date": review["raised_date"]},
-                                      whole=True)
+            context = {"raised_date": review["raised_date"], "meeting_date": self.values.get("meeting_date")}
+            values, problems = ops.parse_review(raw, context, now=self.store.clock(), today=self.today())
             bad = {p.field for p in problems}
-            review.update({k: v for k, v in values.items() if k not in bad})
+            if values.get("status"):
+                review.update({k: v for k, v in values.items() if k not in bad}, reviewed=True)
         self._keep(unit, problems)
         return problems
 

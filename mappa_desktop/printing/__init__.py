@@ -72,11 +72,12 @@ def render_plan(plan: dict, meta: PrintMeta) -> PrintResult:
     return render(plan, meta)
 
 
-def render_chronology(events, meta: PrintMeta) -> PrintResult:
-    """A case chronology from ``chronology.case_chronology`` events, oldest first."""
+def render_chronology(events, meta: PrintMeta, *, shown: str = "") -> PrintResult:
+    """A case chronology from ``chronology.case_chronology`` events, oldest first; ``shown``
+    names the filter when only some kinds are printed."""
     from .chronology import render_chronology as render
 
-    return render(events, meta)
+    return render(events, meta, shown=shown)
 
 
 def render_audit(entries, meta: PrintMeta, *, user_names: dict, title: str = "Audit log") -> PrintResult:

@@ -62,9 +62,34 @@ class MinuteFacts:
 
 def facts_of(minute, case, typed: Iterable[tuple[str, Problem]] = ()) -> MinuteFacts:
     """Facts from a stored minute (``model.Minute``) and its case (``model.Case``)."""
-    return MinuteFacts(minute.values, minute.rows, minute.actions, minute.previous, case.values,
+    previous = tuple({**{f.key: a.get(f.key) for f in _REVIEW.fields}, "id": a.id, "number": a.number,
+                      "raised_date": a.raised_date, "reviewed": a.id in minute.reviewed}
+                     for a in minute.previous)
+    return MinuteFacts(minute.values, minute.rows, minute.actions, previous, case.values,
                        tuple(o.as_values() for o in case.orders), tuple(typed),
                        tuple(getattr(minute, "plan", ())), dict(getattr(minute, "plan_not_needed", None) or {}))
+
+
+_REVIEW = spec.section("previous_actions")
+#: What the chair may record about an earlier action at a meeting (``AllReviewed``).
+DECISIONS = ("done", "carried", "withdrawn")
+
+
+def reviewed(action) -> bool:
+    """Whether an earlier action under review has been reviewed at this meeting. A minute
+    stored before reviews were recorded per meeting has no such mark: there, anything not
+    left open counted as reviewed."""
+    mark = action.get("reviewed")
+    if mark is None:
+        return action.get("status") != "open"
+    return bool(mark)
+
+
+def to_review(action) -> bool:
+    """Still outstanding and not yet reviewed at this meeting: the check asks for it."""
+    from .actions import is_outstanding
+
+    return is_outstanding(action.get("status")) and not reviewed(action)
 
 
 def facts_of_content(content: Mapping) -> MinuteFacts:
@@ -127,11 +152,21 @@ def _rule_items(section: spec.Section, facts: MinuteFacts, today: date, found: l
         elif isinstance(rule, (spec.PillarsConsidered, spec.SomeEntry, spec.OtherAgency)):
             items += _plan_rule_items(rule, section, facts, values, (*found, *items))
         elif isinstance(rule, spec.AllReviewed):
-            for action in facts.previous:
-                if action.get("status") == "open":
+            for index, action in enumerate(facts.previous):
+                if to_review(action):
                     items.append(CheckItem(f"{rule.key}:{action.get('id')}",
                                            rule.message.format(number=action.get("number")),
-                                           section.key, "status"))
+                                           section.key, "status", index))
+        elif isinstance(rule, spec.RowDateAfter):
+            other = from_iso(facts.values.get(rule.other))
+            for index, action in enumerate(facts.previous):
+                if action.get(rule.when.field) not in rule.when.values or not reviewed(action):
+                    continue
+                day = from_iso(action.get(rule.field))
+                if other is not None and (day is None or day <= other):
+                    items.append(CheckItem(f"{rule.key}:{action.get('id')}",
+                                           rule.message.format(number=action.get("number")),
+                                           section.key, rule.field, index))
     return items
 
 
@@ -253,7 +288,11 @@ def check(facts: MinuteFacts, today: date) -> list[CheckItem]:
         elif section.page is spec.Form.REVIEW:
             for index, action in enumerate(facts.previous):
                 record = {f.key: action.get(f.key) for f in section.fields}
-                fields = [f for f in section.fields if f.key in ("completed_date",)]
+                # What a decision at this meeting needs (the outcome, the reason); the date
+                # completed of one done between meetings too.
+                decided = reviewed(action) and action.get("status") in DECISIONS
+                keys = ("completed_date", "outcome", "withdrawn_reason") if decided else ("completed_date",)
+                fields = [f for f in section.fields if f.key in keys]
                 found += _field_items(section, fields, record, {"raised_date": action.get("raised_date")}, now,
                                       missing_key=f"previous-missing:{action.get('id')}:{{field}}",
                                       invalid_key=f"previous-invalid:{action.get('id')}:{{field}}",

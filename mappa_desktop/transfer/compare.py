@@ -61,7 +61,7 @@ def _field_label(kind: str, field: str) -> str:
         if field == "conditions":
             return spec.CONDITIONS.title
         if field == "status":
-            return "Case status (active or archived)"
+            return "Case status (active, archived or left MAPPA)"
         return spec.field_of_case(field).label
     if kind == "meeting":
         if field == WHOLE_MINUTE:

@@ -23,6 +23,7 @@ from ..cases import missing_for_minute, upcoming_dates
 from ..dates import format_date
 from ..model import Case
 from ..ops.cases import set_status
+from ..rules.actions import CHASED_CASE_STATUSES, is_outstanding
 from ..words import plural
 from .case_editor import CaseEditor
 from .changes import watch
@@ -89,7 +90,8 @@ class CaseOverview(QWidget):
 
         from .audit_views import CaseAuditTab
 
-        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case),
+        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today),
+                      2: lambda: ChronologyTab(store, case, tasks=tasks),
                       3: lambda: CaseReviewsTab(store, case, tasks), 4: lambda: CaseAuditTab(store, case, tasks)}
         self.tabs.addTab(QWidget(), "Action &register")
         self.tabs.addTab(QWidget(), "C&hronology")
@@ -107,10 +109,11 @@ class CaseOverview(QWidget):
         self.back_button.clicked.connect(self.back_requested)
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._toggle_archive)
-        QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
+        QShortcut(QKeySequence("Ctrl+E"), self, lambda: self.edit_button.isEnabled() and self.edit_requested.emit())
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_case)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
-        QShortcut(QKeySequence("Ctrl+M"), self, self.new_meeting.emit)
+        QShortcut(QKeySequence("Ctrl+M"), self,
+                  lambda: self.case.status != "exited" and self.new_meeting.emit())
         # Whatever changes this case elsewhere (a minute finalised, an action done in the
         # register, a review) shows here when it commits.
         watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
@@ -139,13 +142,23 @@ class CaseOverview(QWidget):
             status_bits.append("Risk of serious harm: " + spec.field_of_case("current_rosh").display(case.get("current_rosh")))
         if case.status == "archived":
             status_bits.append("ARCHIVED")
+        if case.status == "exited":
+            status_bits.append("LEFT MAPPA (read-only)")
         self.summary.setText("  ·  ".join(b for b in status_bits if b))
         self.archive_button.setText("Re-activate" if case.status == "archived" else "Archive")
+        exited = case.status == "exited"
+        self.archive_button.setVisible(not exited)
+        self.edit_button.setEnabled(not exited)
+        self.edit_button.setToolTip("A case that has left MAPPA is read-only: add an addendum" if exited else "Edit (Ctrl+E)")
         position = self.scroll.verticalScrollBar().value()
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._attention(today))
+        from .case_exit import ExitBox
+
+        self.exit_box = ExitBox(self.store, case)
+        column.addWidget(self.exit_box)
         column.addWidget(self._meetings_box())
         self._body_column = column
         self.complete = False
@@ -213,6 +226,7 @@ class CaseOverview(QWidget):
         self.new_meeting_button = QPushButton("&New meeting…")
         self.new_meeting_button.setToolTip("Start the minute of a new meeting (Ctrl+M)")
         self.new_meeting_button.clicked.connect(self.new_meeting)
+        self.new_meeting_button.setEnabled(self.case.status != "exited")
         top.addWidget(self.new_meeting_button)
         column.addLayout(top)
         meetings = self.store.minutes.meetings(self.case.id)
@@ -249,7 +263,9 @@ class CaseOverview(QWidget):
         box.setObjectName("attentionBox")
         column = QVBoxLayout(box)
         orders = [o.as_values() for o in self.case.orders]
-        upcoming = upcoming_dates(self.case.values, orders, today)
+        # Nothing is chased for a case no longer managed (``rules.actions``).
+        chased = self.case.status in CHASED_CASE_STATUSES
+        upcoming = upcoming_dates(self.case.values, orders, today) if chased else []
         title = plain_label("Coming up (next 90 days)")
         title.setObjectName("sectionTitle")
         column.addWidget(title)
@@ -265,6 +281,9 @@ class CaseOverview(QWidget):
                 if item.days < 0:
                     line.setObjectName("overdue")
                 column.addWidget(line)
+        elif not chased:
+            state = "has left MAPPA" if self.case.status == "exited" else "is archived"
+            column.addWidget(plain_label(f"Nothing is chased: the case {state}."))
         else:
             column.addWidget(plain_label("Nothing in the next 90 days."))
         missing = missing_for_minute(self.case.values)
@@ -320,7 +339,7 @@ class CaseOverview(QWidget):
     def print_case(self):
         """The case's printouts: pre-meeting pack, action register, chronology."""
         from .. import printing
-        from ..chronology import case_chronology
+        from ..chronology import events_of
         from ..db.register import RegisterFilter
         from ..printouts import PACK_KIND, print_meta
         from .print_dialog import PrintDialog
@@ -345,17 +364,14 @@ class CaseOverview(QWidget):
             return lambda: printing.render_plan(version, frame)
 
         def register():
+            from ..printouts import register_rows
+
             ids = store.register.ids(RegisterFilter(statuses=(), case_id=case.id), store.today(), "number")
-            rows = store.register.rows(ids)
-            ordered, frame = [rows[i] for i in ids], meta()
+            ordered, frame = register_rows(store, ids), meta()
             return lambda: printing.render_register(ordered, frame, title=f"Action register of {case.reference}")
 
         def chronology():
-            actions = store.actions.of_case(case.id)
-            histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-            events = case_chronology(case, store.minutes.meetings(case.id), actions, histories,
-                                     store.plan.versions(case.id))
-            frame = meta()
+            events, frame = events_of(store, case.id), meta()
             return lambda: printing.render_chronology(events, frame)
 
         dialog = PrintDialog(store, self.tasks, title=f"Print: {case.reference}",

@@ -1,5 +1,5 @@
 """The small windows of the meeting editor: go to a section, capture an action, the
-completeness check, finalising, a reason, and addenda. Each is opened with ``open()``
+completeness check, a reason, and addenda (issuing and approving: ``signoff_dialogs``). Each is opened with ``open()``
 (window-modal, never a nested event loop) and reports through signals."""
 
 from __future__ import annotations
@@ -160,60 +160,6 @@ class CheckDialog(QDialog):
         item = entry.data(Qt.ItemDataRole.UserRole)
         self.accept()
         self.jump.emit(item)
-
-
-class FinaliseDialog(QDialog):
-    """The chair's approval: each remaining gap needs a reason before the minute is frozen."""
-
-    submitted = Signal(dict)
-
-    def __init__(self, items: list[CheckItem], parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Finalise the minute")
-        self.reasons: dict[str, QLineEdit] = {}
-        layout = QVBoxLayout(self)
-        intro = plain_label(
-            "Finalising makes the minute read-only, here and in the store. Later corrections "
-            "are addenda with a reason. The case's level, risk of serious harm and next review "
-            "date are updated from this minute."
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        if items:
-            note = plain_label(f"The check still finds {len(items)} thing(s). Give a reason for each to finalise anyway:")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-            box = QFormLayout()
-            for item in items:
-                reason = QLineEdit()
-                reason.setAccessibleName(f"Reason: {item.message}")
-                caption = plain_label(item.message)
-                caption.setWordWrap(True)
-                box.addRow(caption, reason)
-                self.reasons[item.key] = reason
-                reason.textChanged.connect(self._update)
-            layout.addLayout(box)
-        self.error = plain_label("")
-        self.error.setObjectName("formMessage")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Finalise")
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self._update()
-        self.resize(640, 200 + 36 * len(items))
-
-    def _update(self) -> None:
-        self.ok.setEnabled(all(r.text().strip() for r in self.reasons.values()))
-
-    def _submit(self) -> None:
-        self.submitted.emit({key: edit.text().strip() for key, edit in self.reasons.items()})
-
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
 
 
 def ask_reason(parent: QWidget, title: str, question: str, then) -> QDialog:

@@ -63,6 +63,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
 
         self.title = plain_label("")
         self.title.setObjectName("pageTitle")
+        self.title.setWordWrap(True)  # wraps before it widens the window past 1366 pixels
         self.back_button = QPushButton("← Case")
         self.back_button.setToolTip("Save and go back to the case (Alt+Left)")
         self.header = QHBoxLayout()
@@ -104,6 +105,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(self.header)
         layout.addWidget(self.build_read_only_banner())
+        layout.addWidget(self.build_issue_banner())
         layout.addWidget(splitter, 1)
         layout.addLayout(status_row)
 
@@ -194,6 +196,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         """Title, buttons, read-only banner and every mark, from the state."""
         self.refresh_title()
         self.refresh_read_only()
+        self.refresh_issue_banner()
         for section in self.sections:
             self._update_mark(section.key)
 

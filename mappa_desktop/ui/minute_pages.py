@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 from .. import spec
 from ..ops.minute_state import MinuteState
 from .forms import RowsForm, SectionForm
-from .minute_sections import ActionsPanel, AttendancePanel, CaseSectionView, ReviewRow
+from .minute_review import ReviewRow
+from .minute_sections import ActionsPanel, AttendancePanel, CaseSectionView
 from .widgets import plain_label
 
 Form = spec.Form
@@ -328,13 +329,14 @@ class ActionsPage(SectionPage):
 
 
 class ReviewPage(SectionPage):
-    """Earlier actions reviewed at this meeting: done with outcome, or carried forward."""
+    """Earlier actions reviewed at this meeting: each arrives to review, and is recorded as
+    done, carried forward to a new date, or withdrawn."""
 
     def __init__(self, section, ctx, parent=None):
         super().__init__(section, ctx, parent)
         self.rows: dict[int, ReviewRow] = {}
         self.box = QVBoxLayout()
-        self.empty = plain_label("No earlier actions are open.")
+        self.empty = plain_label("No earlier action is open or carried forward: nothing to review.")
         self.empty.setObjectName("muted")
         self.column.addLayout(self.box)
         self.column.addWidget(self.empty)
@@ -357,12 +359,13 @@ class ReviewPage(SectionPage):
         for action in state.previous.values():
             row = self.rows.get(action.id)
             if row is None:
-                row = ReviewRow(action)
+                row = ReviewRow(action, state.reviewed(action.id), self.ctx.names_for(spec.Kind.PERSON),
+                                self.ctx.names_for(spec.Kind.AGENCY))
                 self.rows[action.id] = row
                 self.box.addWidget(row)
                 row.edited.connect(lambda action_id: self.edited.emit(f"review:{action_id}"))
             elif f"review:{action.id}" not in state.typed:
-                row.load(action)  # changed elsewhere (the register): show it as it is now
+                row.load(action, state.reviewed(action.id))  # changed elsewhere: show it as it is now
         self.empty.setVisible(not self.rows)
         self.set_read_only(not state.editable)
 
