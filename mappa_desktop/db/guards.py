@@ -77,18 +77,33 @@ def _guarded() -> Iterator[tuple[str, spec.Field]]:
 
 
 def statements() -> list[str]:
-    """Every guard trigger, in a fixed order."""
+    """Every guard trigger, in a fixed order. An update is guarded column by column (only
+    the columns it sets are looked at: an autosave sets one or two), with the field's own
+    words; an insert by one trigger per table (a row of ten fields is one check, not ten)."""
     out = []
+    inserts: dict[str, list[str]] = {}
     for table, field in _guarded():
         bad = _bad(field, f"NEW.{field.key}")
         if bad is None:
             continue
         condition, why = bad
+        inserts.setdefault(table, []).append(f"({condition})")
         message = _sql_text(f"{REFUSED} {field.label}: {why}.")
-        for event, suffix in (("INSERT", "i"), (f"UPDATE OF {field.key}", "u")):
-            out.append(f"CREATE TRIGGER {PREFIX}{table}_{field.key}_{suffix} BEFORE {event} ON {table} "
-                       f"WHEN {condition} BEGIN SELECT RAISE(ABORT, {message}); END")
+        out.append(f"CREATE TRIGGER {PREFIX}{table}_{field.key}_u BEFORE UPDATE OF {field.key} ON {table} "
+                   f"WHEN {condition} BEGIN SELECT RAISE(ABORT, {message}); END")
+    for table, conditions in inserts.items():
+        message = _sql_text(f"{REFUSED} a value of the new {_ROW_WORDS.get(table, table.replace('_', ' '))} "
+                            "is not one the rules allow.")
+        out.append(f"CREATE TRIGGER {PREFIX}{table}_i BEFORE INSERT ON {table} "
+                   f"WHEN {' OR '.join(conditions)} BEGIN SELECT RAISE(ABORT, {message}); END")
     return out
+
+
+#: How a refused insert names the row (the repositories name the field before it gets here).
+_ROW_WORDS = {"meetings": "meeting", "meeting_text": "minute text", "cases": "case", "civil_orders": "civil order",
+              "actions": "action", "agencies": "agency", "people": "person", "attendance": "attendance row",
+              "agency_updates": "agency update", "disclosures": "disclosure decision",
+              "documents_tabled": "document tabled"}
 
 
 def fingerprint() -> str:

@@ -14,7 +14,7 @@ from typing import Mapping
 
 from .. import spec
 from ..plan import change_of, changes_words, section_entries, section_of_pillar
-from ..rules.completeness import CheckItem, MinuteFacts, check, section_state
+from ..rules.completeness import CheckItem, MinuteFacts, check, section_items, section_state
 from ..rules.values import Problem, parse_record, record_problems
 from . import minute as ops
 from . import plan as plan_ops
@@ -149,8 +149,18 @@ class MinuteState:
         return self._items
 
     def mark(self, section_key: str) -> str:
-        """The section's mark: "empty", "started" or "complete" (from the check's items)."""
-        return section_state(spec.section(section_key), self.facts(), self.items())
+        """The section's mark: "empty", "started" or "complete", from the check's items for
+        that section (the whole check is those, section after section)."""
+        section = spec.section(section_key)
+        if self._items is not None:
+            return section_state(section, self.facts(), self._items)
+        facts = self.facts()
+        return section_state(section, facts, section_items(section, facts, self.today()))
+
+    def marks(self) -> dict[str, str]:
+        """Every section's mark, from one run of the check."""
+        facts, items = self.facts(), self.items()
+        return {section.key: section_state(section, facts, items) for section in spec.SECTIONS}
 
     # -- what is on screen -------------------------------------------------------------------
 

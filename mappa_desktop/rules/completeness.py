@@ -244,69 +244,70 @@ def _level_item(rule: spec.LevelChange, section: spec.Section, values: Mapping) 
 
 def check(facts: MinuteFacts, today: date) -> list[CheckItem]:
     """Every gap of the minute, in minute order."""
+    return [item for section in spec.SECTIONS for item in section_items(section, facts, today)]
+
+
+def section_items(section: spec.Section, facts: MinuteFacts, today: date) -> list[CheckItem]:
+    """The gaps of one section (what its mark is read from): the check is these, section
+    after section, so a section's mark never needs the whole check."""
     now = end_of_day(today)
-    items: list[CheckItem] = []
-    typed_by_section: dict[str, list[Problem]] = {}
-    for section_key, problem in facts.typed:
-        typed_by_section.setdefault(section_key, []).append(problem)
-    for section in spec.SECTIONS:
-        found: list[CheckItem] = []
-        typed_fields = {p.field.rsplit(".", 1)[-1] for p in typed_by_section.get(section.key, ())}
-        if section.source is Source.MEETING:
-            fields = [f for f in section.fields if f.key not in typed_fields]
-            found += _field_items(section, fields, facts.values, {}, now, missing_key="required:{field}",
-                                  invalid_key="invalid:{field}", where=section.title)
-        elif section.source is Source.CASE:
-            found += _field_items(section, section.fields, facts.case, {}, now, missing_key="case:{field}",
-                                  invalid_key="case-invalid:{field}", where=section.title)
-        elif section.source is Source.CASE_ROWS:
-            for index, order in enumerate(facts.orders):
-                found += _field_items(section, section.fields, order, facts.case, now,
-                                      missing_key=f"case-row:{section.key}:{index}:{{field}}",
-                                      invalid_key=f"case-row-invalid:{section.key}:{index}:{{field}}",
-                                      where=f"{section.title}, {section.row_noun} {index + 1}", row=index)
-        elif section.source is Source.ROWS:
-            rows = facts.rows.get(section.key, ())
-            if len(rows) < section.min_rows:
-                found.append(CheckItem(f"rows:{section.key}",
-                                       section.empty_message or f"{section.title}: nothing recorded.", section.key))
-            for index, row in enumerate(rows):
-                row_id = row.get("id", index)
-                found += _field_items(section, section.fields, row, facts.values, now,
-                                      missing_key=f"row:{section.key}:{row_id}:{{field}}",
-                                      invalid_key=f"row-invalid:{section.key}:{row_id}:{{field}}",
-                                      where=f"{section.title}, {section.row_noun} {index + 1}", row=index)
-        elif section.page is spec.Form.ACTIONS:
-            for index, action in enumerate(facts.actions):
-                if action.get("status") == "withdrawn":
-                    continue
-                record = {f.key: action.get(f.key) for f in section.fields}
-                found += _field_items(section, section.fields, record, {"raised_date": action.get("raised_date")}, now,
-                                      missing_key=f"action:{action.get('id')}:{{field}}",
-                                      invalid_key=f"action-invalid:{action.get('id')}:{{field}}",
-                                      where=f"Action {action.get('number')}", row=index)
-        elif section.page is spec.Form.REVIEW:
-            for index, action in enumerate(facts.previous):
-                record = {f.key: action.get(f.key) for f in section.fields}
-                # What a decision at this meeting needs (the outcome, the reason); the date
-                # completed of one done between meetings too.
-                decided = reviewed(action) and action.get("status") in DECISIONS
-                keys = ("completed_date", "outcome", "withdrawn_reason") if decided else ("completed_date",)
-                fields = [f for f in section.fields if f.key in keys]
-                found += _field_items(section, fields, record, {"raised_date": action.get("raised_date")}, now,
-                                      missing_key=f"previous-missing:{action.get('id')}:{{field}}",
-                                      invalid_key=f"previous-invalid:{action.get('id')}:{{field}}",
-                                      where=f"Previous action {action.get('number')}", row=index)
-        if section.pillars:
-            found += _plan_entry_items(section, facts, now)
-        for problem in typed_by_section.get(section.key, ()):
-            parts = problem.field.split(".")
-            row = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
-            found.append(CheckItem(f"typed:{section.key}:{problem.field}", f"{section.title}: {problem.message}",
-                                   section.key, parts[-1], row))
-        found += _rule_items(section, facts, today, found)
-        items += found
-    return items
+    typed = [problem for key, problem in facts.typed if key == section.key]
+    found: list[CheckItem] = []
+    typed_fields = {p.field.rsplit(".", 1)[-1] for p in typed}
+    if section.source is Source.MEETING:
+        fields = [f for f in section.fields if f.key not in typed_fields]
+        found += _field_items(section, fields, facts.values, {}, now, missing_key="required:{field}",
+                              invalid_key="invalid:{field}", where=section.title)
+    elif section.source is Source.CASE:
+        found += _field_items(section, section.fields, facts.case, {}, now, missing_key="case:{field}",
+                              invalid_key="case-invalid:{field}", where=section.title)
+    elif section.source is Source.CASE_ROWS:
+        for index, order in enumerate(facts.orders):
+            found += _field_items(section, section.fields, order, facts.case, now,
+                                  missing_key=f"case-row:{section.key}:{index}:{{field}}",
+                                  invalid_key=f"case-row-invalid:{section.key}:{index}:{{field}}",
+                                  where=f"{section.title}, {section.row_noun} {index + 1}", row=index)
+    elif section.source is Source.ROWS:
+        rows = facts.rows.get(section.key, ())
+        if len(rows) < section.min_rows:
+            found.append(CheckItem(f"rows:{section.key}",
+                                   section.empty_message or f"{section.title}: nothing recorded.", section.key))
+        for index, row in enumerate(rows):
+            row_id = row.get("id", index)
+            found += _field_items(section, section.fields, row, facts.values, now,
+                                  missing_key=f"row:{section.key}:{row_id}:{{field}}",
+                                  invalid_key=f"row-invalid:{section.key}:{row_id}:{{field}}",
+                                  where=f"{section.title}, {section.row_noun} {index + 1}", row=index)
+    elif section.page is spec.Form.ACTIONS:
+        for index, action in enumerate(facts.actions):
+            if action.get("status") == "withdrawn":
+                continue
+            record = {f.key: action.get(f.key) for f in section.fields}
+            found += _field_items(section, section.fields, record, {"raised_date": action.get("raised_date")}, now,
+                                  missing_key=f"action:{action.get('id')}:{{field}}",
+                                  invalid_key=f"action-invalid:{action.get('id')}:{{field}}",
+                                  where=f"Action {action.get('number')}", row=index)
+    elif section.page is spec.Form.REVIEW:
+        for index, action in enumerate(facts.previous):
+            record = {f.key: action.get(f.key) for f in section.fields}
+            # What a decision at this meeting needs (the outcome, the reason); the date
+            # completed of one done between meetings too.
+            decided = reviewed(action) and action.get("status") in DECISIONS
+            keys = ("completed_date", "outcome", "withdrawn_reason") if decided else ("completed_date",)
+            fields = [f for f in section.fields if f.key in keys]
+            found += _field_items(section, fields, record, {"raised_date": action.get("raised_date")}, now,
+                                  missing_key=f"previous-missing:{action.get('id')}:{{field}}",
+                                  invalid_key=f"previous-invalid:{action.get('id')}:{{field}}",
+                                  where=f"Previous action {action.get('number')}", row=index)
+    if section.pillars:
+        found += _plan_entry_items(section, facts, now)
+    for problem in typed:
+        parts = problem.field.split(".")
+        row = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
+        found.append(CheckItem(f"typed:{section.key}:{problem.field}", f"{section.title}: {problem.message}",
+                               section.key, parts[-1], row))
+    found += _rule_items(section, facts, today, found)
+    return found
 
 
 def has_content(section: spec.Section, facts: MinuteFacts) -> bool:
