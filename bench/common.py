@@ -104,7 +104,7 @@ def generated_store(cases: int = 1000, seed: int = 7, folder: Path | None = None
 # takes about 8 minutes, so each size is kept under bench/out/ keyed by STORE_VERSION, the
 # years and the schema's migrations; benchmarks work on a copy of it.
 
-STORE_VERSION = "years-2"  # 2: referral dates, written reports of those absent, search index
+STORE_VERSION = "years-3"  # 2: referral dates, reports of those absent, search index; 3: carries, approvals
 YEARS = (1, 3, 10)
 CASES_PER_YEAR = 100
 MEETINGS_PER_YEAR = 1_200
@@ -404,7 +404,8 @@ def _generate_case_meetings(store, rng, prose: _Prose, case_id: int, count: int,
                 store.actions.set_state(action_id, status="done", completed_date=when.isoformat(),
                                         outcome=rng.choice(_OUTCOMES), meeting_id=meeting_id)
             else:
-                store.actions.set_state(action_id, status="carried", outcome="Carried forward.", meeting_id=meeting_id)
+                store.actions.carry(action_id, target_date=(when + timedelta(days=45)).isoformat(),
+                                    reason="Carried forward.", meeting_id=meeting_id)
                 still_open.append(action_id)
         for _ in range(actions[number]):
             agency = rng.choice(attending)
@@ -419,7 +420,10 @@ def _generate_case_meetings(store, rng, prose: _Prose, case_id: int, count: int,
                        "meeting": {k: v for values in fields.values() for k, v in values.items()},
                        "rows": {"attendance": attendance}}
             store.minutes.finalise(meeting_id, content=content, open_items=[], acknowledgements={},
-                                   case_updates={"mappa_level": level, "current_rosh": rosh})
+                                   case_updates={"mappa_level": level, "current_rosh": rosh},
+                                   approval={"approved_by": chair, "approved_as": "chair", "approval_method": "meeting",
+                                             "approved_on": when.isoformat(), "approval_note": None,
+                                             "approver_user_id": None})
         when += timedelta(days=rng.randrange(80, 100))
     return meeting_id
 

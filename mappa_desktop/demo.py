@@ -56,13 +56,78 @@ EXAMPLE_PEOPLE = [
 ]
 
 
+#: Conditions of the licence and of the SHPO (the plan's entries rest on them).
+EXAMPLE_CONDITIONS = [
+    {"source": "licence", "source_detail": "condition 2",
+     "condition_text": "Reside at 14/2 Carse View, Forthside, or another address approved by the supervising officer.",
+     "from_date": "2024-02-12", "until_date": "2027-02-12"},
+    {"source": "licence", "source_detail": "condition 3",
+     "condition_text": "Report to the supervising officer as directed and attend supervision.",
+     "from_date": "2024-02-12", "until_date": "2027-02-12"},
+    {"source": "licence", "source_detail": "condition 6",
+     "condition_text": "Not to enter the exclusion zone around the victim's home, as shown on the licence map.",
+     "from_date": "2024-02-12", "until_date": "2027-02-12"},
+    {"source": "shpo", "source_detail": "prohibition 1",
+     "condition_text": "No unsupervised contact with any child under 16, other than inadvertent contact in daily life.",
+     "from_date": "2020-08-28", "until_date": "2030-08-28"},
+    {"source": "shpo", "source_detail": "prohibition 3",
+     "condition_text": "Declare any device able to reach the internet within 3 days and allow the police to examine it.",
+     "from_date": "2020-08-28", "until_date": "2030-08-28"},
+]
+
+
 def add_example_case(store) -> int:
-    """Add the example case and the people of the example meeting; returns the case id."""
+    """Add the example case, its conditions and the people of the example meeting; returns
+    the case id."""
     known = {p.name for p in store.directory.people(include_inactive=True)}
     for name, agency, role in EXAMPLE_PEOPLE:
         if name not in known:
             store.directory.save_person(name=name, agency=agency, role=role)
-    return store.cases.create(EXAMPLE_CASE, EXAMPLE_ORDERS)
+    case_id = store.cases.create(EXAMPLE_CASE, EXAMPLE_ORDERS)
+    store.conditions.save(case_id, EXAMPLE_CONDITIONS)
+    return case_id
+
+
+#: The risk management plan agreed at the October review: (pillar, values, condition index).
+EXAMPLE_PLAN = [
+    ("supervision", {"what": "Supervision with the supervising officer; the hearing loop is used.",
+                     "owner_person": "Siobhán Ní Bhriain", "owner_agency": "Justice Social Work",
+                     "frequency": "Weekly", "start_date": "2024-02-12", "end_date": "2027-02-12"}, 1),
+    ("monitoring", {"what": "Unannounced home visits: address, compliance and anyone living there.",
+                    "owner_person": "DS Fiona McLeish", "owner_agency": "Police Scotland",
+                    "frequency": "Monthly, unannounced", "start_date": "2024-02-12"}, 0),
+    ("monitoring", {"what": "Examine every declared device.", "owner_person": "DS Fiona McLeish",
+                    "owner_agency": "Police Scotland", "frequency": "On declaration and at home visits",
+                    "start_date": "2020-08-28"}, 4),
+    ("interventions", {"what": "Moving Forward Making Changes programme to completion (session 14 of 26).",
+                       "owner_person": "Siobhán Ní Bhriain", "owner_agency": "Justice Social Work",
+                       "frequency": "Weekly sessions", "end_date": "2027-04-30"}, None),
+    ("interventions", {"what": "Offer referral to the community alcohol service again.",
+                       "owner_person": "Dr Nguyễn Thị Lan", "owner_agency": "NHS health board",
+                       "frequency": "At each GP review"}, None),
+    ("victim_safety", {"what": "Disclosure of his conviction to his new partner, to protect her children.",
+                       "owner_person": "DS Fiona McLeish", "owner_agency": "Police Scotland",
+                       "start_date": "2026-10-16", "end_date": "2026-10-16"}, None),
+    ("victim_safety", {"what": "Exclusion zone around the original victim's home stays; the victim information "
+                               "scheme is kept up to date.", "owner_agency": "Police Scotland",
+                       "frequency": "Checked at each home visit"}, 2),
+    ("contingency", {"trigger_event": "Any unsupervised contact with children",
+                     "what": "Immediate police contact; recall considered the same day.",
+                     "owner_person": "DS Fiona McLeish", "owner_agency": "Police Scotland"}, 3),
+    ("contingency", {"trigger_event": "Failure to attend supervision",
+                     "what": "The supervising officer tells the police duty inspector the same day; recall considered.",
+                     "owner_person": "Siobhán Ní Bhriain", "owner_agency": "Justice Social Work"}, 1),
+]
+
+
+def add_example_plan(store, meeting_id: int, reason: str = "Agreed at this meeting.") -> list[int]:
+    """The example's risk management plan, added at the meeting; returns the entry ids."""
+    case = store.cases.get(store.minutes.get(meeting_id, consult=False, with_actions=False).case_id, consult=False)
+    ids = []
+    for pillar, values, condition in EXAMPLE_PLAN:
+        link = {"condition_uid": case.conditions[condition].uid} if condition is not None and case.conditions else {}
+        ids.append(store.plan.add_entry(meeting_id, pillar, {**values, **link, "rationale": reason}))
+    return ids
 
 
 ATTENDANCE = [
@@ -118,6 +183,8 @@ OLD_ACTIONS = [
     ("Confirm programme attendance with provider", "Siobhán Ní Bhriain", "Justice Social Work", "2026-09-30", "done", "2026-09-25", "Attending, session 14."),
     ("Offer alcohol service referral", "Dr Nguyễn Thị Lan", "NHS health board", "2026-08-31", "carried", None, "Offered, declined; carried forward."),
 ]
+#: The new target date of the action carried forward at the October review.
+CARRIED_TO = "2026-11-30"
 NEW_ACTIONS = [
     ("Disclosure to Ms Reid", "DS Fiona McLeish", "Police Scotland", "2026-10-16"),
     ("Check partner's children's school and home against SHPO terms", "Grzegorz Wiśniewski", "Children's Services", "2026-10-28"),
@@ -146,7 +213,12 @@ def add_example_meetings(store, case_id: int, *, review_outcomes: bool = True) -
     store.minutes.save_rows(review, "disclosure", [DISCLOSURE])
     if review_outcomes:
         for action_id, (*_terms, status, completed, outcome) in zip(old, OLD_ACTIONS):
-            store.actions.set_state(action_id, status=status, completed_date=completed, outcome=outcome, meeting_id=review)
+            if status == "carried":
+                store.actions.carry(action_id, target_date=CARRIED_TO, reason=outcome, meeting_id=review)
+            else:
+                store.actions.set_state(action_id, status=status, completed_date=completed, outcome=outcome,
+                                        meeting_id=review)
     for text, person, agency, target in NEW_ACTIONS:
         store.minutes.raise_action(review, {"action_text": text, "owner_person": person, "owner_agency": agency, "target_date": target})
+    add_example_plan(store, review)
     return first, review

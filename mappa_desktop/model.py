@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .words import plural
 
@@ -106,6 +106,25 @@ class CivilOrder:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A condition of the licence or of a civil order, recorded on the case. ``uid`` is its
+    global id: plan entries link to it, and it travels with the case."""
+
+    id: int
+    uid: str
+    source: str
+    source_detail: str | None
+    condition_text: str | None
+    from_date: str | None
+    until_date: str | None
+
+    def as_values(self) -> dict:
+        return {"uid": self.uid, "source": self.source, "source_detail": self.source_detail,
+                "condition_text": self.condition_text, "from_date": self.from_date,
+                "until_date": self.until_date}
+
+
+@dataclass(frozen=True)
 class Case:
     """The offender's record. ``values`` holds every field of ``spec.CASE_SECTIONS`` by key
     (ISO dates, choice values, 1/0 for yes/no); orders are in the order entered."""
@@ -116,6 +135,7 @@ class Case:
     orders: tuple[CivilOrder, ...]
     created_at: str
     updated_at: str
+    conditions: tuple[Condition, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -189,7 +209,11 @@ class Action:
 
 @dataclass(frozen=True)
 class ActionUpdate:
-    """A change in an action's state: at a meeting (``meeting_id``) or between meetings."""
+    """A change in an action's state: at a meeting (``meeting_id``) or between meetings.
+
+    ``change``: None for a change of status; "raised"; "carried" (a new target date) or
+    "reassigned" (a new owner or agency), which keep the terms after the change and before
+    it (``previous_*``), so the old target and owner stay visible."""
 
     id: int
     action_id: int
@@ -198,6 +222,17 @@ class ActionUpdate:
     at: str
     status: str
     note: str | None
+    change: str | None = None
+    target_date: str | None = None
+    owner_person: str | None = None
+    owner_agency: str | None = None
+    previous_target_date: str | None = None
+    previous_owner_person: str | None = None
+    previous_owner_agency: str | None = None
+
+    @property
+    def changes_terms(self) -> bool:
+        return self.change in ("carried", "reassigned")
 
 
 @dataclass(frozen=True)
@@ -213,6 +248,9 @@ class MeetingRow:
     agreed_rosh: str | None
     new_level: str | None
     next_review_date: str | None
+    mappa_level: str | None = None  # the level the meeting started at
+    level_decision: str | None = None
+    rosh_to_whom: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +271,11 @@ class Minute:
     ``rows``: the rows of each repeating section of the meeting, by section key; each row
     is a dict of field values plus ``id``. ``actions``: raised at this meeting.
     ``previous``: earlier actions of the case under review at this meeting.
+    ``plan``: this meeting's version of the risk management plan, its entries in order, each
+    a dict of ``spec.PLAN_ENTRY`` values plus ``id``, ``entry_uid``, ``status`` (live /
+    ended), ``base`` (the entry as the version it came from had it; None: added here),
+    ``change`` (carried / added / changed / ended), ``action_id`` and ``action_number``.
+    ``plan_not_needed``: pillar -> why nothing is needed under it at this meeting.
     """
 
     id: int
@@ -249,6 +292,9 @@ class Minute:
     issued_at: str | None
     finalised_at: str | None
     finalised_by: int | None
+    plan: tuple = ()
+    plan_not_needed: dict = field(default_factory=dict)
+    reviewed: frozenset = frozenset()  # ids of ``previous`` reviewed at this meeting
 
     @property
     def editable(self) -> bool:
@@ -256,6 +302,59 @@ class Minute:
 
     def get(self, key: str, default=None):
         return self.values.get(key, default)
+
+
+@dataclass(frozen=True)
+class MinuteIssue:
+    """One issue of a draft for comment: to whom, when, by whom, and the minute as issued."""
+
+    id: int
+    meeting_id: int
+    at: str  # when it was recorded (UTC)
+    user_id: int | None
+    issued_on: str  # the date the draft went out
+    issued_to: str
+    issue_note: str | None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class MinuteApproval:
+    """The chair's approval of a minute: who, as what, when and how, and who recorded it.
+    ``approver_user_id`` is set when the chair confirmed with their own passphrase here."""
+
+    meeting_id: int
+    approved_by: str
+    approved_as: str
+    approval_method: str
+    approved_on: str
+    approval_note: str | None
+    approver_user_id: int | None
+    recorded_by: int | None
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class CaseExit:
+    """The decision that a person leaves MAPPA."""
+
+    case_id: int
+    exit_date: str
+    exit_reason: str
+    exit_detail: str | None
+    meeting_id: int | None
+    recorded_by: int | None
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class CaseAddendum:
+    id: int
+    case_id: int
+    at: str
+    user_id: int | None
+    reason: str
+    body: str
 
 
 @dataclass(frozen=True)
@@ -303,3 +402,17 @@ class ScrReview:
     @property
     def closed(self) -> bool:
         return self.status == "closed"
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """A version of a case's risk management plan, frozen when a meeting's minute was
+    finalised. ``plan`` is the version as printed (``mappa_desktop.plan.plan_content``)."""
+
+    id: int
+    case_id: int
+    meeting_id: int
+    version: int
+    finalised_at: str
+    meeting_date: str | None
+    plan: dict

@@ -9,7 +9,7 @@ states the case as it is now beside the last finalised minute's decisions.
 from __future__ import annotations
 
 from .dates import format_date
-from .ops.minute import check, minute_content
+from .ops.minute import check, content_of
 from .printing import DEFAULT_MARKING, PrintMeta
 
 #: The printout that sends a meeting's papers out: printing or saving it is logged as a
@@ -43,8 +43,12 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
     if minute.status == "finalised":
         content, sha256 = store.minutes.snapshot(meeting_id)
     else:
-        content = minute_content(minute, case)
+        from .ops.signoff import sign_off
+
+        content = content_of(store, meeting_id, plan_base=store.plan.opened_from(meeting_id)[1])
         content["open_items"] = [item.message for item in check(store=store, meeting_id=meeting_id, today=store.today())]
+        content["sign_off"] = sign_off(store, meeting_id, content)
+    approval = (content.get("sign_off") or {}).get("approval") or {}
     meta = print_meta(
         store,
         reference=case.reference,
@@ -56,12 +60,33 @@ def minute_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:
         sha256=sha256,
         addenda=tuple((a.at, names.get(a.user_id) or store.bundles.author("addendum", a.id) or "", a.reason, a.body)
                       for a in minute.addenda),
+        approval=(approval.get("approved_by") or "", approval.get("approved_as") or "", approval.get("approved_on") or "",
+                  approval.get("recorded_by") or "") if approval else (),
     )
     return content, meta
 
 
 def summary_sections(store) -> tuple[str, ...]:
     return tuple(store.settings.get("summary_sections"))
+
+
+def summary_plan(store) -> tuple[str, ...]:
+    """The pillars of the risk management plan an executive summary keeps (none by default)."""
+    return tuple(store.settings.get("summary_plan") or ())
+
+
+def plan_job(store, *, meeting_id: int | None = None, case_id: int | None = None) -> tuple[dict, PrintMeta]:
+    """(plan, meta) for printing the risk management plan: a meeting's version (frozen with
+    its finalised minute, or the draft's as it stands), or with ``case_id`` the plan as it
+    stands now (the latest version). ``plan`` is None when there is no plan to print."""
+    if meeting_id is None:
+        case = store.cases.get(case_id, consult=False)
+        current = store.plan.current(case_id)
+        if current is None:
+            return None, print_meta(store, reference=case.reference)
+        meeting_id = current.meeting_id
+    content, meta = minute_job(store, meeting_id)
+    return content.get("plan"), meta
 
 
 def pack_job(store, case_id: int) -> tuple[dict, PrintMeta, list, list]:
@@ -76,7 +101,9 @@ def pack_job(store, case_id: int) -> tuple[dict, PrintMeta, list, list]:
     finalised = [m for m in meetings if m.status == "finalised"]
     upcoming = [m for m in meetings if m.status != "finalised"]
     content = store.minutes.snapshot(finalised[-1].id)[0] if finalised else {}
-    content = {**content, "case": dict(case.values), "civil_orders": [o.as_values() for o in case.orders]}
+    current = store.plan.current(case_id)  # the plan as it stands: its latest version
+    content = {**content, "case": dict(case.values), "civil_orders": [o.as_values() for o in case.orders],
+               "current_plan": current.plan if current else None}
     # Papers for the coming meeting: as listed on its draft, else the usual two.
     documents = []
     if upcoming:
@@ -85,9 +112,20 @@ def pack_job(store, case_id: int) -> tuple[dict, PrintMeta, list, list]:
     elif finalised:
         documents = [f"Minute of the meeting of {format_date(finalised[-1].meeting_date)}", "Action register"]
     ids = store.register.ids(RegisterFilter(case_id=case_id), store.today(), "number")
-    rows = store.register.rows(ids)
     meta = print_meta(store, reference=case.reference)
-    return content, meta, [rows[i] for i in ids], [d for d in documents if d]
+    return content, meta, register_rows(store, ids), [d for d in documents if d]
+
+
+def register_rows(store, ids) -> list:
+    """Register rows for these ids, in order, each with its history line (carries and
+    re-assignments) for the printout."""
+    from dataclasses import replace
+
+    from .action_life import lines_for
+
+    rows = store.register.rows(ids)
+    lines = lines_for(store, ids)
+    return [replace(rows[i], history=lines.get(i, "")) for i in ids if i in rows]
 
 
 def meeting_audit_job(store, meeting_id: int) -> tuple[dict, PrintMeta]:

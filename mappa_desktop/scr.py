@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 
 from . import scr_spec
 from .rules.values import Problem, is_required, record_problems
-from .chronology import Event, case_chronology
+from .chronology import Event, events_of
 from .model import ScrReview
 from .spec import Kind, Section
 
@@ -193,11 +193,7 @@ def prior_chronology(events: Iterable[Event], incident_date: str | None) -> list
 
 
 def review_chronology(store, review: ScrReview) -> list[Event]:
-    case = store.cases.get(review.case_id, consult=False)
-    actions = store.actions.of_case(review.case_id)
-    histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-    events = case_chronology(case, store.minutes.meetings(review.case_id), actions, histories)
-    return prior_chronology(events, review.incident.get("incident_date"))
+    return prior_chronology(events_of(store, review.case_id), review.incident.get("incident_date"))
 
 
 def _display(section: Section, values: Mapping) -> list[tuple[str, str, bool]]:
@@ -226,5 +222,6 @@ def review_content(store, review: ScrReview) -> dict:
             {"number": r.number, "recommendation": r.recommendation, "owner_person": r.owner_person,
              "owner_agency": r.owner_agency, "target_date": r.target_date, "action_id": r.action_id}
             for r in review.recommendations],
-        "chronology": [{"on": e.on, "kind": e.kind, "text": e.text} for e in review_chronology(store, review)],
+        "chronology": [{"on": e.on, "kind": e.kind, "text": e.text, "marked": e.marked}
+                       for e in review_chronology(store, review)],
     }

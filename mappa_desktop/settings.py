@@ -58,6 +58,15 @@ SETTINGS: tuple[Setting, ...] = (
         kind="sections",
     ),
     Setting(
+        "summary_plan",
+        "Risk management plan in an executive summary",
+        (),  # the safe default: left out
+        "Empty: the summary leaves the plan out (victim safety entries name third parties). Otherwise one "
+        "pillar per line that it keeps (supervision, monitoring, interventions, victim_safety, contingency), "
+        "with what is done, the agency and when only.",
+        kind="lines",
+    ),
+    Setting(
         "retention_years",
         "Retention period (years)",
         7,
@@ -146,6 +155,13 @@ def validate(key: str, value):
                 parse_rules(lines)
             except RuleError as exc:
                 raise SettingError(f"{setting.label}: {exc}") from None
+        if key == "summary_plan":
+            from .spec import PLAN_PILLARS
+
+            known = [c.value for c in PLAN_PILLARS]
+            unknown = [line for line in lines if line not in known]
+            if unknown:
+                raise SettingError(f"{setting.label}: {unknown[0]!r} is not a pillar ({', '.join(known)}).")
         return lines
     text = str(value or "")
     if key == "backup_folder" and text.strip():

@@ -40,6 +40,7 @@ class Kind(str, Enum):
     YES_NO = "yes_no"  # stored 1 / 0, empty when not answered
     PERSON = "person"  # a name, picked from the directory or typed
     AGENCY = "agency"  # an agency, picked from the directory or typed
+    CONDITION = "condition"  # one of the case's conditions (licence or order), by its global id
 
 
 class Source(str, Enum):
@@ -51,6 +52,8 @@ class Source(str, Enum):
     CASE_ROWS = "case_rows"  # repeating rows of the case (civil orders)
     REGISTER = "register"  # the case's action register (rows shared across meetings)
     DIRECTORY = "directory"  # the directory of agencies and people (not part of a minute)
+    PLAN = "plan"  # the case's risk management plan, one version per meeting
+    RECORD = "record"  # a record of its own around the minute or case (``lifecycle_spec``)
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,10 @@ class Field:
     store refuses the record without it. ``past``: a date (or, with ``on_date``, a time on
     that date) of something that has happened, so never after now. ``not_before``: keys of
     dates it may not precede, in the same record or its context (an action's
-    ``raised_date``, the case's ``date_of_birth``). Every consumer (forms, store, check,
-    marks, printout) reads these through ``mappa_desktop.rules``.
+    ``raised_date``, the case's ``date_of_birth``). ``applies_when``: the field belongs to
+    the record only while the condition holds (a trigger to a contingency entry of the
+    plan); elsewhere it is neither shown, stored nor asked for. Every consumer (forms,
+    store, check, marks, printout) reads these through ``mappa_desktop.rules``.
     """
 
     key: str  # the column name in the store
@@ -112,11 +117,18 @@ class Field:
     max_length: int | None = None  # None: MAX_LENGTH of the kind
     years_back: int | None = None  # a date no more than this many years ago
     pattern: tuple[str, str] = ()  # (regular expression the text matches, why not)
+    applies_when: When | None = None  # the field belongs to the record only while this holds
 
     @property
     def limit(self) -> int | None:
         """The most characters this field takes (None: not a text kind)."""
         return self.max_length or MAX_LENGTH.get(self.kind)
+
+    def applies(self, values) -> bool:
+        """Whether the field belongs to a record with these values (a trigger belongs to a
+        contingency entry only); a field that does not apply is neither shown nor asked for."""
+        when = self.applies_when
+        return when is None or values.get(when.field) in when.values
 
     def choice(self, value: str) -> Choice | None:
         for option in self.choices:
@@ -217,9 +229,56 @@ class NotPast:
 
 @dataclass(frozen=True)
 class AllReviewed:
-    """Every earlier action under review has been reviewed at this meeting."""
+    """Every earlier action still outstanding (open or carried forward) has been reviewed at
+    this meeting: done, carried forward again, or withdrawn. Being carried forward at an
+    earlier meeting is not a review at this one: each arrives "to review"."""
 
     key: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PillarsConsidered:
+    """Each pillar of the plan the section shows was considered at the meeting: it has an
+    entry in the plan as the meeting leaves it, or is recorded as not needed with the reason
+    (not both). Items are keyed ``key:pillar``."""
+
+    key: str
+    message: str = "{pillar}: not considered at this meeting (add an entry, or say why it is not needed)."
+    both: str = "{pillar}: recorded as not needed, but the plan has entries under it."
+
+
+@dataclass(frozen=True)
+class SomeEntry:
+    """At least one entry of the plan under ``pillar`` (not ended) has ``field``: a
+    contingency plan names at least one trigger."""
+
+    key: str
+    pillar: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class OtherAgency:
+    """When the MAPPA level (from now, else at the meeting) is one of ``levels``, the plan
+    (entries not ended) names at least one agency besides the case's lead authority."""
+
+    key: str
+    levels: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class RowDateAfter:
+    """In each row where ``when`` holds, ``field`` falls after ``other`` (a date of the
+    meeting): an action carried forward at a meeting gets a target date after it. ``{number}``
+    in the message is the row's number."""
+
+    key: str
+    when: When
+    field: str
+    other: str
     message: str
 
 
@@ -234,6 +293,7 @@ class Form(str, Enum):
     CASE_ROWS = "case_rows"  # rows of the case record (civil orders), read-only
     ACTIONS = "actions"  # actions agreed at this meeting
     REVIEW = "review"  # earlier actions reviewed at this meeting
+    PLAN = "plan"  # the plan's entries under the section's pillars, what changed, and its discussion
 
 
 @dataclass(frozen=True)
@@ -252,6 +312,7 @@ class Section:
     form: Form | None = None  # the editor's page for it; None: from the source
     rules: tuple = ()  # rules across its fields (MustBe, SomeRow, ...)
     empty_message: str = ""  # the check's words when a section needing rows has none
+    pillars: tuple[str, ...] = ()  # the risk management plan's pillars this section shows
 
     @property
     def repeating(self) -> bool:
@@ -380,12 +441,46 @@ GENDERS = (
     Choice("not_known", "Not known"),
 )
 
+CASE_STATES = (
+    Choice("active", "Active", "Managed under MAPPA: reviews, actions and expiries are chased."),
+    Choice("archived", "Archived", "No longer managed here: nothing is chased. It can be re-activated."),
+    Choice("exited", "Left MAPPA", "An exit decision is recorded: the case is read-only except for "
+                                   "addenda, and nothing is chased."),
+)
+
 ACTION_STATUSES = (
     Choice("open", "Open"),
     Choice("done", "Done"),
     Choice("carried", "Carried forward"),
     Choice("withdrawn", "Withdrawn"),
 )
+
+
+#: The risk management plan's pillars (document 6 of the updated national set; the four
+#: pillars and contingency as England and Wales structure plans), in the plan's order.
+PLAN_PILLARS = (
+    Choice("supervision", "Supervision",
+           "Who supervises the offender, where and how often: supervision sessions, home visits, "
+           "reporting."),
+    Choice("monitoring", "Monitoring and control",
+           "What is checked and what restricts: licence and order conditions, device checks, "
+           "unannounced visits, electronic monitoring, notification requirements."),
+    Choice("interventions", "Interventions and treatment",
+           "What changes the risk: offending behaviour programmes, treatment, substance misuse "
+           "services, work, housing, relationships."),
+    Choice("victim_safety", "Victim safety planning",
+           "What protects known and potential victims: exclusion zones, contact conditions, "
+           "disclosure, information schemes. Entries here often name third parties."),
+    Choice("contingency", "Contingency",
+           "What happens if the plan fails or the risk rises: what triggers a response, what the "
+           "response is, who responds and how fast."),
+)
+
+#: Where a condition on the case comes from: the licence or a civil order.
+CONDITION_SOURCES = (Choice("licence", "Licence"), *CIVIL_ORDER_TYPES)
+
+#: The rationale of an entry is asked for when the meeting changed it.
+PLAN_CHANGES = ("added", "changed", "ended")
 
 
 def _text(key, label, required=False, help=""):
@@ -637,19 +732,34 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "risk_management",
         "Risk management discussion",
-        "The plan to manage the risk: supervision, monitoring and control, interventions and "
-        "treatment, and victim safety, with who does what. The plan itself is the risk "
-        "management plan (document 6 of the national document set).",
+        "The plan to manage the risk, under supervision, monitoring and control, interventions "
+        "and treatment, and victim safety: what is done, by whom, how often, from when until "
+        "when, and the condition it rests on. The plan as it stood opens with the minute; "
+        "add, change or end entries with the reason. A pillar with nothing in it needs a "
+        "reason why it is not needed. At level 2 or 3 the plan names more than the lead agency. "
+        "This is the risk management plan (document 6 of the national document set).",
         (_long("risk_management", "Discussion", True),),
         shortcut="M",
+        form=Form.PLAN,
+        pillars=("supervision", "monitoring", "interventions", "victim_safety"),
+        rules=(
+            PillarsConsidered("plan:considered"),
+            OtherAgency("plan:one_agency", ("2", "3"),
+                        "At level {level} the plan names no agency besides the lead authority."),
+        ),
     ),
     Section(
         "contingency",
         "Contingency planning discussion",
-        "What happens if the plan fails or the risk rises: the warning signs and who "
-        "responds, how and how fast. It is part of the risk management plan (document 6).",
+        "What happens if the plan fails or the risk rises: the warning signs (what triggers a "
+        "response) and who responds, how and how fast. The plan needs at least one trigger. It is "
+        "part of the risk management plan (document 6).",
         (_long("contingency", "Discussion", True),),
         shortcut="C",
+        form=Form.PLAN,
+        pillars=("contingency",),
+        rules=(SomeEntry("plan:no_trigger", "contingency", "trigger_event",
+                         "Contingency: the plan names no trigger (what happens if the plan fails)."),),
     ),
     Section(
         "mappa_level",
@@ -735,26 +845,38 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "previous_actions",
         "Previous actions reviewed",
-        "Actions still open from earlier meetings: record each as done with its outcome, "
-        "or carried forward with a note.",
+        "Every action still open or carried forward from earlier meetings is reviewed at this "
+        "meeting: done (with the date and the outcome), carried forward to a new target date "
+        "(with the reason, and a new owner if it changes hands), or withdrawn (with the reason). "
+        "An action carried forward last time arrives to be reviewed again.",
         (
             _long("action_text", "Action", True),
             Field("owner_person", "Owner", Kind.PERSON, True),
             Field("owner_agency", "Agency", Kind.AGENCY, True),
-            _date("target_date", "Target date", True),
+            Field("target_date", "Target date", Kind.DATE, True, not_before=("raised_date",),
+                  help="When carrying forward: the new target date, after this meeting."),
             _choice("status", "Status", ACTION_STATUSES, True),
             Field("completed_date", "Date completed", Kind.DATE, past=True,
                   not_before=("raised_date",), required_when=When("status", ("done",)),
                   to_save=True),
-            _long("outcome", "Outcome or note"),
+            Field("outcome", "Outcome, or why carried forward", Kind.LONG_TEXT,
+                  required_when=When("status", ("done", "carried"))),
+            Field("withdrawn_reason", "Why withdrawn", Kind.TEXT,
+                  required_when=When("status", ("withdrawn",)), to_save=True),
         ),
         source=Source.REGISTER,
         table="actions",
         row_noun="action",
         shortcut="P",
         form=Form.REVIEW,
-        rules=(AllReviewed("previous", "Previous action {number} has not been reviewed (done or "
-                                       "carried forward)."),),
+        rules=(
+            AllReviewed("previous", "Previous action {number} is still to review: record it as done "
+                                    "(with the outcome), carried forward to a new date, or withdrawn "
+                                    "with a reason."),
+            RowDateAfter("previous:carried", When("status", ("carried",)), "target_date", "meeting_date",
+                         "Previous action {number} is carried forward without a new target date after "
+                         "the meeting."),
+        ),
     ),
     Section(
         "actions",
@@ -790,6 +912,78 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
 )
+
+
+# --- The risk management plan (document 6) -------------------------------------------------
+
+_NOT_CONTINGENCY = When("pillar", tuple(c.value for c in PLAN_PILLARS if c.value != "contingency"))
+_CONTINGENCY = When("pillar", ("contingency",))
+
+#: One entry of the plan. The minute's plan sections (``Section.pillars``) show the entries
+#: under their pillars; each meeting's version of the plan is its own set of entries.
+PLAN_ENTRY = Section(
+    "plan_entry",
+    "Risk management plan entry",
+    "One thing the plan does: what, by whom, how often, from when until when, and the "
+    "condition it rests on, if any. A contingency entry says what triggers it and what the "
+    "response is.",
+    (
+        Field("pillar", "Pillar", Kind.CHOICE, True, choices=PLAN_PILLARS, to_save=True),
+        Field("trigger_event", "What triggers it", Kind.TEXT, help="The warning sign, for example "
+              "'any unsupervised contact with children'.", required_when=_CONTINGENCY,
+              applies_when=_CONTINGENCY),
+        Field("what", "What is done", Kind.LONG_TEXT, True,
+              help="For contingency: the response, how and how fast."),
+        Field("owner_person", "By whom", Kind.PERSON),
+        Field("owner_agency", "Agency", Kind.AGENCY, True),
+        Field("frequency", "How often", Kind.TEXT, max_length=300, applies_when=_NOT_CONTINGENCY,
+              help="For example 'weekly', 'monthly, unannounced'."),
+        Field("start_date", "Start date", Kind.DATE),
+        Field("end_date", "End date", Kind.DATE, not_before=("start_date",)),
+        Field("condition_uid", "Rests on condition", Kind.CONDITION,
+              help="A condition of the licence or of a civil order, recorded on the case."),
+        Field("rationale", "Why (at this meeting)", Kind.LONG_TEXT,
+              required_when=When("change", PLAN_CHANGES),
+              help="The reason the meeting added, changed or ended this entry."),
+    ),
+    source=Source.PLAN,
+    table="plan_entries",
+    row_noun="entry",
+)
+
+#: Why a pillar with no entry is not needed at this meeting.
+PLAN_NOT_NEEDED = Field("not_needed", "Not needed at this meeting because", Kind.TEXT,
+                        help="Say why the plan needs nothing under this pillar now.")
+
+#: Conditions of the licence and of each civil order, recorded on the case (plan entries
+#: link to them).
+CONDITIONS = Section(
+    "conditions",
+    "Conditions of the licence and orders",
+    "Each condition of the licence and each prohibition or requirement of a civil order (an "
+    "SHPO's prohibitions, for example), with where it comes from and its dates. Entries of the "
+    "risk management plan can rest on them.",
+    (
+        Field("source", "Source", Kind.CHOICE, True, choices=CONDITION_SOURCES, to_save=True),
+        Field("source_detail", "Detail", Kind.TEXT, max_length=300,
+              help="The condition's number, or for 'other' what the order is.",
+              required_when=When("source", ("other",)), to_save=True),
+        Field("condition_text", "Condition", Kind.LONG_TEXT, True, to_save=True, max_length=20_000),
+        Field("from_date", "Start date", Kind.DATE),
+        Field("until_date", "End date", Kind.DATE, not_before=("from_date",)),
+    ),
+    source=Source.CASE_ROWS,
+    table="case_conditions",
+    row_noun="condition",
+)
+
+
+def pillar(key: str) -> Choice:
+    """A pillar of the plan by its key."""
+    for option in PLAN_PILLARS:
+        if option.value == key:
+            return option
+    raise KeyError(key)
 
 
 # --- The case record --------------------------------------------------------------------

@@ -14,6 +14,7 @@ from mappa_desktop.demo import add_example_case, add_example_meetings
 from mappa_desktop.ops.minute import finalise
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.transfer import exchange
+from .signoff_helpers import recorded_approval
 
 PASSPHRASE = "orbit velvet canyon ladder pepper mosaic"
 TODAY = date(2026, 10, 14)
@@ -40,7 +41,7 @@ def example_case(store, *, finalised: bool = True) -> ExampleCase:
         last = store.minutes.get(review, consult=False).actions[-1]
         store.actions.update_terms(last.id, {"target_date": None})
         finalise(store=store, meeting_id=review, acknowledgements={f"action:{last.id}:target_date": "Date to follow."},
-                 today=TODAY)
+                 today=TODAY, approval=recorded_approval(store, review))
         store.minutes.add_addendum(review, body="The disclosure was on 17/10/2026.", reason="Date corrected")
     return ExampleCase(case_id, first, review)
 

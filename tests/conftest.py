@@ -157,3 +157,17 @@ def raw_connection():
             conn.close()
         except Exception:
             pass
+
+
+def damage_a_data_page(store, path) -> None:
+    """Damage the store where a case's long text lives, not where its schema does: a long
+    address is written last (its overflow pages are at the end of the file), the store is
+    closed, and 64 bytes of one of those pages are overwritten. Unlocking reads the header and
+    the schema only, so it opens; the full check after unlocking finds the damage."""
+    store.cases.create({"reference": "DMG-1", "full_name": "Damage TEST", "category": "1", "mappa_level": "2",
+                        "address": "x" * 90_000})
+    store.close()
+    size = Path(path).stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size - 3 * 4096 + 100)
+        handle.write(b"\x00" * 64)

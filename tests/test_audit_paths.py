@@ -12,6 +12,7 @@ from mappa_desktop.db.session import add_user, create_store
 from mappa_desktop.demo import add_example_case
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.security import TEST_KDF
+from .signoff_helpers import recorded_approval
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def world(tmp_path):
 def _finalise(store, meeting):
     items = minutes.check(store=store, meeting_id=meeting, today=store.today())
     minutes.finalise(store=store, meeting_id=meeting, acknowledgements={i.key: "ok" for i in items},
-                     today=store.today())
+                     today=store.today(), approval=recorded_approval(store, meeting))
 
 
 PATHS = [

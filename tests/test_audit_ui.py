@@ -52,7 +52,7 @@ def test_viewer_filters_verifies_and_logs_its_export(qtbot, session, tmp_path):
     page.kind.setCurrentIndex(0)
     page.record_type.setCurrentIndex(page.record_type.findData("case"))
     page.record_id.setValue(case_id)
-    assert page.model.rowCount() == 2  # created, consulted
+    assert page.model.rowCount() == 3  # created, its conditions collected, consulted
     page.record_type.setCurrentIndex(0)
     page.record_id.setValue(0)
     assert page.model.rowCount() == total

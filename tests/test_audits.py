@@ -19,6 +19,7 @@ from mappa_desktop.paths import DataPaths
 from mappa_desktop.printouts import PACK_KIND
 from mappa_desktop.security import TEST_KDF
 from mappa_desktop.settings import SettingError
+from tests.signoff_helpers import recorded_approval
 
 SCOTLAND = workdays.parse_rules(workdays.DEFAULT_RULES)
 
@@ -247,7 +248,7 @@ def test_confidentiality_and_dissent_in_detail(audited):
 def test_the_auditor_confirms_or_changes_with_a_comment_and_the_minute_stays_as_it_was(audited):
     store, clock, case_id, first, review = audited
     items = minutes.check(store=store, meeting_id=review, today=store.today())
-    minutes.finalise(store=store, meeting_id=review, acknowledgements={i.key: "ok" for i in items}, today=store.today())
+    minutes.finalise(store=store, meeting_id=review, acknowledgements={i.key: "ok" for i in items}, today=store.today(), approval=recorded_approval(store, review))
     before_minute = store.minutes.get(review, consult=False)
     before_snapshot = store.minutes.snapshot(review)
     grades = {f.key: (f.suggested, "") for f in meeting_audit.suggest(store=store, meeting_id=review)}
@@ -371,7 +372,8 @@ def period(world):
         if status == "done":
             store.actions.set_state(action, status="done", completed_date="2026-05-30")
         elif status == "carried":
-            store.actions.set_state(action, status="carried")
+            # Carried forward some time ago to this date, which has since passed.
+            store.db.execute("UPDATE actions SET status = 'carried' WHERE id = ?", [action])
         elif status == "withdrawn":
             store.actions.withdraw(action, "No longer needed")
     return store, clock, a_review

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import act_as_admin
 
+from tests.conftest import damage_a_data_page
 from mappa_desktop.db import backup
 from mappa_desktop.db.session import create_store, unlock
 from mappa_desktop.demo import add_example_case, add_example_meetings
@@ -189,10 +190,7 @@ def test_restore_after_the_check_finds_the_store_damaged(qtbot, tmp_path, folder
     created = create_store(paths, name="Ann Admin", agency="", role="", passphrase=PASS, kdf=TEST_KDF)
     info = backup.backup_store(paths.store, created.store.key, paths.backups, reason="daily",
                                signer=created.store.signer, user_id=created.user.id)
-    created.close()
-    with open(paths.store, "r+b") as handle:
-        handle.seek(paths.store.stat().st_size // 2)
-        handle.write(b"\x00" * 64)
+    damage_a_data_page(created.store, paths.store)
     damaged = paths.store.read_bytes()
     tasks = TaskRunner()
     controller = AppController(paths, tasks, kdf=TEST_KDF)

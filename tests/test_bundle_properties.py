@@ -14,6 +14,7 @@ from mappa_desktop import spec
 from mappa_desktop.ops.minute import finalise
 
 from .bundle_helpers import TODAY, case_state, export, import_all, laptop
+from .signoff_helpers import recorded_approval
 
 # Any character a person might paste, except lone surrogates (no text file can hold them).
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
@@ -65,7 +66,8 @@ def _build(store, generated) -> int:
 
             items = check(store=store, meeting_id=meeting_id, today=TODAY)
             finalise(store=store, meeting_id=meeting_id, today=TODAY,
-                     acknowledgements={i.key: "Accepted for the test." for i in items})
+                     acknowledgements={i.key: "Accepted for the test." for i in items},
+                     approval=recorded_approval(store, meeting_id))
     return case_id
 
 

@@ -12,6 +12,7 @@ from mappa_desktop.transfer import exchange, format as bundle_format
 from mappa_desktop.transfer.compare import WHOLE_MINUTE
 
 from .bundle_helpers import PASSPHRASE, case_state, example_case, export, import_all, laptop
+from .signoff_helpers import recorded_approval
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_a_minute_finalised_here_is_never_overwritten(two, tmp_path):
     from .bundle_helpers import TODAY
 
     a.minutes.save_fields(case.review, "dissent", {"dissent": "Edited on A after the copy."})
-    finalise(store=b, meeting_id=review_b, acknowledgements={}, today=TODAY)
+    finalise(store=b, meeting_id=review_b, acknowledgements={}, today=TODAY, approval=recorded_approval(b, review_b))
     sha_b = b.minutes.snapshot(review_b)[1]
     plan, _ = import_all(b, export(a, case.case_id, tmp_path / "a2"))
     [kept] = [d for d in plan.differences if d.field == WHOLE_MINUTE]
@@ -141,7 +142,8 @@ def test_their_finalised_minute_over_our_draft_is_taken_whole_when_chosen(two, t
 
     from .bundle_helpers import TODAY
 
-    digest = finalise(store=a, meeting_id=case.review, acknowledgements={}, today=TODAY)
+    digest = finalise(store=a, meeting_id=case.review, acknowledgements={}, today=TODAY,
+                      approval=recorded_approval(a, case.review))
     plan, result = import_all(b, export(a, case.case_id, tmp_path / "a2"))
     [whole] = [d for d in plan.differences if d.field == WHOLE_MINUTE]
     assert whole.choosable and "dissent" in whole.ours.lower()
@@ -157,12 +159,15 @@ def test_action_progress_on_both_sides_is_a_choice_and_history_is_added(two, tmp
     action_a = a.actions.of_case(case.case_id)[-1]
     action_b = b.bundles.records.local_id("action", a.bundles.records.uid_of("action", action_a.id))
     a.actions.set_state(action_a.id, status="done", completed_date="2026-10-20", outcome="Done on A")
-    b.actions.set_state(action_b, status="carried", outcome="Carried on B")
+    b.actions.carry(action_b, target_date="2099-12-31", reason="Carried on B")
     plan, _ = import_all(b, export(a, case.case_id, tmp_path / "a2"))
-    assert {d.field for d in plan.differences} == {"status", "completed_date", "outcome"}
+    assert {d.field for d in plan.differences} == {"status", "completed_date", "outcome", "target_date"}
+    # The new target is a term of a finalised meeting's action: B's stays, with B's history.
+    assert {d.field for d in plan.differences if not d.choosable} == {"target_date"}
     assert plan.added.get("action_update") == 1  # A's "done" joins B's history, B's "carried" stays
     after = b.actions.get(action_b)
     assert (after.status, after.completed_date, after.outcome) == ("done", "2026-10-20", "Done on A")
+    assert after.target_date == "2099-12-31"
     assert [u.status for u in b.actions.history(action_b)] == ["open", "carried", "done"]
 
 
@@ -243,17 +248,18 @@ def test_generated_transfer_passphrases_pass_the_user_rule_and_differ():
 def test_an_older_format_is_brought_up_to_date_on_import(two, tmp_path, monkeypatch):
     a, b = two
     case = example_case(a)
-    path = export(a, case.case_id, tmp_path / "a1")  # format 1
+    path = export(a, case.case_id, tmp_path / "a1")  # the current format
+    current = bundle_format.FORMAT
     seen = []
 
-    def to_2(record: dict) -> dict:
+    def to_next(record: dict) -> dict:
         seen.append(record["type"])
         if record["type"] == "case":
             record = {**record, "fields": {**record["fields"], "full_name": record["fields"]["full_name"].upper()}}
         return record
 
-    monkeypatch.setattr(bundle_format, "FORMAT", 2)
-    monkeypatch.setattr(bundle_format, "UPGRADES", {1: to_2})
+    monkeypatch.setattr(bundle_format, "FORMAT", current + 1)
+    monkeypatch.setattr(bundle_format, "UPGRADES", {current: to_next})
     _, result = import_all(b, path)
     assert "case" in seen and "meeting" in seen and "audit" in seen
     assert b.cases.get(result.case_id, consult=False).full_name == "KENNETH AIRD"

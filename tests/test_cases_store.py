@@ -154,7 +154,10 @@ def test_create_change_consult_archive_are_audited(session):
     case_id = add_example_case(store)
     people = len(store.directory.people())
     entries = store.audit.entries()[start + people :]
-    assert [(e.kind, e.record_type, e.record_id) for e in entries] == [("collection", "case", case_id)]
+    # The case, then its conditions of licence and order (collected with it by the example).
+    assert [(e.kind, e.record_type, e.record_id, e.detail) for e in entries] == [
+        ("collection", "case", case_id, "created; 1 civil orders"),
+        ("collection", "case", case_id, "conditions: 5 added, 0 changed, 0 removed")]
     store.cases.get(case_id)
     values = dict(store.cases.get(case_id, consult=False).values)
     values["address"] = "1 New Road"

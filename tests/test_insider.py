@@ -14,6 +14,7 @@ from mappa_desktop.audit_chain import Anchor, entry_hash_v2, signing_message
 from mappa_desktop.db import backup
 from mappa_desktop.demo import add_example_case
 from mappa_desktop.security import KeyFile
+from tests.signoff_helpers import recorded_approval
 
 ADMIN, ADMIN_PASS = "Ann Admin", "granite otter lantern violet"
 BOB, BOB_PASS = "Bob Second", "walnut prism evening coast"
@@ -46,7 +47,7 @@ def world(session, add_user):
 
     items = completeness(store=store, meeting_id=review, today=date(2027, 1, 20))
     finalise(store=store, meeting_id=review, acknowledgements={i.key: "Accepted." for i in items},
-             today=date(2027, 1, 20))
+             today=date(2027, 1, 20), approval=recorded_approval(store, review))
     addendum = store.minutes.add_addendum(review, body="The date of the visit was 3 March.", reason="Typo.")
     review_id = store.scr.create(case_id, {"incident_date": "2026-11-01", "description": "Breach."})
     store.scr.save_stage(review_id, "initial_notification", {"author": "DI Ross", "rationale": "Because."},

@@ -15,6 +15,7 @@ import pytest
 from mappa_desktop.audit_chain import GENESIS, entry_hash_v1
 from mappa_desktop.db.session import unlock
 from mappa_desktop.security import TEST_KDF, KeyFile, LegacySlot, derive_key
+from tests.signoff_helpers import recorded_approval
 
 ADMIN, ADMIN_PASS = "Ann Admin", "granite otter lantern violet"
 BOB, BOB_PASS = "Bob Second", "walnut prism evening coast"
@@ -81,7 +82,7 @@ def legacy(session, add_user):
     store.minutes.save_fields(first, "dissent", {"dissent": "None."})
     items = check(store=store, meeting_id=review, today=date(2027, 1, 20))
     finalise(store=store, meeting_id=review, acknowledgements={i.key: "Accepted." for i in items},
-             today=date(2027, 1, 20))
+             today=date(2027, 1, 20), approval=recorded_approval(store, review))
     store.minutes.add_addendum(review, body="The visit was on 3 March.", reason="Typo.")
     paths, key = store.paths, store.key
     count = store.audit.count()

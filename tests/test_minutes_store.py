@@ -28,9 +28,10 @@ from mappa_desktop.db.errors import NotFound, RecordLocked, ValidationError, sto
 from mappa_desktop.db.minutes import AUDIT_COALESCE_SECONDS, canonical_json
 from mappa_desktop.db.session import create_store
 from mappa_desktop.db.store import Store
-from mappa_desktop.demo import ATTENDANCE, EXAMPLE_CASE, NEW_ACTIONS, add_example_case, add_example_meetings
-from mappa_desktop.ops.minute import check, finalise
+from mappa_desktop.demo import ATTENDANCE, CARRIED_TO, EXAMPLE_CASE, NEW_ACTIONS, add_example_case, add_example_meetings
+from mappa_desktop.ops.minute import check, finalise, issue_draft
 from mappa_desktop.paths import DataPaths
+from .signoff_helpers import recorded_approval
 
 TODAY = date(2026, 10, 14)  # the day of the example review meeting
 IntegrityError = sqlcipher3.dbapi2.IntegrityError
@@ -60,7 +61,8 @@ class Example:
 
 
 def _finalise(example: Example, meeting_id: int, acknowledgements=None) -> str:
-    return finalise(store=example.store, meeting_id=meeting_id, acknowledgements=acknowledgements or {}, today=TODAY)
+    return finalise(store=example.store, meeting_id=meeting_id, acknowledgements=acknowledgements or {}, today=TODAY,
+                    approval=recorded_approval(example.store, meeting_id))
 
 
 def _fast(store: Store) -> Store:
@@ -228,13 +230,23 @@ def test_save_fields_changes_only_the_fields_given(example):
     assert after == {**before, "rosh_to_whom": "Children and the partner"}
 
 
+ISSUED = {"issued_to": "All attendees and apologies, by secure e-mail", "issued_on": "15/10/2026"}
+
+
+def _issue(example, meeting_id=None) -> None:
+    assert issue_draft(store=example.store, meeting_id=meeting_id or example.review, raw=ISSUED) == []
+
+
 def test_issue_draft_keeps_it_editable(example):
-    example.store.minutes.issue_draft(example.review)
+    _issue(example)
     minute = example.minute()
     assert (minute.status, minute.version, minute.editable) == ("issued", 0, True)
     assert minute.issued_at and minute.finalised_at is None
     last = example.store.audit.entries()[-1]
-    assert (last.kind, last.record_type, last.record_id, last.detail) == ("alteration", "meeting", example.review, "issued as draft")
+    [issue] = example.store.signoff.issues(example.review)
+    assert (last.kind, last.record_type, last.record_id, last.detail) == (
+        "alteration", "meeting", example.review, f"issued for comment (issue {issue.id})")
+    assert (issue.issued_to, issue.issued_on) == (ISSUED["issued_to"], "2026-10-15")
     # Corrections after issuing are saved as before.
     example.store.minutes.save_fields(example.review, "dissent", {"dissent": "None."})
     example.store.minutes.save_rows(example.review, "documents", [{"title": "Corrected list"}])
@@ -244,8 +256,8 @@ def test_issue_draft_keeps_it_editable(example):
     assert minute.status == "issued" and minute.values["dissent"] == "None."
     assert _rows(minute, "documents", "title") == [("Corrected list",)]
     assert minute.actions[-1].id == action_id
-    example.store.minutes.issue_draft(example.review)  # issuing again is allowed (a second draft)
-    assert example.minute().status == "issued"
+    _issue(example)  # issuing again is allowed (a second draft)
+    assert example.minute().status == "issued" and len(example.store.signoff.issues(example.review)) == 2
 
 
 # -- finalising -------------------------------------------------------------------------------------
@@ -316,7 +328,7 @@ def test_finalising_twice_or_issuing_a_finalised_minute_is_refused(final):
     with pytest.raises(RecordLocked):
         _finalise(final, final.review, {final.ids["ack_key"]: ACK_KEY_REASON})
     with pytest.raises(RecordLocked):
-        final.store.minutes.issue_draft(final.review)
+        final.store.signoff.issue(final.review, {"issued_to": "x", "issued_on": "2026-10-15"}, {})
     assert final.count("minute_snapshots") == 1
 
 
@@ -353,7 +365,7 @@ def test_finalised_minute_refuses_every_store_write(final):
         lambda: store.actions.update_terms(action.id, {"owner_person": "Someone else"}),
         lambda: store.actions.update_terms(action.id, {"target_date": "2027-01-01"}),
         lambda: store.actions.set_state(action.id, status="done", completed_date="2026-10-16", meeting_id=final.review),
-        lambda: store.minutes.issue_draft(final.review),
+        lambda: store.signoff.issue(final.review, {"issued_to": "x", "issued_on": "2026-10-15"}, {}),
     ]
     for attempt in attempts:
         with pytest.raises(RecordLocked):
@@ -492,9 +504,13 @@ def test_set_state_rules(example):
             store.actions.set_state(action.id, status=status, completed_date="2026-10-16")
         assert info.value.field == "status"
     assert store.actions.get(action.id) == action and store.actions.history(action.id) == history
+    # Carrying forward needs a new target date (``carry``), not a status alone.
+    with pytest.raises(ValidationError) as info:
+        store.actions.set_state(action.id, status="carried", outcome="Next time.")
+    assert info.value.field == "target_date"
     # A date given for anything but done is not kept.
-    store.actions.set_state(action.id, status="carried", completed_date="2026-10-16", outcome="Next time.")
-    assert (store.actions.get(action.id).status, store.actions.get(action.id).completed_date) == ("carried", None)
+    store.actions.set_state(action.id, status="open", completed_date="2026-10-16", outcome="Next time.")
+    assert (store.actions.get(action.id).status, store.actions.get(action.id).completed_date) == ("open", None)
 
 
 def test_history_records_raised_and_each_change_with_its_meeting(example):
@@ -507,7 +523,9 @@ def test_history_records_raised_and_each_change_with_its_meeting(example):
         [("open", example.first, "raised"), ("carried", example.review, "Offered, declined; carried forward.")],
     ]
     carried = first_actions[2]
-    store.actions.set_state(carried.id, status="carried", outcome="Offered again; declined.", meeting_id=example.review)
+    assert [(u.change, u.previous_target_date, u.target_date) for u in store.actions.history(carried.id)][-1] == (
+        "carried", "2026-08-31", CARRIED_TO)
+    store.actions.carry(carried.id, target_date=CARRIED_TO, reason="Offered again; declined.", meeting_id=example.review)
     assert len(store.actions.history(carried.id)) == 2  # a new note alone is not a change of state
     assert store.actions.get(carried.id).outcome == "Offered again; declined."
     store.actions.set_state(carried.id, status="done", completed_date="2026-11-02", outcome="Accepted.")
@@ -541,7 +559,7 @@ def test_terms_of_a_draft_action_can_still_change(example):
 def test_addendum_refused_on_a_draft(example):
     with pytest.raises(ValidationError):
         example.store.minutes.add_addendum(example.review, body="Text", reason="Reason")
-    example.store.minutes.issue_draft(example.review)
+    _issue(example)
     with pytest.raises(ValidationError):
         example.store.minutes.add_addendum(example.review, body="Text", reason="Reason")
     assert example.count("addenda") == 0
@@ -601,10 +619,12 @@ def test_audit_entries_for_each_step(store, session):
     store.minutes.save_fields(meeting_id, "mappa_level", {"level_decision": "up", "new_level": "3"})
     items = check(store=store, meeting_id=meeting_id, today=TODAY)
     n = store.audit.count()
-    digest = finalise(store=store, meeting_id=meeting_id, acknowledgements={i.key: "Test." for i in items}, today=TODAY)
+    digest = finalise(store=store, meeting_id=meeting_id, acknowledgements={i.key: "Test." for i in items}, today=TODAY,
+                      approval=recorded_approval(store, meeting_id))
     assert _entries_since(store, n) == [
         ("alteration", "case", case_id, "from minute: mappa_level"),
-        ("alteration", "meeting", meeting_id, f"finalised; sha256 {digest}"),
+        ("alteration", "meeting", meeting_id,
+         f"finalised; approved by the chair (meeting); recorded by user {session.user.id}; sha256 {digest}"),
     ]
 
     n = store.audit.count()
@@ -662,7 +682,8 @@ def test_no_audit_entry_holds_typed_text(store):
     store.actions.withdraw(dropped, canary, meeting_id=meeting_id)
     items = check(store=store, meeting_id=meeting_id, today=TODAY)
     assert items  # the canary is not a valid choice or date everywhere; acknowledge the rest
-    finalise(store=store, meeting_id=meeting_id, acknowledgements={i.key: canary for i in items}, today=TODAY)
+    finalise(store=store, meeting_id=meeting_id, acknowledgements={i.key: canary for i in items}, today=TODAY,
+             approval=recorded_approval(store, meeting_id))
     store.actions.set_state(kept, status="done", completed_date="2026-10-20", outcome=canary)
     store.minutes.add_addendum(meeting_id, body=canary, reason=canary)
     store.minutes.get(meeting_id)

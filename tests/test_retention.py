@@ -13,6 +13,7 @@ from mappa_desktop.db.session import create_store
 from mappa_desktop.demo import add_example_case, add_example_meetings
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.security import TEST_KDF
+from .signoff_helpers import recorded_approval
 
 CANARY = "Ysolde VARNAKOVA"
 
@@ -37,7 +38,8 @@ def world(tmp_path):
     first, review = add_example_meetings(store, case_id)
     store.minutes.save_fields(review, "dissent", {"dissent": CANARY})
     items = minutes.check(store=store, meeting_id=review, today=store.today())
-    minutes.finalise(store=store, meeting_id=review, acknowledgements={i.key: "ok" for i in items}, today=store.today())
+    minutes.finalise(store=store, meeting_id=review, acknowledgements={i.key: "ok" for i in items}, today=store.today(),
+                     approval=recorded_approval(store, review))
     store.minutes.add_addendum(review, body=CANARY, reason="correction")
     other = store.cases.create({"reference": "KEEP-1", "full_name": "Kept PERSON", "category": "1", "mappa_level": "2"})
     yield session, clock, case_id, other

@@ -26,6 +26,7 @@ from mappa_desktop.ops.minute_state import MinuteState
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.printouts import minute_job
 from tests.conftest import ADMIN_NAME, ADMIN_PASSPHRASE, act_as_admin
+from tests.signoff_helpers import recorded_approval
 
 
 def _squash(text: str) -> str:
@@ -135,7 +136,7 @@ def test_a_finalised_minute_prints_the_words_the_chair_acknowledged(template, tm
         MUTATIONS["action without target"](store, review)
         items = ops.check(store=store, meeting_id=review, today=store.today())
         ops.finalise(store=store, meeting_id=review, acknowledgements={i.key: f"Reason {n}" for n, i in enumerate(items)},
-                     today=store.today())
+                     today=store.today(), approval=recorded_approval(store, review))
         content, _sha = store.minutes.snapshot(review)
         assert content["acknowledgements"] == {i.key: {"message": i.message, "reason": f"Reason {n}"}
                                                for n, i in enumerate(items)}

@@ -14,6 +14,7 @@ from mappa_desktop.db.errors import ValidationError, storage_errors
 from mappa_desktop.demo import add_example_case
 from mappa_desktop.ops import minute as ops
 from tests.conftest import ADMIN_NAME, ADMIN_PASSPHRASE
+from tests.signoff_helpers import recorded_approval
 
 FUTURE = "2099-01-01"
 
@@ -138,7 +139,8 @@ def test_a_finalised_minute_never_copies_a_refused_value_into_the_case(world):
     store, case_id, meeting_id, _action_id = world
     with pytest.raises(ValidationError):
         store.minutes.finalise(meeting_id, content={}, open_items=[], acknowledgements={},
-                               case_updates={"current_rosh": "banana", "mappa_level": "2"})
+                               case_updates={"current_rosh": "banana", "mappa_level": "2"},
+                               approval=recorded_approval(store, meeting_id, approval_note=None, approver_user_id=None))
     assert store.cases.get(case_id, consult=False).get("current_rosh") == "high"
     assert store.minutes.get(meeting_id, consult=False).status == "draft"
 

@@ -11,7 +11,7 @@ from mappa_desktop.db.session import create_store
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.security import TEST_KDF
 from mappa_desktop.ui.app import AppController
-from mappa_desktop.ui.case_view import CasesArea
+from mappa_desktop.ui.cases_area import CasesArea
 from mappa_desktop.ui.tasks import TaskRunner
 
 from .typing_helpers import type_text

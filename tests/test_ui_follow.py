@@ -24,6 +24,7 @@ from mappa_desktop.ui.register_view import ActionRegisterModel
 from mappa_desktop.ui.tasks import TaskRunner
 
 from .test_scr import FRAME, INCIDENT, RECOMMENDATIONS, STAGE_VALUES
+from tests.signoff_helpers import recorded_approval
 
 CLOCK = lambda: datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)  # noqa: E731
 STATUS = ActionRegisterModel.COLUMNS.index("status")
@@ -96,7 +97,7 @@ def test_done_in_the_register_shows_on_the_case_tab_the_open_minute_and_the_coun
     cases.open_meeting(october)
     editor = cases.minute_editor
     editor.go_to("previous_actions")
-    assert editor.review_rows[first.id].status.value() == "open"
+    assert editor.review_rows[first.id].status.value() is None  # arrives "to review" (issue 14)
 
     _mark_done_in_the_register(qtbot, window, first.id)
     # Nobody called a refresh: each view heard of the change from the store.
@@ -137,7 +138,7 @@ def test_the_overview_follows_a_minute_finalised_elsewhere(qtbot, world, window)
     assert "Level 2" in overview.summary.text()
     items = ops.check(store=store, meeting_id=october, today=store.today())
     ops.finalise(store=store, meeting_id=october, acknowledgements={i.key: "Accepted" for i in items},
-                 today=store.today())
+                 today=store.today(), approval=recorded_approval(store, october))
     qtbot.waitUntil(lambda: "Level 3" in overview.summary.text(), timeout=3000)
     assert "finalised" in overview.meeting_list.item(0).text()
 
@@ -184,7 +185,7 @@ def test_a_finalised_minute_is_read_only_on_every_screen(qtbot, world, window):
     store = session.store
     items = ops.check(store=store, meeting_id=october, today=store.today())
     ops.finalise(store=store, meeting_id=october, acknowledgements={i.key: "Accepted" for i in items},
-                 today=store.today())
+                 today=store.today(), approval=recorded_approval(store, october))
     cases = window.page("cases")
     window.show_page("cases")
     cases.open_meeting(october)
@@ -220,7 +221,7 @@ def test_the_pack_states_the_case_as_it_is_now(world):
     store = session.store
     items = ops.check(store=store, meeting_id=october, today=store.today())
     ops.finalise(store=store, meeting_id=october, acknowledgements={i.key: "Accepted" for i in items},
-                 today=store.today())
+                 today=store.today(), approval=recorded_approval(store, october))
     # After the minute, the co-ordinator moves the review and the level changes.
     case = store.cases.get(case_id, consult=False)
     store.cases.update(case_id, {**case.values, "next_review_date": "2027-02-03", "mappa_level": "3"},

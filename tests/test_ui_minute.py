@@ -264,9 +264,17 @@ def test_whole_review_meeting_by_keyboard_then_finalised_and_locked(qtbot, prepa
     wait_active(qtbot, final)
     for item_key, edit in final.reasons.items():
         type_text(edit, "Agreed at the meeting")
+    assert not final.ok.isEnabled()  # how the chair approved is a choice, never a default
+    given_there = final.method.buttons["meeting"]
+    given_there.setFocus()
+    key(qtbot, given_there, Qt.Key.Key_Space)
+    assert final.fields["approved_by"].value() == "DI Euan MacDhòmhnaill"  # the meeting's chair
     final.ok.setFocus()
     key(qtbot, final.ok, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: editor.minute.status == "finalised", timeout=3000)
+    approval = store.signoff.approval(meeting_id)
+    assert (approval.approved_by, approval.approval_method, approval.recorded_by) == (
+        "DI Euan MacDhòmhnaill", "meeting", session.user.id)
     case = store.cases.get(case_id, consult=False)
     assert (case.values["current_rosh"], case.values["mappa_level"], case.values["next_review_date"]) == (
         "high", "2", "2027-01-13")

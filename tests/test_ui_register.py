@@ -73,7 +73,7 @@ def test_case_register_lists_every_action_in_order_raised(qtbot, world, window):
     texts = [model.index(r, ActionRegisterModel.COLUMNS.index("action_text")).data() for r in range(3)]
     assert texts == ["Examine devices", "Confirm programme", "Disclosure to Ms Reid"]
     tab.view.selectRow(0)
-    assert "Open (at the meeting of 15/07/2026" in tab.history.text()
+    assert "Raised (at the meeting of 15/07/2026" in tab.history.text()
 
 
 def test_cross_case_view_filters_sorts_and_marks_overdue_in_words(qtbot, world, window):

@@ -12,6 +12,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.conftest import damage_a_data_page
 from mappa_desktop.db.session import create_store
 from mappa_desktop.paths import DataPaths
 from mappa_desktop.security import TEST_KDF
@@ -179,11 +180,9 @@ def test_damage_inside_the_store_is_found_after_unlock_and_every_write_refused(q
     store); the full check runs on the gate's thread after, and damage stops every write."""
     from mappa_desktop.db.errors import StoreDamaged
 
-    _make_store(paths)
-    data = bytearray(paths.store.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + 64] = os.urandom(64)
-    paths.store.write_bytes(bytes(data))
+    session = create_store(paths, name="Lorna Petrie", agency="MAPPA unit", role="Co-ordinator", passphrase=PASS,
+                           kdf=TEST_KDF)
+    damage_a_data_page(session.store, paths.store)
     before = hashlib.sha256(paths.store.read_bytes()).hexdigest()
     controller.start()
     screen = controller.gate.unlock

@@ -1,7 +1,10 @@
 """The action register: actions raised at meetings (or between them), never deleted.
 
-An action is done (with outcome and date), carried forward, or withdrawn with a reason.
-Each change of state appends to ``action_updates``, the action's history.
+An action is done (with outcome and date), carried forward to a new target date, re-assigned
+to another owner or agency, or withdrawn with a reason. Each change appends to
+``action_updates``, the action's history; a carry or a re-assignment keeps the terms before
+and after it, so the old target and owner stay visible (and the store lets a finalised
+meeting's terms change only together with such an entry).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import TYPE_CHECKING, Mapping
 from .. import spec
 from ..model import Action, ActionUpdate
 from ..rules.actions import OUTSTANDING
-from ..rules.values import record_problems
+from ..rules.values import Problem, record_problems
 from .errors import NotFound, RecordLocked, ValidationError, refuse, storage_errors
 
 if TYPE_CHECKING:
@@ -26,7 +29,11 @@ STATUSES = tuple(c.value for c in spec.ACTION_STATUSES)
 #: What was agreed, and what became of it: the declarations every write is checked against.
 TERM_FIELDS = spec.section("actions").fields
 STATE_FIELDS = tuple(f for f in spec.section("previous_actions").fields
-                     if f.key in ("status", "completed_date", "outcome"))
+                     if f.key in ("status", "completed_date", "outcome", "withdrawn_reason"))
+_HISTORY = ("id, action_id, meeting_id, user_id, at, status, note, change, target_date, owner_person, "
+            "owner_agency, previous_target_date, previous_owner_person, previous_owner_agency")
+#: A decision about an action recorded at a meeting: what makes it "reviewed" there.
+DECISIONS = ("done", "carried", "withdrawn")
 
 
 def _action(row) -> Action:
@@ -103,14 +110,52 @@ class ActionsRepo:
             ).fetchall()
         return [_action(r) for r in rows]
 
+    def reviewed_at(self, meeting_id: int) -> frozenset[int]:
+        """The actions whose latest decision at this meeting is done, carried forward or
+        withdrawn: an action carried at an earlier meeting is not reviewed at this one."""
+        with storage_errors():
+            # The latest decision at this meeting counts (opened again there: to review).
+            rows = self._store.db.execute(
+                "SELECT u.action_id FROM action_updates u WHERE u.meeting_id = ? AND u.change IS NOT 'reassigned' "
+                f"AND u.status IN ({', '.join('?' * len(DECISIONS))}) AND u.id = (SELECT max(id) FROM action_updates "
+                "WHERE action_id = u.action_id AND meeting_id = u.meeting_id AND change IS NOT 'reassigned')",
+                [meeting_id, *DECISIONS],
+            ).fetchall()
+        return frozenset(r[0] for r in rows)
+
     def history(self, action_id: int) -> list[ActionUpdate]:
         with storage_errors():
             rows = self._store.db.execute(
-                "SELECT id, action_id, meeting_id, user_id, at, status, note FROM action_updates "
-                "WHERE action_id = ? ORDER BY id",
-                [action_id],
+                f"SELECT {_HISTORY} FROM action_updates WHERE action_id = ? ORDER BY id", [action_id]
             ).fetchall()
         return [ActionUpdate(*r) for r in rows]
+
+    def histories(self, action_ids) -> dict[int, list[ActionUpdate]]:
+        """The history of each of these actions (any number: read in chunks), oldest first."""
+        found: dict[int, list[ActionUpdate]] = {i: [] for i in action_ids}
+        ids = list(found)
+        with storage_errors():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for row in self._store.db.execute(
+                        f"SELECT {_HISTORY} FROM action_updates WHERE action_id IN ({', '.join('?' * len(chunk))}) "
+                        "ORDER BY id", chunk):
+                    found[row[1]].append(ActionUpdate(*row))
+        return found
+
+    def term_changes(self, action_ids) -> dict[int, list[ActionUpdate]]:
+        """Only the carries and re-assignments of these actions (what the printed register
+        shows under each action), oldest first; actions with none are left out."""
+        ids = list(action_ids)
+        found: dict[int, list[ActionUpdate]] = {}
+        with storage_errors():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for row in self._store.db.execute(
+                        f"SELECT {_HISTORY} FROM action_updates WHERE action_id IN ({', '.join('?' * len(chunk))}) "
+                        "AND change IN ('carried', 'reassigned') ORDER BY id", chunk):
+                    found.setdefault(row[1], []).append(ActionUpdate(*row))
+        return found
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -134,7 +179,7 @@ class ActionsRepo:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
                 [case_id, meeting_id, number, raised_date, *(terms[k] for k in TERMS), now],
             ).lastrowid
-            self._append_update(action_id, meeting_id, "open", "raised")
+            self._append_update(action_id, meeting_id, "open", "raised", change="raised")
             self._store.audit.record(
                 "collection", "action", action_id, detail=f"case {case_id}; meeting {meeting_id}"
             )
@@ -169,10 +214,13 @@ class ActionsRepo:
         outcome: str | None = None,
         meeting_id: int | None = None,
     ) -> None:
-        """Record progress: done (with a date), carried, open again, with an outcome or note.
-        A change of status joins the action's history; editing the note alone does not."""
+        """Record progress: done (with a date) or open again, with an outcome or note.
+        A change of status joins the action's history; editing the note alone does not.
+        (Carrying forward needs a new target date: :meth:`carry`.)"""
+        if status == "carried":
+            raise ValidationError("Carry the action forward with a new target date.", "target_date")
         if status not in STATUSES or status == "withdrawn":
-            raise ValidationError("Choose done, carried forward or open.", "status")
+            raise ValidationError("Choose done or open.", "status")
         if status == "done" and not completed_date:
             raise ValidationError("Give the date the action was completed.", "completed_date")
         if status != "done":
@@ -190,7 +238,9 @@ class ActionsRepo:
                 "WHERE id = ?",
                 [status, completed_date, _text(outcome), self._store.now_iso(), action_id],
             )
-            changed = before.status != status or before.completed_date != completed_date
+            changed = (before.status != status or before.completed_date != completed_date
+                       or (meeting_id is not None and status in DECISIONS
+                           and action_id not in self.reviewed_at(meeting_id)))
             if changed:
                 self._append_update(action_id, meeting_id, status, _text(outcome))
             if changed or before.outcome != _text(outcome):
@@ -199,14 +249,103 @@ class ActionsRepo:
                 )
             self._store.note("action", action_id, before.case_id)
 
+    def carry(self, action_id: int, *, target_date: str, reason: str, meeting_id: int | None = None,
+              owner_person: str | None = None, owner_agency: str | None = None) -> None:
+        """Carry an outstanding action forward to a new target date, with the reason (and,
+        at a meeting, a new owner or agency if it changes hands). The history keeps the old
+        target and owner. At a meeting the new date falls after the meeting; between
+        meetings it is today or later (the declarations in ``spec`` and ``lifecycle_spec``).
+        Saving the same carry again (autosave) changes only the reason shown."""
+        from .. import lifecycle_spec
+        from ..rules.values import date_rule_problems
+
+        terms = {"target_date": target_date, "reason": _text(reason)}
+        with self._store.transaction():
+            self._refuse_finalised(meeting_id)
+            before = self.get(action_id)
+            # Done at this very meeting and then thought better of: the decision may change.
+            changing_mind = (meeting_id is not None and before.status == "done"
+                             and action_id in self.reviewed_at(meeting_id))
+            if before.status not in ("open", "carried") and not changing_mind:
+                raise ValidationError("Only an open action can be carried forward.", "status")
+            context = {"raised_date": before.raised_date}
+            if meeting_id is not None:
+                section = spec.section("previous_actions")
+                context["meeting_date"] = self._meeting_date(meeting_id)
+                row = {"status": "carried", "target_date": target_date, "outcome": terms["reason"]}
+                problems = record_problems((section.field("target_date"),), row, now=self._store.clock(),
+                                           context=context)
+                problems += date_rule_problems(section, row, context, self._store.today())
+            else:
+                section = lifecycle_spec.CARRY
+                problems = record_problems(section.fields, terms, now=self._store.clock(), context=context)
+                problems += date_rule_problems(section, terms, context, self._store.today())
+            if not terms["reason"]:
+                problems.append(Problem("reason", "Reason: say why the action is carried forward."))
+            refuse(problems)
+            owner = {"owner_person": _text(owner_person) if owner_person is not None else before.owner_person,
+                     "owner_agency": _text(owner_agency) if owner_agency is not None else before.owner_agency}
+            refuse(record_problems(TERM_FIELDS, owner, now=self._store.clock(), only=owner))
+            same = (before.status == "carried" and before.target_date == target_date
+                    and before.owner_person == owner["owner_person"] and before.owner_agency == owner["owner_agency"]
+                    and (meeting_id is None or action_id in self.reviewed_at(meeting_id)))
+            if not same:
+                self._append_update(action_id, meeting_id, "carried", terms["reason"], change="carried",
+                                    terms={"target_date": target_date, **owner}, before=before)
+            self._store.db.execute(
+                "UPDATE actions SET status = 'carried', completed_date = NULL, outcome = ?, target_date = ?, "
+                "owner_person = ?, owner_agency = ?, updated_at = ? WHERE id = ?",
+                [terms["reason"], target_date, owner["owner_person"], owner["owner_agency"],
+                 self._store.now_iso(), action_id],
+            )
+            if not same or before.outcome != terms["reason"]:
+                self._store.audit.record("alteration", "action", action_id, detail="status=carried; target_date")
+            self._store.note("action", action_id, before.case_id)
+
+    def reassign(self, action_id: int, *, owner_person: str, owner_agency: str, reason: str,
+                 meeting_id: int | None = None) -> None:
+        """Give an action to another owner or agency, with the reason; the old owner stays
+        in its history. Refused when nothing changes."""
+        from .. import lifecycle_spec
+
+        values = {"owner_person": _text(owner_person), "owner_agency": _text(owner_agency),
+                  "reason": _text(reason)}
+        refuse(record_problems(lifecycle_spec.REASSIGN.fields, values, now=self._store.clock()))
+        with self._store.transaction():
+            self._refuse_finalised(meeting_id)
+            before = self.get(action_id)
+            if before.status == "withdrawn":
+                raise ValidationError("This action was withdrawn.", "status")
+            if (before.owner_person, before.owner_agency) == (values["owner_person"], values["owner_agency"]):
+                raise ValidationError("Name the new owner or agency: they are the same as now.", "owner_person")
+            terms = {"target_date": before.target_date, "owner_person": values["owner_person"],
+                     "owner_agency": values["owner_agency"]}
+            self._append_update(action_id, meeting_id, before.status, values["reason"], change="reassigned",
+                                terms=terms, before=before)
+            self._store.db.execute(
+                "UPDATE actions SET owner_person = ?, owner_agency = ?, updated_at = ? WHERE id = ?",
+                [values["owner_person"], values["owner_agency"], self._store.now_iso(), action_id],
+            )
+            self._store.audit.record("alteration", "action", action_id, detail="owner_person,owner_agency")
+            self._store.note("action", action_id, before.case_id)
+
     def withdraw(self, action_id: int, reason: str, *, meeting_id: int | None = None) -> None:
-        """Withdraw with a reason; the action stays in the register."""
+        """Withdraw with a reason; the action stays in the register. Saving the same
+        withdrawal again (autosave at a meeting) changes only the reason shown."""
         if not (reason or "").strip():
             raise ValidationError("Give the reason for withdrawing the action.", "withdrawn_reason")
+        refuse(record_problems(STATE_FIELDS, {"status": "withdrawn", "withdrawn_reason": reason.strip()},
+                               now=self._store.clock(), only=("withdrawn_reason",)))
         with self._store.transaction():
             self._refuse_finalised(meeting_id)
             before = self.get(action_id)
             self._store.note("action", action_id, before.case_id)
+            if before.status == "withdrawn":
+                if before.withdrawn_reason != reason.strip():
+                    self._store.db.execute("UPDATE actions SET withdrawn_reason = ?, updated_at = ? WHERE id = ?",
+                                           [reason.strip(), self._store.now_iso(), action_id])
+                    self._store.audit.record("alteration", "action", action_id, detail="withdrawn_reason")
+                return
             self._store.db.execute(
                 "UPDATE actions SET status = 'withdrawn', withdrawn_reason = ?, completed_date = NULL, "
                 "updated_at = ? WHERE id = ?",
@@ -226,9 +365,22 @@ class ActionsRepo:
         if row[0] == "finalised":
             raise RecordLocked("this minute is finalised; record progress between meetings instead")
 
-    def _append_update(self, action_id: int, meeting_id, status: str, note) -> None:
+    def _meeting_date(self, meeting_id: int) -> str | None:
+        row = self._store.db.execute("SELECT meeting_date FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+        return row[0] if row else None
+
+    def _append_update(self, action_id: int, meeting_id, status: str, note, *, change: str | None = None,
+                       terms: Mapping | None = None, before: Action | None = None) -> None:
+        """One entry of the history. A carry or re-assignment (``terms``) keeps the terms after
+        it and before it: the store's trigger lets a finalised meeting's terms change only to
+        what the latest entry says."""
+        terms = terms or {}
+        previous = ((before.target_date, before.owner_person, before.owner_agency)
+                    if before is not None and terms else (None, None, None))
         self._store.db.execute(
-            "INSERT INTO action_updates (action_id, meeting_id, user_id, at, status, note) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [action_id, meeting_id, self._store.acting_user_id(), self._store.now_iso(), status, note],
+            "INSERT INTO action_updates (action_id, meeting_id, user_id, at, status, note, change, target_date, "
+            "owner_person, owner_agency, previous_target_date, previous_owner_person, previous_owner_agency) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [action_id, meeting_id, self._store.acting_user_id(), self._store.now_iso(), status, note, change,
+             terms.get("target_date"), terms.get("owner_person"), terms.get("owner_agency"), *previous],
         )

@@ -30,6 +30,8 @@ ACTION_FIELDS = ("action_text", "owner_person", "owner_agency", "target_date", "
 #: What a finalised meeting agreed; frozen with its minute (the register records progress).
 ACTION_TERMS = ("action_text", "owner_person", "owner_agency", "target_date")
 ROWS_PREFIX = "rows:"
+#: A meeting's version of the risk management plan, one field of the meeting record.
+PLAN_FIELD = "plan"
 STAGE_PREFIX = "stage:"
 INCIDENT_PREFIX = "incident."
 _BATCH = 200
@@ -48,15 +50,28 @@ class AppendOnlyKind:
     columns: tuple[str, ...]  # carried verbatim
     refs: tuple[tuple[str, str], ...] = ()  # (column, kind): other local ids, carried as uids
     user_column: str | None = "user_id"  # who, carried as a name
+    frozen_with: str = ""  # a ref column naming a meeting: added only with that finalised minute
 
 
 APPEND_ONLY: tuple[AppendOnlyKind, ...] = (
     AppendOnlyKind("addendum", "addendum", "addenda", "meeting", "meeting_id", ("at", "reason", "body")),
     AppendOnlyKind("action_update", "action history entry", "action_updates", "action", "action_id",
-                   ("at", "status", "note"), refs=(("meeting_id", "meeting"),)),
-    # Issue 15 (risk management plan versions) adds one line here, for example:
-    # AppendOnlyKind("rmp_version", "risk management plan version", "rmp_versions", "case",
-    #                "case_id", ("version", "saved_at", "plan")),
+                   ("at", "status", "note", "change", "target_date", "owner_person", "owner_agency",
+                    "previous_target_date", "previous_owner_person", "previous_owner_agency"),
+                   refs=(("meeting_id", "meeting"),)),
+    AppendOnlyKind("minute_issue", "issue of a draft for comment", "minute_issues", "meeting", "meeting_id",
+                   ("at", "issued_on", "issued_to", "issue_note", "sha256", "content")),
+    AppendOnlyKind("minute_approval", "chair's approval", "minute_approvals", "meeting", "meeting_id",
+                   ("approved_by", "approved_as", "approval_method", "approved_on", "approval_note", "recorded_at"),
+                   user_column="recorded_by"),
+    AppendOnlyKind("case_exit", "exit from MAPPA", "case_exits", "case", "case_id",
+                   ("exit_date", "exit_reason", "exit_detail", "recorded_at"), refs=(("meeting_id", "meeting"),),
+                   user_column="recorded_by"),
+    AppendOnlyKind("case_addendum", "addendum to the case", "case_addenda", "case", "case_id",
+                   ("at", "reason", "body")),
+    # A version of the risk management plan, frozen with a meeting's minute (issue 15).
+    AppendOnlyKind("plan_version", "risk management plan version", "plan_versions", "case", "case_id",
+                   ("version", "finalised_at", "plan"), refs=(("meeting_id", "meeting"),), frozen_with="meeting_id"),
 )
 _TABLES = {"case": "cases", "meeting": "meetings", "action": "actions", "scr_review": "scr_reviews"}
 
@@ -204,6 +219,8 @@ class CaseRecords:
         fields = dict(zip(CASE_COLUMNS, row[3:]))
         fields["status"] = row[0]
         fields["civil_orders"] = [dict(zip(ORDER_COLUMNS, o)) for o in orders]
+        # Conditions keep their global ids: the plan's entries link to them on every laptop.
+        fields["conditions"] = [c.as_values() for c in self._store.conditions.of_case(case_id)]
         return {"type": "case", "uid": self.uid_of("case", case_id), "origin": origin,
                 "created_at": row[1], "updated_at": row[2], "fields": fields}
 
@@ -220,6 +237,8 @@ class CaseRecords:
             rows = db.execute(f"SELECT {', '.join(columns)} FROM {section.table} WHERE meeting_id = ? "
                               "ORDER BY position, id", [meeting_id]).fetchall()
             fields[ROWS_PREFIX + key] = [dict(zip(columns, r)) for r in rows]
+        plan = self._store.plan.for_bundle(meeting_id)
+        fields[PLAN_FIELD] = plan if (plan["entries"] or plan["not_needed"]) else None
         sha = db.execute("SELECT sha256 FROM minute_snapshots WHERE meeting_id = ? ORDER BY version DESC LIMIT 1",
                          [meeting_id]).fetchone()
         origin, author = self._provenance("meeting", meeting_id)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Mapping
 from .. import scr_spec, spec
 from ..rules.values import record_problems
 from .actions import STATE_FIELDS, TERM_FIELDS
-from .bundle_records import (ACTION_FIELDS, INCIDENT_PREFIX, ROWS_PREFIX, STAGE_PREFIX,
+from .bundle_records import (ACTION_FIELDS, INCIDENT_PREFIX, PLAN_FIELD, ROWS_PREFIX, STAGE_PREFIX,
                              CaseRecords, append_only, canonical)
 from .cases import CASE_COLUMNS
 from .errors import RecordLocked, ValidationError, refuse, storage_errors
@@ -107,19 +107,37 @@ class BundleStore:
         """A case new to this store, through the cases repository (validated, indexed)."""
         fields = record["fields"]
         case_id = self._store.cases.create({k: fields.get(k) for k in CASE_COLUMNS}, fields.get("civil_orders") or [])
+        if fields.get("conditions"):
+            self._store.conditions.save(case_id, fields["conditions"], adopt=True)
         db = self._store.db
+        # A case that has left MAPPA is read-only: it comes in active and leaves once all of
+        # it is in (``mark_exited``).
+        status = fields.get("status") or "active"
         db.execute("UPDATE cases SET created_at = ?, status = ? WHERE id = ?",
-                   [record.get("created_at") or self._store.now_iso(), fields.get("status") or "active", case_id])
+                   [record.get("created_at") or self._store.now_iso(), "active" if status == "exited" else status,
+                    case_id])
         self._adopt("case", case_id, record)
         return case_id
+
+    def has_approval(self, meeting_id: int | None) -> bool:
+        """Whether the minute already has the chair's approval here."""
+        return meeting_id is not None and self._store.db.execute(
+            "SELECT 1 FROM minute_approvals WHERE meeting_id = ?", [meeting_id]).fetchone() is not None
+
+    def mark_exited(self, case_id: int) -> None:
+        """The imported case has left MAPPA (its exit decision came with it): read-only now."""
+        self._store.db.execute("UPDATE cases SET status = 'exited', updated_at = ? WHERE id = ?",
+                               [self._store.now_iso(), case_id])
 
     def update_case(self, case_id: int, chosen: Mapping) -> None:
         """Fields of the case taken from the bundle (the person chose theirs)."""
         current = self.records.case(case_id)["fields"]
         merged = {**current, **chosen}
-        if any(k != "status" for k in chosen):
+        if "conditions" in chosen:
+            self._store.conditions.save(case_id, chosen["conditions"] or [], adopt=True)
+        if any(k not in ("status", "conditions") for k in chosen):
             self._store.cases.update(case_id, {k: merged.get(k) for k in CASE_COLUMNS}, merged["civil_orders"])
-        if "status" in chosen:
+        if "status" in chosen and chosen["status"] != "exited":  # leaving comes last (mark_exited)
             self._store.cases.set_status(case_id, chosen["status"])
 
     # -- meetings ----------------------------------------------------------------------------
@@ -150,6 +168,8 @@ class BundleStore:
                 db.execute(f"INSERT INTO {section.table} (meeting_id, position, {', '.join(columns)}) "
                            f"VALUES (?, ?, {', '.join('?' * len(columns))})",
                            [meeting_id, position, *(row.get(c) for c in columns)])
+        if fields.get(PLAN_FIELD):
+            self._store.plan.write_from_bundle(meeting_id, fields[PLAN_FIELD])
         self._adopt("meeting", meeting_id, record, record.get("finalised_by") if record.get("status") == "finalised" else None)
         self._store.audit.record("collection", "meeting", meeting_id, detail=f"case {case_id}; from a case bundle")
         self._store.note("meeting", meeting_id, case_id)
@@ -159,7 +179,14 @@ class BundleStore:
         """Fields of a draft minute taken from the bundle, through the minutes repository."""
         by_section: dict[str, dict] = {}
         for key, value in chosen.items():
-            if key.startswith(ROWS_PREFIX):
+            if key == PLAN_FIELD:
+                with self._store.transaction():
+                    self._store.plan.write_from_bundle(meeting_id, value or {})
+                    self._store.audit.record("alteration", "meeting", meeting_id,
+                                             detail="risk management plan: from a case bundle")
+                    self._store.note("meeting", meeting_id, self._store.db.execute(
+                        "SELECT case_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()[0])
+            elif key.startswith(ROWS_PREFIX):
                 self._store.minutes.save_rows(meeting_id, key.removeprefix(ROWS_PREFIX), value or [])
             else:
                 by_section.setdefault(_SECTION_OF[key], {})[key] = value

@@ -138,6 +138,9 @@ class CasesRepo:
         values, orders = self._validated(values, orders)
         with self._store.transaction():
             before = self.get(case_id, consult=False)
+            if before.status == "exited":
+                raise ValidationError("This case has left MAPPA: it is read-only; add an addendum instead.",
+                                      "reference")
             self._unique_reference(values["reference"], case_id)
             changed = [k for k in CASE_COLUMNS if before.values.get(k) != values[k]]
             old_orders = [o.as_values() for o in before.orders]
@@ -157,11 +160,13 @@ class CasesRepo:
         return changed
 
     def set_status(self, case_id: int, status: str) -> None:
-        """Archive or re-activate. Cases are never deleted here (erasure is a retention step)."""
+        """Archive or re-activate. Cases are never deleted here (erasure is a retention step);
+        a case that has left MAPPA stays so (``exits``)."""
         if status not in ("active", "archived"):
             raise ValueError(status)
         with self._store.transaction():
-            self.get(case_id, consult=False)
+            if self.get(case_id, consult=False).status == "exited":
+                raise ValidationError("This case has left MAPPA: it is read-only.", "status")
             self._store.db.execute(
                 "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
                 [status, self._store.now_iso(), case_id],
@@ -193,6 +198,7 @@ class CasesRepo:
             orders=tuple(CivilOrder(*o) for o in orders),
             created_at=row[1],
             updated_at=row[2],
+            conditions=self._store.conditions.of_case(case_id),
         )
         if consult:
             self._store.audit.record_now("consultation", "case", case_id, detail="opened")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterator
 
-from .. import spec
+from .. import lifecycle_spec, spec
 from .actions import STATE_FIELDS, TERM_FIELDS
 from .minutes import LONG_FIELDS, ROW_SECTIONS, SHORT_FIELDS
 
@@ -61,25 +61,49 @@ def _guarded() -> Iterator[tuple[str, spec.Field]]:
         yield "civil_orders", field
     for field in (*TERM_FIELDS, *STATE_FIELDS):
         yield "actions", field
+    for field in spec.PLAN_ENTRY.fields:
+        yield "plan_entries", field
+    yield "plan_not_needed", spec.PLAN_NOT_NEEDED
+    for field in spec.CONDITIONS.fields:
+        yield "case_conditions", field
     for field in spec.DIRECTORY_AGENCY.fields:
         yield "agencies", field
     for field in spec.DIRECTORY_PERSON.fields:
         yield "people", field
+    for table, section in (("minute_issues", lifecycle_spec.ISSUE), ("minute_approvals", lifecycle_spec.APPROVAL),
+                           ("case_exits", lifecycle_spec.CASE_EXIT), ("case_addenda", lifecycle_spec.CASE_ADDENDUM)):
+        for field in section.fields:
+            yield table, field
 
 
 def statements() -> list[str]:
-    """Every guard trigger, in a fixed order."""
+    """Every guard trigger, in a fixed order. An update is guarded column by column (only
+    the columns it sets are looked at: an autosave sets one or two), with the field's own
+    words; an insert by one trigger per table (a row of ten fields is one check, not ten)."""
     out = []
+    inserts: dict[str, list[str]] = {}
     for table, field in _guarded():
         bad = _bad(field, f"NEW.{field.key}")
         if bad is None:
             continue
         condition, why = bad
+        inserts.setdefault(table, []).append(f"({condition})")
         message = _sql_text(f"{REFUSED} {field.label}: {why}.")
-        for event, suffix in (("INSERT", "i"), (f"UPDATE OF {field.key}", "u")):
-            out.append(f"CREATE TRIGGER {PREFIX}{table}_{field.key}_{suffix} BEFORE {event} ON {table} "
-                       f"WHEN {condition} BEGIN SELECT RAISE(ABORT, {message}); END")
+        out.append(f"CREATE TRIGGER {PREFIX}{table}_{field.key}_u BEFORE UPDATE OF {field.key} ON {table} "
+                   f"WHEN {condition} BEGIN SELECT RAISE(ABORT, {message}); END")
+    for table, conditions in inserts.items():
+        message = _sql_text(f"{REFUSED} a value of the new {_ROW_WORDS.get(table, table.replace('_', ' '))} "
+                            "is not one the rules allow.")
+        out.append(f"CREATE TRIGGER {PREFIX}{table}_i BEFORE INSERT ON {table} "
+                   f"WHEN {' OR '.join(conditions)} BEGIN SELECT RAISE(ABORT, {message}); END")
     return out
+
+
+#: How a refused insert names the row (the repositories name the field before it gets here).
+_ROW_WORDS = {"meetings": "meeting", "meeting_text": "minute text", "cases": "case", "civil_orders": "civil order",
+              "actions": "action", "agencies": "agency", "people": "person", "attendance": "attendance row",
+              "agency_updates": "agency update", "disclosures": "disclosure decision",
+              "documents_tabled": "document tabled"}
 
 
 def fingerprint() -> str:

@@ -694,3 +694,253 @@ CREATE TABLE meeting_audits (
 );
 """,
     )
+
+
+@MIGRATIONS(name="0011_risk_management_plan")
+def m0011_risk_management_plan(db) -> None:
+    """The risk management plan (issue 15). Adds the conditions of the licence and orders
+    recorded on a case (each with a global id that plan entries link to); each meeting's
+    version of the plan (its entries, the pillars not needed and why, and the version it
+    opened from), frozen with the minute like its other rows; and the versions frozen at
+    finalising, append-only. Changes no existing table or row."""
+    _run(
+        db,
+        f"""
+CREATE TABLE case_conditions (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    uid TEXT NOT NULL UNIQUE,
+    position INTEGER NOT NULL DEFAULT 0,
+    source TEXT,
+    source_detail TEXT,
+    from_date TEXT,
+    until_date TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    condition_text TEXT
+);
+CREATE INDEX case_conditions_case ON case_conditions (case_id, position);
+-- A meeting's plan is opened once, from the version it stood at (NULL: there was none).
+CREATE TABLE plan_openings (
+    meeting_id INTEGER PRIMARY KEY REFERENCES meetings (id),
+    base_version INTEGER,
+    opened_at TEXT NOT NULL
+);
+CREATE TABLE plan_entries (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    entry_uid TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'live' CHECK (status IN ('live', 'ended')),
+    pillar TEXT NOT NULL,
+    owner_person TEXT,
+    owner_agency TEXT,
+    frequency TEXT,
+    start_date TEXT,
+    end_date TEXT,
+    condition_uid TEXT,
+    action_id INTEGER REFERENCES actions (id),
+    updated_at TEXT NOT NULL,
+    -- longer text last
+    trigger_event TEXT,
+    what TEXT,
+    rationale TEXT,
+    -- the entry as the version it was carried from had it (JSON); NULL: added at this meeting
+    base TEXT,
+    UNIQUE (meeting_id, entry_uid)
+);
+CREATE INDEX plan_entries_meeting ON plan_entries (meeting_id, position);
+CREATE INDEX plan_entries_condition ON plan_entries (condition_uid);
+CREATE TABLE plan_not_needed (
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    pillar TEXT NOT NULL,
+    not_needed TEXT,
+    PRIMARY KEY (meeting_id, pillar)
+);
+CREATE TABLE plan_versions (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    meeting_id INTEGER NOT NULL UNIQUE REFERENCES meetings (id),
+    user_id INTEGER,
+    version INTEGER NOT NULL,
+    finalised_at TEXT NOT NULL,
+    plan TEXT NOT NULL
+);
+CREATE INDEX plan_versions_case ON plan_versions (case_id, version);
+{_freeze_rows_of_finalised("plan_openings")}
+{_freeze_rows_of_finalised("plan_entries")}
+{_freeze_rows_of_finalised("plan_not_needed")}
+{_append_only("plan_versions", "a frozen version of the risk management plan")}
+""",
+    )
+
+
+_REFUSE_FINALISED = "SELECT RAISE(ABORT, 'read-only: this minute is finalised; add an addendum instead')"
+_REFUSE_EXITED = "SELECT RAISE(ABORT, 'read-only: this case has left MAPPA; add an addendum instead')"
+
+
+@MIGRATIONS(name="0012_signoff_action_life_exit")
+def m0012_signoff_action_life_exit(db) -> None:
+    """The chair's sign-off, an action's life and leaving MAPPA (issue 14).
+
+    - ``minute_issues``: each time a draft is issued for comment (to whom, when, by whom) with
+      the minute as it was issued, so corrections made after issue can be shown;
+      ``minute_approvals``: who approved the minute, as what, when and how, and who recorded it.
+    - ``action_updates`` gains what a change did to the terms: an action carried forward to a
+      new target date or re-assigned keeps the terms before and after. The trigger that froze
+      a finalised meeting's action terms now lets the target and owner change only together
+      with such a history entry (the latest one must say exactly this change).
+    - Cases may be ``exited`` (the CHECK on ``cases.status`` is widened by SQLite's documented
+      procedure for loosening a constraint: the schema text is edited and its version bumped;
+      no stored row changes); ``case_exits`` holds the decision, ``case_addenda`` what is added
+      after it. An exited case's record, meetings and actions are read-only (triggers).
+    All new tables are append-only (erasure under retention may still remove them).
+    """
+    finalised = "(SELECT status FROM meetings WHERE id = {}.meeting_id) = 'finalised'"
+    exited = "(SELECT status FROM cases WHERE id = {}.case_id) = 'exited'"
+    _run(
+        db,
+        f"""
+CREATE TABLE minute_issues (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users (id),
+    issued_on TEXT NOT NULL,
+    issued_to TEXT NOT NULL,
+    issue_note TEXT,
+    sha256 TEXT NOT NULL,
+    content TEXT NOT NULL
+);
+CREATE INDEX minute_issues_meeting ON minute_issues (meeting_id, id);
+{_append_only("minute_issues", "the record of an issued draft")}
+CREATE TABLE minute_approvals (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL UNIQUE REFERENCES meetings (id),
+    approved_by TEXT NOT NULL,
+    approved_as TEXT NOT NULL,
+    approval_method TEXT NOT NULL,
+    approved_on TEXT NOT NULL,
+    approval_note TEXT,
+    -- the chair as a user of this store, when they confirmed here with their own passphrase
+    -- (empty for an approval confirmed on another laptop and brought in a case bundle)
+    approver_user_id INTEGER REFERENCES users (id),
+    recorded_by INTEGER REFERENCES users (id),
+    recorded_at TEXT NOT NULL
+);
+{_append_only("minute_approvals", "the approval of a minute")}
+
+ALTER TABLE action_updates ADD COLUMN change TEXT
+    CHECK (change IS NULL OR change IN ('raised', 'carried', 'reassigned'));
+ALTER TABLE action_updates ADD COLUMN target_date TEXT;
+ALTER TABLE action_updates ADD COLUMN owner_person TEXT;
+ALTER TABLE action_updates ADD COLUMN owner_agency TEXT;
+ALTER TABLE action_updates ADD COLUMN previous_target_date TEXT;
+ALTER TABLE action_updates ADD COLUMN previous_owner_person TEXT;
+ALTER TABLE action_updates ADD COLUMN previous_owner_agency TEXT;
+DROP TRIGGER actions_frozen_terms;
+CREATE TRIGGER actions_frozen_agreement BEFORE UPDATE OF
+    action_text, raised_date, meeting_id, number, case_id
+ON actions
+WHEN {finalised.format("OLD")} OR {finalised.format("NEW")}
+BEGIN
+    {_REFUSE_FINALISED};
+END;
+CREATE TRIGGER actions_frozen_terms BEFORE UPDATE OF owner_person, owner_agency, target_date ON actions
+WHEN ({finalised.format("OLD")} OR {finalised.format("NEW")})
+  AND NOT EXISTS (
+    SELECT 1 FROM action_updates u
+    WHERE u.id = (SELECT max(id) FROM action_updates WHERE action_id = NEW.id)
+      AND u.change IN ('carried', 'reassigned')
+      AND u.target_date IS NEW.target_date
+      AND u.owner_person IS NEW.owner_person
+      AND u.owner_agency IS NEW.owner_agency)
+BEGIN
+    SELECT RAISE(ABORT, 'read-only: what a finalised meeting agreed changes only by carrying the action forward or re-assigning it, with the reason in its history');
+END;
+
+CREATE TABLE case_exits (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL UNIQUE REFERENCES cases (id),
+    exit_date TEXT NOT NULL,
+    exit_reason TEXT NOT NULL,
+    exit_detail TEXT,
+    meeting_id INTEGER REFERENCES meetings (id),
+    recorded_by INTEGER REFERENCES users (id),
+    recorded_at TEXT NOT NULL
+);
+{_append_only("case_exits", "an exit decision")}
+CREATE TABLE case_addenda (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users (id),
+    reason TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX case_addenda_case ON case_addenda (case_id, at);
+{_append_only("case_addenda", "an addendum")}
+CREATE TRIGGER cases_exited_frozen BEFORE UPDATE ON cases
+WHEN OLD.status = 'exited'
+BEGIN
+    {_REFUSE_EXITED};
+END;
+CREATE TRIGGER meetings_exited_insert BEFORE INSERT ON meetings
+WHEN {exited.format("NEW")}
+BEGIN
+    {_REFUSE_EXITED};
+END;
+CREATE TRIGGER meetings_exited_update BEFORE UPDATE ON meetings
+WHEN {exited.format("OLD")}
+BEGIN
+    {_REFUSE_EXITED};
+END;
+CREATE TRIGGER actions_exited_insert BEFORE INSERT ON actions
+WHEN {exited.format("NEW")}
+BEGIN
+    {_REFUSE_EXITED};
+END;
+CREATE TRIGGER actions_exited_update BEFORE UPDATE ON actions
+WHEN {exited.format("OLD")}
+BEGIN
+    {_REFUSE_EXITED};
+END;
+CREATE TRIGGER civil_orders_exited BEFORE INSERT ON civil_orders
+WHEN {exited.format("NEW")}
+BEGIN
+    {_REFUSE_EXITED};
+END;
+CREATE TRIGGER civil_orders_exited_delete BEFORE DELETE ON civil_orders
+WHEN {exited.format("OLD")} AND NOT EXISTS (SELECT 1 FROM erasure_grants)
+BEGIN
+    {_REFUSE_EXITED};
+END;
+""",
+    )
+    # Widen the CHECK on cases.status to take 'exited' (https://sqlite.org/lang_altertable.html,
+    # "Making Other Kinds Of Table Schema Changes": a change that no stored row can violate,
+    # made to the schema text, with the schema version bumped so every connection re-reads it).
+    old = "CHECK (status IN ('active', 'archived'))"
+    new = "CHECK (status IN ('active', 'archived', 'exited'))"
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cases'").fetchone()[0]
+    if old not in sql:
+        raise RuntimeError("the cases table is not as migration 0001 made it")
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'cases'",
+                   [sql.replace(old, new)])
+        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+
+
+@MIGRATIONS(name="0013_search_plan_and_withdrawals")
+def m0013_search_plan_and_withdrawals(db) -> None:
+    """Full-text search over what issues 14 and 15 added to the minute: why an action was
+    withdrawn (source 30) and the entries of the risk management plan (sources 31 and 32,
+    by the section that shows their pillar). Their triggers, and what the store already holds,
+    indexed."""
+    from .search import install_sources
+
+    install_sources(db, (30, 31, 32))

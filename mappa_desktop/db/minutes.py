@@ -96,11 +96,34 @@ class MinutesRepo:
         with storage_errors():
             rows = self._store.db.execute(
                 "SELECT id, case_id, meeting_type, meeting_date, status, version, agreed_rosh, "
-                "new_level, next_review_date FROM meetings WHERE case_id = ? "
+                "new_level, next_review_date, mappa_level, level_decision, rosh_to_whom "
+                "FROM meetings WHERE case_id = ? "
                 "ORDER BY meeting_date IS NULL, meeting_date, id",
                 [case_id],
             ).fetchall()
         return [MeetingRow(*r) for r in rows]
+
+    def meeting_dates(self, meeting_ids) -> dict[int, str | None]:
+        """The date of each of these meetings (for an action's history: "at the meeting of")."""
+        ids = list(meeting_ids)
+        found: dict[int, str | None] = {}
+        with storage_errors():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                found.update(self._store.db.execute(
+                    f"SELECT id, meeting_date FROM meetings WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
+
+    def disclosures_of_case(self, case_id: int) -> list[tuple[int, dict]]:
+        """Every disclosure decision recorded in the case's minutes: (meeting id, row)."""
+        section = ROW_SECTIONS["disclosure"]
+        columns = [f.key for f in section.fields]
+        with storage_errors():
+            rows = self._store.db.execute(
+                f"SELECT d.meeting_id, {', '.join('d.' + c for c in columns)} FROM disclosures d "
+                "JOIN meetings m ON m.id = d.meeting_id WHERE m.case_id = ? ORDER BY m.meeting_date, d.position, d.id",
+                [case_id]).fetchall()
+        return [(r[0], dict(zip(columns, r[1:]))) for r in rows]
 
     def get(self, meeting_id: int, *, consult: bool = True, with_actions: bool = True) -> Minute:
         db = self._store.db
@@ -144,6 +167,9 @@ class MinutesRepo:
             issued_at=meta[6],
             finalised_at=meta[7],
             finalised_by=meta[8],
+            plan=tuple(self._store.plan.entries(meeting_id)),
+            plan_not_needed=self._store.plan.not_needed(meeting_id),
+            reviewed=self._actions.reviewed_at(meeting_id) if with_actions else frozenset(),
         )
         if consult:
             self._store.audit.record_now("consultation", "meeting", meeting_id, detail="opened")
@@ -268,17 +294,6 @@ class MinutesRepo:
 
     # -- life cycle ------------------------------------------------------------------------------
 
-    def issue_draft(self, meeting_id: int) -> None:
-        """Mark the minute as issued in draft for correction; it stays editable."""
-        with self._store.transaction():
-            case_id = self._require_editable(meeting_id)
-            self._store.db.execute(
-                "UPDATE meetings SET status = 'issued', issued_at = ? WHERE id = ?",
-                [self._store.now_iso(), meeting_id],
-            )
-            self._store.audit.record("alteration", "meeting", meeting_id, detail="issued as draft")
-            self._store.note("meeting", meeting_id, case_id)
-
     def acknowledgements(self, meeting_id: int) -> dict[str, str]:
         with storage_errors():
             rows = self._store.db.execute(
@@ -294,12 +309,15 @@ class MinutesRepo:
         open_items: Sequence[str],
         acknowledgements: Mapping[str, str],
         case_updates: Mapping,
+        approval: Mapping,
     ) -> str:
-        """Freeze the minute: every open check item must be acknowledged with a reason.
+        """Freeze the minute with the chair's approval: every open check item must be
+        acknowledged with a reason.
 
         ``content`` is the complete minute as it will be printed (built by the caller from
         this store); its canonical JSON and SHA-256 are kept as an immutable snapshot.
-        Returns the SHA-256.
+        ``approval`` is what ``signoff.confirm`` returned (who approved, as what, when, how);
+        it is recorded in the same transaction. Returns the SHA-256.
         """
         missing = [k for k in open_items if not (acknowledgements.get(k) or "").strip()]
         if missing:
@@ -314,6 +332,7 @@ class MinutesRepo:
         user_id = self._store.acting_user_id()
         with self._store.transaction():
             case_id = self._require_editable(meeting_id)
+            approved = self._store.signoff.record(meeting_id, approval)
             for key in open_items:
                 self._store.db.execute(
                     "INSERT INTO check_acknowledgements (meeting_id, item_key, reason, user_id, at) "
@@ -346,8 +365,10 @@ class MinutesRepo:
                 self._store.audit.record(
                     "alteration", "case", case_id, detail="from minute: " + ",".join(updates)
                 )
+            from .signoff import audit_words
+
             self._store.audit.record(
-                "alteration", "meeting", meeting_id, detail=f"finalised; sha256 {digest}"
+                "alteration", "meeting", meeting_id, detail=f"finalised; {audit_words(approved)}; sha256 {digest}"
             )
         return digest
 

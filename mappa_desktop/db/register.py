@@ -59,6 +59,7 @@ class RegisterRow:
     outcome: str | None
     withdrawn_reason: str | None
     case_status: str = "active"
+    history: str = ""  # changes of target and owner in one line (``action_life``), for printouts
 
 
 def _escape_like(text: str) -> str:

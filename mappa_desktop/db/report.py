@@ -39,6 +39,10 @@ def _present(db, table: str, keys) -> list[str]:
     return [k for k in keys if k in have]
 
 
+def _has_table(db, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
+
+
 def refused_values(db, now: datetime) -> Iterator[Refused]:
     """Every stored value the rules refuse, record by record (reads only)."""
     case_columns = _present(db, "cases", [f.key for f in spec.case_fields()])
@@ -75,6 +79,18 @@ def refused_values(db, now: datetime) -> Iterator[Refused]:
             values["completed_date"] = values.get("completed_date") or None
         for problem in record_problems(action_fields, values, now=now, context={"raised_date": row[1]}):
             yield Refused("action", row[0], problem.field, problem.message)
+
+    # The risk management plan: each meeting's entries, and the conditions on each case
+    # (tables a store has from migration 0008 on; the report also runs in 0006).
+    if _has_table(db, "plan_entries"):
+        keys = [f.key for f in spec.PLAN_ENTRY.fields]
+        for row in db.execute(f"SELECT meeting_id, {', '.join(keys)} FROM plan_entries"):
+            for problem in record_problems(spec.PLAN_ENTRY.fields, dict(zip(keys, row[1:])), now=now):
+                yield Refused("meeting", row[0], f"plan.{problem.field}", problem.message)
+        keys = [f.key for f in spec.CONDITIONS.fields]
+        for row in db.execute(f"SELECT case_id, {', '.join(keys)} FROM case_conditions"):
+            for problem in record_problems(spec.CONDITIONS.fields, dict(zip(keys, row[1:])), now=now):
+                yield Refused("case", row[0], f"conditions.{problem.field}", problem.message)
 
     for row in db.execute("SELECT id, incident FROM scr_reviews"):
         for problem in record_problems(scr_spec.INCIDENT.fields, json.loads(row[1] or "{}"), now=now):

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..rules.actions import CHASED_CASE_STATUSES
 from .errors import NotFound, ValidationError, storage_errors
 
 if TYPE_CHECKING:
     from .store import Store
 
 MEETING_CHILDREN = ("meeting_text", "attendance", "agency_updates", "disclosures", "documents_tabled",
-                    "check_acknowledgements", "addenda", "minute_snapshots", "meeting_audits")
+                    "check_acknowledgements", "addenda", "minute_snapshots", "minute_issues", "minute_approvals",
+                    "meeting_audits", "plan_entries", "plan_not_needed", "plan_openings", "plan_versions")
+#: Cases no longer managed (archived, or left MAPPA): the retention review covers them.
+_NOT_MANAGED = f"status NOT IN ({', '.join(repr(s) for s in CHASED_CASE_STATUSES)})"
 
 
 @dataclass(frozen=True)
@@ -41,21 +45,22 @@ class RetentionRepo:
         self._store = store
 
     def past_retention(self, today: date, years: int) -> list[PastRetention]:
-        """Archived cases with no activity (case, meeting or action change) for ``years``."""
+        """Cases no longer managed (archived, or left MAPPA) with no activity (case, meeting
+        or action change) for ``years``."""
         cutoff = _years_before(today, years).isoformat()
-        sql = """
+        sql = f"""
             SELECT c.id, c.reference, max(substr(c.updated_at, 1, 10),
                    coalesce((SELECT max(substr(m.updated_at, 1, 10)) FROM meetings m WHERE m.case_id = c.id), ''),
                    coalesce((SELECT max(substr(a.updated_at, 1, 10)) FROM actions a WHERE a.case_id = c.id), ''))
                    AS last
-            FROM cases c WHERE c.status = 'archived'
+            FROM cases c WHERE c.{_NOT_MANAGED}
         """
         with storage_errors():
             rows = self._store.db.execute(f"SELECT * FROM ({sql}) WHERE last < ? ORDER BY last", [cutoff]).fetchall()
         return [PastRetention(*r) for r in rows]
 
     def erase_case(self, case_id: int, *, confirm_reference: str) -> dict:
-        """Erase an archived case entirely. ``confirm_reference`` must match the case's
+        """Erase a case no longer managed (archived, or left MAPPA) entirely. ``confirm_reference`` must match the case's
         reference (the person typed it). Returns how many rows went, by table."""
         db = self._store.db
         removed: dict[str, int] = {}
@@ -63,13 +68,16 @@ class RetentionRepo:
             row = db.execute("SELECT reference, status FROM cases WHERE id = ?", [case_id]).fetchone()
             if row is None:
                 raise NotFound("that case does not exist")
-            if row[1] != "archived":
-                raise ValidationError("Only an archived case can be erased.", "status")
+            if row[1] in CHASED_CASE_STATUSES:
+                raise ValidationError("Only an archived case, or one that has left MAPPA, can be erased.", "status")
             if (confirm_reference or "").strip() != row[0]:
                 raise ValidationError("Type the case reference exactly to confirm the erasure.", "reference")
             db.execute("INSERT INTO erasure_grants (case_id) VALUES (?)", [case_id])
             # Global ids, bundle records and other stores' audit entries of the case go too.
             self._store.bundles.records.forget_case(case_id)
+            # The exit decision names the meeting that decided it: it goes first.
+            removed["case_exits"] = db.execute("DELETE FROM case_exits WHERE case_id = ?", [case_id]).rowcount
+            removed["case_addenda"] = db.execute("DELETE FROM case_addenda WHERE case_id = ?", [case_id]).rowcount
             meetings = [r[0] for r in db.execute("SELECT id FROM meetings WHERE case_id = ?", [case_id])]
             marks = ", ".join("?" * len(meetings))
             if meetings:
@@ -87,6 +95,7 @@ class RetentionRepo:
             removed["actions"] = db.execute("DELETE FROM actions WHERE case_id = ?", [case_id]).rowcount
             removed["meetings"] = db.execute("DELETE FROM meetings WHERE case_id = ?", [case_id]).rowcount
             removed["civil_orders"] = db.execute("DELETE FROM civil_orders WHERE case_id = ?", [case_id]).rowcount
+            removed["case_conditions"] = db.execute("DELETE FROM case_conditions WHERE case_id = ?", [case_id]).rowcount
             db.execute("DELETE FROM case_search WHERE rowid = ?", [case_id])
             # A deleted entry can linger in the search index's segments until they merge:
             # rebuild them now so the erased names are gone from the index too.

@@ -72,6 +72,8 @@ class SearchSource:
 
 
 _VIA_MEETING = "(SELECT case_id FROM meetings WHERE id = {r}.meeting_id)"
+_PLAN_TEXT = ("nullif(coalesce({r}.trigger_event || char(10), '') || coalesce({r}.what, '') "
+              "|| coalesce(char(10) || {r}.rationale, ''), '')")
 _VIA_REVIEW = "(SELECT case_id FROM scr_reviews WHERE id = {r}.review_id)"
 _JSON_TEXT = "(SELECT group_concat(value, char(10)) FROM json_each({r}.%s) WHERE type = 'text')"
 
@@ -133,6 +135,20 @@ SOURCES: tuple[SearchSource, ...] = (
                  "review", "{stage}", watch=("stage_values",), date="substr({r}.updated_at, 1, 10)"),
     SearchSource(28, "scr_recommendations", "{r}.recommendation", _VIA_REVIEW, "NULL",
                  "review", "recommendations", watch=("recommendation",)),
+    # Why an action was withdrawn (issue 14): opens where it was withdrawn, as an outcome does.
+    SearchSource(30, "actions", "{r}.withdrawn_reason", "{r}.case_id",
+                 "(SELECT meeting_id FROM action_updates WHERE action_id = {r}.id "
+                 "AND meeting_id IS NOT NULL ORDER BY id DESC LIMIT 1)",
+                 "previous_actions", "withdrawn_reason", watch=("withdrawn_reason",), date="{r}.raised_date"),
+    # Entries of the risk management plan (issue 15): what is done, the trigger, the reason
+    # for the change; found in the section that shows the entry's pillar.
+    *(
+        SearchSource(code, "plan_entries",
+                     f"CASE WHEN {{r}}.pillar {test} 'contingency' THEN {_PLAN_TEXT} END",
+                     _VIA_MEETING, "{r}.meeting_id", section, "what",
+                     watch=("what", "trigger_event", "rationale", "pillar"))
+        for code, test, section in ((31, "!=", "risk_management"), (32, "=", "contingency"))
+    ),
 )
 
 _BY_CODE = {s.code: s for s in SOURCES}

@@ -177,6 +177,25 @@ def unlock(paths: DataPaths, *, name: str, passphrase: str, clock: Clock = utc_n
     return session
 
 
+def reauthenticate(store: Store, user_id: int, passphrase: str) -> User:
+    """Confirm that a user is present now: their own key slot must open with ``passphrase``
+    and give this store's key (the chair approving a minute while someone else is signed
+    in). :class:`WrongPassphrase` for a wrong passphrase or another user's; disabled users
+    are refused. Uses the key file's own slot unlock, as signing in does."""
+    import hmac
+
+    user = store.users.get(user_id)
+    keyfile = KeyFile.load(store.paths.keyfile)
+    if keyfile.slot_id(user.name) != user.slot_id:  # renamed since: the slot is not theirs
+        raise WrongPassphrase()
+    db_key = keyfile.unlock(user.name, passphrase)
+    if not hmac.compare_digest(db_key, store.key):
+        raise WrongPassphrase()
+    if not user.active:
+        raise UserDisabled("this user has been disabled by an administrator")
+    return user
+
+
 def __getattr__(name: str):
     """Access changes live in ``access`` (they need ``Session``); still importable from here."""
     if name in ("add_user", "change_passphrase", "reset_passphrase"):

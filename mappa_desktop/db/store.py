@@ -25,12 +25,16 @@ from .audits import AuditsRepo
 from .audit import AuditLog
 from .bundles import BundleStore
 from .cases import CasesRepo
+from .conditions import ConditionsRepo
 from .directory import DirectoryRepo
 from .drafts import DraftsRepo
+from .exits import ExitsRepo
 from .minutes import MinutesRepo
+from .plan import PlanRepo
 from .register import RegisterRepo
 from .retention import RetentionRepo
 from .scr import ScrRepo
+from .signoff import SignOffRepo
 from .connection import apply_pragmas, connect, quick_check, wrap
 from .errors import StoreDamaged, storage_errors
 from .examine import examine
@@ -65,10 +69,14 @@ class Store:
         self.users = UsersRepo(self)
         self.settings = SettingsRepo(self)
         self.cases = CasesRepo(self)
+        self.conditions = ConditionsRepo(self)
+        self.plan = PlanRepo(self)
+        self.exits = ExitsRepo(self)
         self.directory = DirectoryRepo(self)
         self.drafts = DraftsRepo(self)
         self.actions = ActionsRepo(self)
         self.minutes = MinutesRepo(self, self.actions)
+        self.signoff = SignOffRepo(self)
         self.register = RegisterRepo(self)
         self.retention = RetentionRepo(self)
         self.scr = ScrRepo(self)

@@ -6,7 +6,9 @@ the problems to show beside the fields (never a traceback, never lost words). Th
 announces what changed when each write commits; views listen (``ui/changes.py``).
 
 - ``minute``: sections, rows, actions raised and reviewed, the check, issue and finalise.
-- ``cases``: the case record, archiving.
+- ``actions``: the register between meetings: carry forward, re-assign.
+- ``signoff``: issuing the draft for comment, the chair's approval.
+- ``cases``: the case record, archiving, leaving MAPPA.
 - ``directory``: agencies and people.
 Significant Case Reviews have theirs in ``mappa_desktop.scr``.
 """

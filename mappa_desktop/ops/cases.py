@@ -1,4 +1,5 @@
-"""Operations on the case record: saving the form, archiving."""
+"""Operations on the case record: saving the form, archiving, leaving MAPPA and what is
+added to a case afterwards."""
 
 from __future__ import annotations
 
@@ -45,3 +46,39 @@ def save_case(*, store, case_id: int | None, raw_values: Mapping, raw_orders: Se
 def set_status(*, store, case_id: int, status: str) -> None:
     """Archive a case or make it active again (cases are never deleted here)."""
     store.cases.set_status(case_id, status)
+
+
+def record_exit(*, store, case_id: int, raw: Mapping, meeting_id: int | None) -> list[Problem]:
+    """The decision that the person leaves MAPPA, as typed: the date, the reason, the
+    meeting that decided it. Nothing is stored while a value has a problem; once stored the
+    case is read-only (corrections are addenda)."""
+    from .. import lifecycle_spec
+    from ..db.errors import ValidationError
+    from ..rules.values import record_problems
+
+    fields = lifecycle_spec.CASE_EXIT.fields
+    values, problems = parse_record(fields, raw)
+    meeting_date = None
+    if meeting_id is not None:
+        meeting_date = store.minutes.context(meeting_id, (), {}, keys=("meeting_date",)).get("meeting_date")
+    parsed = {p.field for p in problems}
+    problems += [p for p in record_problems(fields, values, now=store.clock(), context={"meeting_date": meeting_date})
+                 if p.field not in parsed]
+    if problems:
+        return problems
+    try:
+        store.exits.record_exit(case_id, values, meeting_id=meeting_id)
+    except ValidationError as exc:
+        return list(exc.problems) or [Problem(exc.field or "exit_date", exc.reason)]
+    return []
+
+
+def add_case_addendum(*, store, case_id: int, raw: Mapping) -> list[Problem]:
+    """Something added to a case after it left MAPPA: the text and the reason."""
+    from ..db.errors import ValidationError
+
+    try:
+        store.exits.add_addendum(case_id, body=raw.get("body") or "", reason=raw.get("reason") or "")
+    except ValidationError as exc:
+        return list(exc.problems) or [Problem(exc.field or "body", exc.reason)]
+    return []

@@ -15,12 +15,14 @@ from typing import Mapping, Sequence
 
 from .. import spec
 from ..model import Action, Minute
+from ..plan import plan_content
 from ..rules.completeness import CheckItem, check as run_check, facts_of
 from ..rules.values import Problem, parse_record, record_problems
 
 ACTION_FIELDS = spec.section("actions").fields
-REVIEW_FIELDS = tuple(f for f in spec.section("previous_actions").fields
-                      if f.key in ("status", "completed_date", "outcome"))
+REVIEW = spec.section("previous_actions")
+#: What the chair records about an earlier action at a meeting (its text and number stay).
+REVIEW_FIELDS = tuple(f for f in REVIEW.fields if f.key != "action_text")
 
 
 def draft_key(meeting_id: int, unit: str) -> str:
@@ -131,25 +133,66 @@ def update_action(*, store, meeting_id: int, action_id: int, raw: Mapping) -> li
     return problems
 
 
-def review_action(*, store, action_id: int, raw: Mapping, meeting_id: int | None = None) -> list[Problem]:
-    """Record what became of an earlier action: done (with the date), carried forward, or
-    open, with an outcome or note; at a meeting (``meeting_id``) or between meetings. Not
-    stored while a value has a problem (the words stay on screen and in a draft)."""
-    action = store.actions.get(action_id)
+#: What each decision about an earlier action needs, of the fields of the review.
+REVIEW_NEEDS = {"done": ("status", "completed_date", "outcome"),
+                "carried": ("status", "target_date", "outcome", "owner_person", "owner_agency"),
+                "withdrawn": ("status", "withdrawn_reason")}
+
+
+def parse_review(raw: Mapping, context: Mapping, *, now, today: date) -> tuple[dict, list[Problem]]:
+    """A review of an earlier action as typed -> (values, problems). ``context``: the
+    action's ``raised_date`` and, at a meeting, its ``meeting_date`` (a carried action's new
+    target falls after it: ``spec.RowDateAfter``). No status means "to review"."""
+    from ..rules.values import date_rule_problems
+
     values, problems = parse_record(REVIEW_FIELDS, raw)
-    values["status"] = values.get("status") or "open"
-    if values["status"] != "done" and not problems:
+    status = values.get("status")
+    if not status:
+        return values, problems
+    if status != "done" and not problems:
         values["completed_date"] = None  # a date kept only for an action done
     parsed = {p.field for p in problems}
-    problems += [p for p in record_problems(REVIEW_FIELDS, values, now=store.clock(),
-                                            context={"raised_date": action.raised_date}) if p.field not in parsed]
+    wanted = REVIEW_NEEDS.get(status, ("status", "outcome"))
+    problems += [p for p in record_problems(REVIEW_FIELDS, values, now=now, context=context, only=wanted)
+                 if p.field not in parsed]
+    if status == "carried":
+        if not (values.get("outcome") or "").strip() and "outcome" not in parsed:
+            problems.append(Problem("outcome", "Say why the action is carried forward."))
+        if context.get("meeting_date"):
+            problems += [p for p in date_rule_problems(REVIEW, values, context, today) if p.field not in parsed]
+    return values, problems
+
+
+def review_action(*, store, action_id: int, raw: Mapping, meeting_id: int | None = None) -> list[Problem]:
+    """Record what became of an earlier action: done (with the date and outcome), carried
+    forward (a new target date, the reason, a new owner if it changes hands), withdrawn
+    (the reason), or open again; at a meeting (``meeting_id``) or between meetings. Nothing
+    is stored while a value has a problem (the words stay on screen and in a draft); no
+    status ("to review") stores nothing."""
+    from ..db.errors import ValidationError
+
+    action = store.actions.get(action_id)
+    context = {"raised_date": action.raised_date}
+    if meeting_id is not None:
+        context["meeting_date"] = store.minutes.context(meeting_id, (), {}, keys=("meeting_date",)).get("meeting_date")
+    values, problems = parse_review(raw, context, now=store.clock(), today=store.today())
+    status = values.get("status")
+    if status and not problems:
+        try:
+            if status == "carried":
+                store.actions.carry(action_id, meeting_id=meeting_id, target_date=values["target_date"],
+                                    reason=values["outcome"], owner_person=values.get("owner_person"),
+                                    owner_agency=values.get("owner_agency"))
+            elif status == "withdrawn":
+                store.actions.withdraw(action_id, values.get("withdrawn_reason") or "", meeting_id=meeting_id)
+            else:
+                store.actions.set_state(action_id, meeting_id=meeting_id, status=status,
+                                        completed_date=values.get("completed_date"), outcome=values.get("outcome"))
+        except ValidationError as exc:
+            problems = list(exc.problems) or [Problem(exc.field or "status", exc.reason)]
     key = draft_key(meeting_id, f"review:{action_id}") if meeting_id else f"action:{action_id}"
     _keep_typed(store, key, dict(raw), problems)
-    if problems:
-        return problems
-    store.actions.set_state(action_id, meeting_id=meeting_id, status=values["status"],
-                            completed_date=values.get("completed_date"), outcome=values.get("outcome"))
-    return []
+    return problems
 
 
 def withdraw_action(*, store, action_id: int, reason: str, meeting_id: int | None = None) -> list[Problem]:
@@ -179,24 +222,39 @@ def _action_dict(action: Action) -> dict:
     }
 
 
-def minute_content(minute: Minute, case, acknowledgements: Mapping[str, Mapping] | None = None) -> dict:
+def minute_content(minute: Minute, case, acknowledgements: Mapping[str, Mapping] | None = None, *,
+                   plan_version: int | None = None, plan_base: int | None = None,
+                   histories: Mapping[int, str] | None = None) -> dict:
     """Everything the printed minute shows, as plain JSON-able data.
 
     The case's offender information, key dates, orders and lead authority are copied in, so
     that the finalised minute keeps them as they were at the meeting. ``acknowledgements``:
-    check item key -> {"message": the check's words, "reason": the chair's reason}.
+    check item key -> {"message": the check's words, "reason": the chair's reason}. The
+    meeting's version of the risk management plan is in ``plan`` (``plan.plan_content``:
+    ``plan_version`` is its number once finalised, ``plan_base`` the version it opened from).
+    ``histories``: action id -> its history in one line (``action_life``). Each earlier
+    action says whether it was reviewed at this meeting (format 3).
     """
+    histories = histories or {}
+
+    def action(a: Action, **more) -> dict:
+        return {**_action_dict(a), "history": histories.get(a.id, ""), **more}
+
     return {
-        "format": 2,
+        "format": 3,
         "meeting_id": minute.id,
         "case_id": minute.case_id,
         "meeting": {f.key: minute.values.get(f.key) for f in spec.meeting_fields()},
         "rows": {key: [dict(r) for r in rows] for key, rows in minute.rows.items()},
         "case": {f.key: case.get(f.key) for f in spec.case_fields()},
         "civil_orders": [o.as_values() for o in case.orders],
-        "actions": [_action_dict(a) for a in minute.actions],
-        "previous_actions": [_action_dict(a) for a in minute.previous],
+        "actions": [action(a) for a in minute.actions],
+        "previous_actions": [action(a, reviewed=a.id in minute.reviewed) for a in minute.previous],
         "acknowledgements": dict(sorted((acknowledgements or {}).items())),
+        "plan": plan_content(getattr(minute, "plan", ()), getattr(minute, "plan_not_needed", None) or {},
+                             [c.as_values() for c in getattr(case, "conditions", ())], version=plan_version,
+                             base_version=plan_base, meeting_id=minute.id,
+                             meeting_date=minute.values.get("meeting_date")),
     }
 
 
@@ -224,15 +282,43 @@ def check(*, store, meeting_id: int, today: date) -> list[CheckItem]:
     return run_check(facts_of(minute, case, typed_problems(store=store, meeting_id=meeting_id)), today)
 
 
-def issue_draft(*, store, meeting_id: int) -> None:
-    """Mark the minute as issued in draft for correction; it stays editable."""
-    store.minutes.issue_draft(meeting_id)
+def content_of(store, meeting_id: int, acknowledgements: Mapping[str, Mapping] | None = None, **plan) -> dict:
+    """The minute as it stands, as ``minute_content`` (with each action's history line;
+    ``plan``: the plan's version numbers when finalising)."""
+    from ..action_life import lines_for
+
+    minute = store.minutes.get(meeting_id, consult=False)
+    case = store.cases.get(minute.case_id, consult=False)
+    histories = lines_for(store, [a.id for a in (*minute.actions, *minute.previous)])
+    return minute_content(minute, case, acknowledgements, histories=histories, **plan)
 
 
-def finalise(*, store, meeting_id: int, acknowledgements: Mapping[str, str], today: date) -> str:
-    """Lock the minute after the chair's approval; refuses while any gap of the check is
-    neither resolved nor acknowledged with a reason. The check's words are kept with each
-    acknowledged gap, so the printout says exactly what the chair saw. Returns the SHA-256."""
+def issue_draft(*, store, meeting_id: int, raw: Mapping) -> list[Problem]:
+    """Issue the draft for comment: to whom and on which date, as typed. The minute as
+    issued is kept, so that the corrections made after issue can be shown. It stays
+    editable (and may be issued again)."""
+    from .signoff import issue_draft as issue
+
+    return issue(store=store, meeting_id=meeting_id, raw=raw)
+
+
+def finalise(*, store, meeting_id: int, acknowledgements: Mapping[str, str], today: date,
+             approval: Mapping, approver_user_id: int | None = None, passphrase: str | None = None) -> str:
+    """Lock the minute with the chair's approval (``approval``: the approval's fields as
+    typed; for "confirmed here", ``approver_user_id`` and the chair's ``passphrase``).
+    Refuses while any gap of the check is neither resolved nor acknowledged with a reason,
+    or the approval is not right. The check's words are kept with each acknowledged gap, so
+    the printout says exactly what the chair saw; the approval, the issues of the draft, its
+    copies and the corrections since issue are kept with the content. The meeting's version
+    of the risk management plan is frozen with it (the next version of the case's plan), in
+    the same transaction. Returns the SHA-256."""
+    from .plan import open_plan
+    from .signoff import confirm_approval, sign_off
+
+    confirmed = confirm_approval(store=store, meeting_id=meeting_id, raw=approval,
+                                 approver_user_id=approver_user_id, passphrase=passphrase)
+    confirmed["recorded_at"] = store.now_iso()
+    open_plan(store=store, meeting_id=meeting_id)  # a minute never looked at keeps the plan as it stood
     minute = store.minutes.get(meeting_id, consult=False)
     case = store.cases.get(minute.case_id, consult=False)
     items = run_check(facts_of(minute, case, typed_problems(store=store, meeting_id=meeting_id)), today)
@@ -240,14 +326,22 @@ def finalise(*, store, meeting_id: int, acknowledgements: Mapping[str, str], tod
     reasons = {k: acknowledgements.get(k, "") for k in open_keys}
     acknowledged = {item.key: {"message": item.message, "reason": (reasons[item.key] or "").strip()}
                     for item in items}
-    content = minute_content(minute, case, acknowledged)
-    return store.minutes.finalise(
-        meeting_id,
-        content=content,
-        open_items=open_keys,
-        acknowledgements=reasons,
-        case_updates=case_updates_from(minute),
-    )
+    with store.transaction():
+        has_plan = bool(minute.plan or minute.plan_not_needed)  # a minute with no plan adds no version
+        content = content_of(store, meeting_id, acknowledged,
+                             plan_version=store.plan.next_version(case.id) if has_plan else None,
+                             plan_base=store.plan.opened_from(meeting_id)[1])
+        content["sign_off"] = sign_off(store, meeting_id, content, confirmed)
+        if has_plan:
+            store.plan.freeze(meeting_id, content["plan"])
+        return store.minutes.finalise(
+            meeting_id,
+            content=content,
+            open_items=open_keys,
+            acknowledgements=reasons,
+            case_updates=case_updates_from(minute),
+            approval=confirmed,
+        )
 
 
 def add_addendum(*, store, meeting_id: int, body: str, reason: str) -> list[Problem]:

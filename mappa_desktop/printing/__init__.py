@@ -31,18 +31,21 @@ __all__ = [
     "render_minute",
     "render_oversight",
     "render_pack",
+    "render_plan",
     "render_register",
     "render_scr",
     "summary_selection",
 ]
 
 
-def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str, ...] | None = None) -> PrintResult:
+def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str, ...] | None = None,
+                  summary_plan: tuple[str, ...] = ()) -> PrintResult:
     """The full minute from ``minutes.minute_content``; with ``summary_sections`` (see
-    ``DEFAULT_SUMMARY_SECTIONS``) the executive summary, which leaves the rest out."""
+    ``DEFAULT_SUMMARY_SECTIONS``) the executive summary, which leaves the rest out, the risk
+    management plan included (but for the pillars in ``summary_plan``)."""
     from .minute import render_minute as render
 
-    return render(content, meta, summary_sections=summary_sections)
+    return render(content, meta, summary_sections=summary_sections, summary_plan=summary_plan)
 
 
 def render_register(rows, meta: PrintMeta, *, title: str = "Action register") -> PrintResult:
@@ -61,11 +64,20 @@ def render_pack(content: dict, meta: PrintMeta, *, open_actions, documents) -> P
     return render(content, meta, open_actions=open_actions, documents=documents)
 
 
-def render_chronology(events, meta: PrintMeta) -> PrintResult:
-    """A case chronology from ``chronology.case_chronology`` events, oldest first."""
+def render_plan(plan: dict, meta: PrintMeta) -> PrintResult:
+    """The risk management plan (document 6) as its own document: one version, from
+    ``plan.plan_content`` (frozen with a finalised minute, or a draft's as it stands)."""
+    from .plan import render_plan as render
+
+    return render(plan, meta)
+
+
+def render_chronology(events, meta: PrintMeta, *, shown: str = "") -> PrintResult:
+    """A case chronology from ``chronology.case_chronology`` events, oldest first; ``shown``
+    names the filter when only some kinds are printed."""
     from .chronology import render_chronology as render
 
-    return render(events, meta)
+    return render(events, meta, shown=shown)
 
 
 def render_audit(entries, meta: PrintMeta, *, user_names: dict, title: str = "Audit log") -> PrintResult:

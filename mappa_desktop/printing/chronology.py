@@ -1,9 +1,11 @@
-"""A case chronology as a printout: every dated fact of the case, oldest first."""
+"""A case chronology as a printout: every dated fact of the case, oldest first, with the
+same events (and the same filter) as the chronology on screen. Changes of risk or level,
+and leaving MAPPA, are in bold."""
 
 from __future__ import annotations
 
 from .. import spec
-from ..chronology import KIND_WORDS  # noqa: F401  (printing.scr takes it from here)
+from ..chronology import label_of
 from ..dates import format_date
 from .blocks import Writer, column_widths, value_of
 from .fonts import register_fonts
@@ -15,22 +17,32 @@ from .text import TextGuard
 from ..words import plural
 
 
-def render_chronology(events, meta: PrintMeta) -> PrintResult:
+def chronology_table(w: Writer, events) -> object:
+    """Date, what, detail: one row an event (``Event`` or a dict with the same keys)."""
+    body = []
+    for e in events:
+        text = value_of(e, "text")
+        detail = w.fixed(f"<b>{w.guard.markup(text)}</b>", w.s.cell) if value_of(e, "marked") else w.cell(text)
+        body.append([w.cell(format_date(value_of(e, "on"))), w.cell(label_of(value_of(e, "kind") or "")), detail])
+    kinds = [spec.Kind.DATE, spec.Kind.CHOICE, spec.Kind.LONG_TEXT]
+    return w.table(["Date", "What", "Detail"], body, column_widths(kinds, w.width, fixed={1: 30}))
+
+
+def render_chronology(events, meta: PrintMeta, *, shown: str = "") -> PrintResult:
+    """``shown``: what the events are when filtered ("Disclosures; Actions"), for the title."""
     guard = TextGuard(register_fonts())
     w = Writer(guard, frame_width(PORTRAIT))
     events = list(events)
     facts = [plural(len(events), "entry")]
     if meta.reference:
         facts.insert(0, f"Case {guard.markup(meta.reference)}")
+    if shown:
+        facts.append(f"only {guard.markup(shown)}")
     if meta.area_name:
         facts.append(guard.markup(meta.area_name))
     story = w.title_block("MAPPA CASE CHRONOLOGY", "Case chronology", " · ".join(facts))
     if events:
-        body = [[w.cell(format_date(value_of(e, "on"))),
-                 w.cell(KIND_WORDS.get(value_of(e, "kind"), value_of(e, "kind") or "")),
-                 w.cell(value_of(e, "text"))] for e in events]
-        kinds = [spec.Kind.DATE, spec.Kind.CHOICE, spec.Kind.LONG_TEXT]
-        story.append(w.table(["Date", "What", "Detail"], body, column_widths(kinds, w.width)))
+        story.append(chronology_table(w, events))
     else:
         story.append(w.empty("Nothing dated is recorded for this case yet."))
     story += [w.space(5), w.note(f"End of the chronology. {guard.markup(printed_line(meta))}".strip())]

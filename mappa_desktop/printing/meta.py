@@ -18,6 +18,8 @@ class PrintMeta:
     ``reference`` is the case reference; it goes in headers, footers and the PDF title,
     so it must never be the offender's name. Times are ISO UTC (shown in UK time), dates
     ISO (shown dd/mm/yyyy). ``addenda`` holds (at_iso, who, reason, body) tuples.
+    ``approval`` is (approved by, as what, date approved, recorded by) when the chair's
+    approval is recorded (empty for minutes finalised before approvals were).
     """
 
     protective_marking: str = DEFAULT_MARKING
@@ -30,6 +32,7 @@ class PrintMeta:
     finalised_at: str | None = None
     sha256: str = ""
     addenda: tuple[tuple[str, str, str, str], ...] = ()
+    approval: tuple[str, str, str, str] | tuple = ()
     printed_by: str = ""
     printed_at: str | None = None
     #: The head of the audit log when this was printed (``audit_chain.Anchor.token``): small

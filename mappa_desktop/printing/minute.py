@@ -17,6 +17,7 @@ from __future__ import annotations
 from .. import spec
 from ..dates import format_date, format_datetime_local
 from ..rules.completeness import describe
+from . import signoff
 from .blocks import Writer, column_widths
 from .fonts import register_fonts
 from .meta import PrintMeta, PrintResult
@@ -53,6 +54,17 @@ def shown(field: spec.Field, value) -> str:
 def version_line(meta: PrintMeta, *, with_name: bool = True) -> str:
     """The footer's account of what this copy is (the executive summary, which goes
     outside MAPPA, leaves out who finalised it: the version and fingerprint suffice)."""
+    if meta.finalised and meta.approval:
+        by, as_what, on, recorded = meta.approval
+        parts = [f"Version {meta.version or 1}"]
+        if with_name:
+            parts.append(f"approved by {by}{f' ({as_what})' if as_what else ''} on {format_date(on)}"
+                         + (f"; recorded by {recorded}" if recorded else ""))
+        else:
+            parts.append(f"approved by the {as_what or 'chair'} on {format_date(on)}")
+        if meta.sha256:
+            parts.append(f"fingerprint {meta.sha256[:12]}")
+        return " · ".join(parts)
     if meta.finalised:
         parts = [f"Version {meta.version or 1}"]
         if (meta.finalised_by and with_name) or meta.finalised_at:
@@ -76,8 +88,10 @@ def printed_line(meta: PrintMeta, *, with_name: bool = True) -> str:
     return f"Printed{who}{when}."
 
 
-def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str, ...] | None = None) -> PrintResult:
-    """The full minute, or with ``summary_sections`` the executive summary."""
+def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str, ...] | None = None,
+                  summary_plan: tuple[str, ...] = ()) -> PrintResult:
+    """The full minute, or with ``summary_sections`` the executive summary (which shows the
+    risk management plan only under the pillars ``summary_plan`` names)."""
     guard = TextGuard(register_fonts())
     w = Writer(guard, frame_width(PORTRAIT))
     keep = None if summary_sections is None else summary_selection(summary_sections)
@@ -85,21 +99,27 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
     number = 0
     for section in spec.SECTIONS:
         fields = _kept_fields(section, keep)
-        if not fields:
+        pillars = section.pillars if keep is None else tuple(p for p in section.pillars if p in summary_plan)
+        if not fields and not pillars:
             continue
         number += 1
         head = w.heading(section.title, number)
-        body = section_body(w, section, fields, content, reduced=keep is not None and keep[section.key] is not None)
+        body = section_body(w, section, fields, content, reduced=keep is not None and keep[section.key] is not None) \
+            if fields else []
+        if pillars:
+            body = _plan_part(w, content.get("plan"), pillars, summary=keep is not None) + body
         if section.source in (Source.CASE, Source.CASE_ROWS):
             body = [w.note(_case_note(meta))] + body
-        if is_short(section, fields, content):
+        if not pillars and is_short(section, fields, content):
             story += head[:-1] + w.together(head[-1:] + body)
         else:
             story += head + body
     if keep is None:
         story += _still_open(w, content)
         story += _acknowledgements(w, content)
-        story += _approval(w, meta)
+        story += signoff.issued(w, content)
+        story += signoff.corrected(w, content, final=meta.finalised)
+        story += signoff.approval(w, meta, content)
         story += _addenda(w, meta)
     end = "End of the executive summary." if keep is not None else "End of the minute."
     printed = printed_line(meta, with_name=keep is None)
@@ -108,6 +128,20 @@ def render_minute(content: dict, meta: PrintMeta, *, summary_sections: tuple[str
     layout = Layout(kind=kind, footer_note=version_line(meta, with_name=keep is None), pagesize=PORTRAIT,
                     watermark=not meta.finalised)
     return build_pdf(story, meta, layout, guard)
+
+
+def _plan_part(w: Writer, plan: dict | None, pillars, *, summary: bool) -> list:
+    """The risk management plan under a section's pillars: each entry, and in the full
+    minute what the meeting added, changed or ended with the reason."""
+    from .plan import plan_blocks, version_words
+
+    if not plan or not (plan.get("entries") or plan.get("not_needed")):
+        return [w.note("No structured risk management plan was recorded with this minute.")] if not summary else []
+    out = [] if summary else [w.note(w.guard.markup(f"The risk management plan: {version_words(plan)}."))]
+    out += plan_blocks(w, plan, pillars, changes=not summary, summary=summary)
+    if not summary:
+        out.append(w.caption("Discussion"))
+    return out
 
 
 def _case_note(meta: PrintMeta) -> str:
@@ -300,7 +334,12 @@ def _action_table(w: Writer, section: spec.Section, fields, rows) -> object:
             if field.key == "owner_person" and agency_under_owner:
                 cells.append(w.stacked(value or "", row.get("owner_agency")))
             elif field.key == "action_text" and row.get("status") == "withdrawn" and "status" not in keys:
-                cells.append(w.stacked(value or "", f"Withdrawn: {row.get('withdrawn_reason') or ''}"))
+                cells.append(w.stacked(value or "", f"Withdrawn: {row.get('withdrawn_reason') or ''}",
+                                       row.get("history")))
+            elif field.key == "action_text" and row.get("history"):
+                cells.append(w.stacked(value or "", row.get("history")))
+            elif field.key == "status":
+                cells.append(w.cell(_review_words(field, row)))
             elif field.key == "outcome" and not value and row.get("status") == "withdrawn":
                 cells.append(w.cell(row.get("withdrawn_reason")))
             else:
@@ -310,6 +349,19 @@ def _action_table(w: Writer, section: spec.Section, fields, rows) -> object:
     widths = column_widths(kinds, w.width, fixed={0: 9} | {
         i + 1: 24 for i, f in enumerate(columns) if f is status or f.key == "status"})
     return w.table(["No."] + [f.label for f in columns], body, widths)
+
+
+def _review_words(field: spec.Field, row) -> str:
+    """An earlier action's status as the minute records it: "To review" until the meeting
+    records a decision, and a carried action's new target date."""
+    from ..rules.completeness import to_review
+
+    if to_review(row):
+        return "To review"
+    words = shown(field, row.get("status"))
+    if row.get("status") == "carried" and row.get("target_date"):
+        words += f" to {format_date(row.get('target_date'))}"
+    return words
 
 
 # -- after the sections -------------------------------------------------------------------------
@@ -342,22 +394,6 @@ def _still_open(w: Writer, content: dict) -> list:
         return out + [w.note("The completeness check names nothing.")]
     return out + [w.note("Before the chair approves the minute, each of these is completed or acknowledged "
                          "with a reason."), *[w.para("• " + m) for m in items]]
-
-
-def _approval(w: Writer, meta: PrintMeta) -> list:
-    out = w.heading("Approval")
-    if not meta.finalised:
-        return out + [w.fixed("Not yet approved. The chair approves the minute by finalising it in MAPPA "
-                              "Desktop; the printed copy then carries its version and fingerprint.", w.s.body)]
-    rows = [("Version", str(meta.version or 1))]
-    if meta.finalised_by:
-        rows.append(("Finalised by", meta.finalised_by))
-    if meta.finalised_at:
-        rows.append(("Finalised on", format_datetime_local(meta.finalised_at)))
-    if meta.sha256:
-        grouped = " ".join(meta.sha256[i:i + 8] for i in range(0, len(meta.sha256), 8))
-        rows.append(("Fingerprint (SHA-256)", grouped))
-    return out + [w.grid(rows), w.note("A finalised minute cannot be changed; corrections are added as addenda below.")]
 
 
 def _addenda(w: Writer, meta: PrintMeta) -> list:

@@ -2,7 +2,8 @@
 
 Where the case stands, its key dates and civil orders, the decisions of the last meeting
 (agreed risk of serious harm, the level decision, disclosure decisions and the review
-date, each with its rationale), the actions still open, and the documents to be tabled.
+date, each with its rationale), the risk management plan as it stands (its latest
+version, ``content["current_plan"]``), the actions still open, and the documents to be tabled.
 Sent to MAPPA attendees only, so it keeps the rationale the executive summary leaves out.
 """
 
@@ -31,6 +32,16 @@ OPEN_ACTION_COLUMNS = ("number", "raised_date", "action_text", "owner", "target_
 
 def _fields(section: spec.Section, keys):
     return section.fields if keys is None else tuple(f for f in section.fields if f.key in keys)
+
+
+def _current_plan(w: Writer, plan: dict | None) -> list:
+    """The plan the meeting opens with: the latest version, entries not ended."""
+    if not plan:
+        return [w.note("No version of the risk management plan yet: the meeting agrees the first.")]
+    from .plan import plan_blocks, version_words
+
+    return [w.note(w.guard.markup(f"{version_words(plan)}. The meeting reviews each entry: keep, change or end "
+                                  "it, with the reason."))] + plan_blocks(w, plan, changes=False)
 
 
 def render_pack(content: dict, meta: PrintMeta, *, open_actions, documents) -> PrintResult:
@@ -64,15 +75,18 @@ def render_pack(content: dict, meta: PrintMeta, *, open_actions, documents) -> P
             story.append(w.fixed(guard.markup(section.title), w.s.subheading))
             story += section_body(w, section, _fields(section, keys), content)
 
+    story += w.heading("The risk management plan as it stands", 4)
+    story += _current_plan(w, content.get("current_plan"))
+
     actions = list(open_actions)
-    story += w.heading("Open actions", 4)
+    story += w.heading("Open actions", 5)
     if actions:
         story.append(action_table(w, actions, OPEN_ACTION_COLUMNS, print_day(meta)))
     else:
         story.append(w.empty("No open actions."))
 
     papers = [{"title": d} if isinstance(d, str) else dict(d) for d in documents]
-    story += w.heading("Documents to be tabled", 5)
+    story += w.heading("Documents to be tabled", 6)
     section = spec.section("documents")
     story += section_body(w, section, section.fields, {"rows": {"documents": papers}})
 

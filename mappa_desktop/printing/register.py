@@ -1,8 +1,9 @@
 """The action register as a printout: across cases, or one case's register.
 
 Landscape, one table with its header on every page: the case (left out when the
-printout is of one case), number, date raised, action, owner, agency, target date, status
-("overdue" on the day of printing) and the outcome with the date completed.
+printout is of one case), number, date raised, action (with its history of carries and
+re-assignments under it), owner, agency, the current target date, status ("overdue" on the
+day of printing, from the current target) and the outcome with the date completed.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def action_table(w: Writer, rows, columns, today):
                     cells.append(w.cell(_STATUS.display(status)))
             elif column == "outcome":
                 cells.append(w.cell(_outcome(row)))
+            elif column == "action_text" and value_of(row, "history"):
+                cells.append(w.stacked(value_of(row, "action_text") or "", value_of(row, "history")))
             elif column.endswith("_date"):
                 cells.append(w.cell(format_date(value_of(row, column))))
             else:

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from .. import spec
 from ..dates import format_date
 from .blocks import Writer, column_widths
-from .chronology import KIND_WORDS
+from .chronology import chronology_table
 from .fonts import register_fonts
 from .meta import PrintMeta, PrintResult
 from .minute import printed_line
@@ -57,10 +57,7 @@ def _chronology(w: Writer, events) -> list:
     out = w.heading("Case chronology before the incident")
     if not events:
         return out + [w.empty("Nothing dated is recorded for this case before the incident.")]
-    body = [[w.cell(format_date(e["on"])), w.cell(KIND_WORDS.get(e["kind"], e["kind"])), w.cell(e["text"])]
-            for e in events]
-    kinds = [Kind.DATE, Kind.CHOICE, Kind.LONG_TEXT]
-    return out + [w.table(["Date", "What", "Detail"], body, column_widths(kinds, w.width))]
+    return out + [chronology_table(w, events)]
 
 
 def render_scr(content: dict, meta: PrintMeta, *, stage: str | None = None) -> PrintResult:

@@ -7,9 +7,9 @@ navigation count, a case's register tab, the previous actions of a minute and th
 - *Outstanding*: open or carried forward.
 - *Overdue*: outstanding, and its target date is before today (the UK date).
 - *Due soon*: outstanding, and its target date is today or within ``DUE_SOON_DAYS``.
-- An action of a case that is not active (archived) is never overdue or due soon: the case
-  is no longer managed, nobody chases its actions, and no count includes them. The action
-  still shows in the register, as open, with its case's state beside it.
+- An action of a case that is not active (archived, or left MAPPA) is never overdue or due
+  soon: the case is no longer managed, nobody chases its actions, and no count includes
+  them. The action still shows in the register, as open, with its case's state beside it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def due_words(status, target_date, today: date, case_status="active") -> str:
     if not is_outstanding(status):
         return ""
     if (case_status or "active") not in CHASED_CASE_STATUSES:
-        return "case archived"
+        return "case left MAPPA" if case_status == "exited" else "case archived"
     target = from_iso(target_date)
     if target is None:
         return "NO TARGET DATE"

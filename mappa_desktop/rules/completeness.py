@@ -20,6 +20,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .. import spec
 from ..dates import format_date, from_iso
+from ..plan import change_of, fields_for, is_live, section_entries
 from .values import Problem, blank, end_of_day, excluded, is_required, why_refused
 
 Source = spec.Source
@@ -44,7 +45,9 @@ class MinuteFacts:
     key, each row a mapping with its ``id``; ``actions`` / ``previous``: mappings or
     records with ``get`` (raised here / under review here); ``case``: the case's values;
     ``orders``: the case's civil orders as mappings; ``typed``: problems with text typed in
-    the editor that does not parse yet, as (section key, Problem)."""
+    the editor that does not parse yet, as (section key, Problem); ``plan``: this meeting's
+    version of the risk management plan (entries with ``pillar``, ``status`` or ``change``);
+    ``plan_not_needed``: pillar -> why nothing is needed under it."""
 
     values: Mapping
     rows: Mapping
@@ -53,19 +56,49 @@ class MinuteFacts:
     case: Mapping
     orders: Sequence[Mapping] = ()
     typed: tuple = ()
+    plan: Sequence[Mapping] = ()
+    plan_not_needed: Mapping | None = None
 
 
 def facts_of(minute, case, typed: Iterable[tuple[str, Problem]] = ()) -> MinuteFacts:
     """Facts from a stored minute (``model.Minute``) and its case (``model.Case``)."""
-    return MinuteFacts(minute.values, minute.rows, minute.actions, minute.previous, case.values,
-                       tuple(o.as_values() for o in case.orders), tuple(typed))
+    previous = tuple({**{f.key: a.get(f.key) for f in _REVIEW.fields}, "id": a.id, "number": a.number,
+                      "raised_date": a.raised_date, "reviewed": a.id in minute.reviewed}
+                     for a in minute.previous)
+    return MinuteFacts(minute.values, minute.rows, minute.actions, previous, case.values,
+                       tuple(o.as_values() for o in case.orders), tuple(typed),
+                       tuple(getattr(minute, "plan", ())), dict(getattr(minute, "plan_not_needed", None) or {}))
+
+
+_REVIEW = spec.section("previous_actions")
+#: What the chair may record about an earlier action at a meeting (``AllReviewed``).
+DECISIONS = ("done", "carried", "withdrawn")
+
+
+def reviewed(action) -> bool:
+    """Whether an earlier action under review has been reviewed at this meeting. A minute
+    stored before reviews were recorded per meeting has no such mark: there, anything not
+    left open counted as reviewed."""
+    mark = action.get("reviewed")
+    if mark is None:
+        return action.get("status") != "open"
+    return bool(mark)
+
+
+def to_review(action) -> bool:
+    """Still outstanding and not yet reviewed at this meeting: the check asks for it."""
+    from .actions import is_outstanding
+
+    return is_outstanding(action.get("status")) and not reviewed(action)
 
 
 def facts_of_content(content: Mapping) -> MinuteFacts:
     """Facts from a minute's printable content (a finalised snapshot)."""
+    plan = content.get("plan") or {}
     return MinuteFacts(content.get("meeting") or {}, content.get("rows") or {},
                        content.get("actions") or (), content.get("previous_actions") or (),
-                       content.get("case") or {}, content.get("civil_orders") or ())
+                       content.get("case") or {}, content.get("civil_orders") or (), (),
+                       tuple(plan.get("entries") or ()), dict(plan.get("not_needed") or {}))
 
 
 def _field_items(section: spec.Section, fields, record: Mapping, context: Mapping, now: datetime,
@@ -116,12 +149,81 @@ def _rule_items(section: spec.Section, facts: MinuteFacts, today: date, found: l
             already = any(i.field == rule.field and i.section == section.key for i in (*found, *items))
             if day is not None and day < today and not already:
                 items.append(CheckItem(rule.key, rule.message.format(date=format_date(day)), section.key, rule.field))
+        elif isinstance(rule, (spec.PillarsConsidered, spec.SomeEntry, spec.OtherAgency)):
+            items += _plan_rule_items(rule, section, facts, values, (*found, *items))
         elif isinstance(rule, spec.AllReviewed):
-            for action in facts.previous:
-                if action.get("status") == "open":
+            for index, action in enumerate(facts.previous):
+                if to_review(action):
                     items.append(CheckItem(f"{rule.key}:{action.get('id')}",
                                            rule.message.format(number=action.get("number")),
-                                           section.key, "status"))
+                                           section.key, "status", index))
+        elif isinstance(rule, spec.RowDateAfter):
+            other = from_iso(facts.values.get(rule.other))
+            for index, action in enumerate(facts.previous):
+                if action.get(rule.when.field) not in rule.when.values or not reviewed(action):
+                    continue
+                day = from_iso(action.get(rule.field))
+                if other is not None and (day is None or day <= other):
+                    items.append(CheckItem(f"{rule.key}:{action.get('id')}",
+                                           rule.message.format(number=action.get("number")),
+                                           section.key, rule.field, index))
+    return items
+
+
+def _same_agency(a: str, b: str) -> bool:
+    """Whether two typed names are one agency: the lead authority is often written in full
+    ("Forthside Council Justice Social Work Service") and the plan's agency from the
+    directory ("Justice Social Work")."""
+    a, b = " ".join(a.casefold().split()), " ".join(b.casefold().split())
+    return bool(a and b) and (a == b or a in b or b in a)
+
+
+def _plan_rule_items(rule, section: spec.Section, facts: MinuteFacts, values: Mapping, found) -> list[CheckItem]:
+    """The plan's rules across its entries: each pillar considered, a trigger, more than the
+    lead agency at level 2 or 3."""
+    live = [e for e in facts.plan if is_live(e)]
+    not_needed = facts.plan_not_needed or {}
+    items = []
+    if isinstance(rule, spec.PillarsConsidered):
+        for index, key in enumerate(section.pillars):
+            label = spec.pillar(key).label
+            has_entry = any(e.get("pillar") == key for e in live)
+            has_reason = not blank(not_needed.get(key))
+            if not has_entry and not has_reason:
+                items.append(CheckItem(f"{rule.key}:{key}", rule.message.format(pillar=label), section.key,
+                                       "not_needed", index))
+            elif has_entry and has_reason:
+                items.append(CheckItem(f"{rule.key}:{key}:both", rule.both.format(pillar=label), section.key,
+                                       "not_needed", index))
+    elif isinstance(rule, spec.SomeEntry):
+        said = any(i.section == section.key and i.field == rule.field for i in found)
+        if not said and not any(e.get("pillar") == rule.pillar and not blank(e.get(rule.field)) for e in live):
+            items.append(CheckItem(rule.key, rule.message, section.key, rule.field))
+    elif isinstance(rule, spec.OtherAgency):
+        level = values.get("new_level") or values.get("mappa_level")
+        if level is not None and str(level) in rule.levels:
+            lead = facts.case.get("lead_authority") or ""
+            others = [e for e in live if not blank(e.get("owner_agency")) and not _same_agency(e["owner_agency"], lead)]
+            if not others:
+                items.append(CheckItem(rule.key, rule.message.format(level=level), section.key, "owner_agency"))
+    return items
+
+
+def _plan_entry_items(section: spec.Section, facts: MinuteFacts, now: datetime) -> list[CheckItem]:
+    """Each entry of the plan under the section's pillars: what it needs (a rationale for
+    what the meeting changed), and values the rules refuse. Rows count in the order the
+    section shows them (pillar by pillar)."""
+    items = []
+    for row, entry in enumerate(section_entries(section, facts.plan)):
+        change = entry.get("change") or change_of(entry)
+        key = entry.get("entry_uid") or entry.get("id")
+        pillar = spec.pillar(entry.get("pillar"))
+        number = [e.get("entry_uid") or e.get("id") for e in facts.plan if e.get("pillar") == pillar.value].index(key) + 1
+        fields = [spec.PLAN_ENTRY.field("rationale")] if change == "ended" else list(fields_for(pillar.value))
+        record = {**{f.key: entry.get(f.key) for f in spec.PLAN_ENTRY.fields}, "change": change}
+        items += _field_items(section, fields, record, {}, now, missing_key=f"plan:{key}:{{field}}",
+                              invalid_key=f"plan-invalid:{key}:{{field}}", where=f"{pillar.label}, entry {number}",
+                              row=row)
     return items
 
 
@@ -142,68 +244,78 @@ def _level_item(rule: spec.LevelChange, section: spec.Section, values: Mapping) 
 
 def check(facts: MinuteFacts, today: date) -> list[CheckItem]:
     """Every gap of the minute, in minute order."""
+    return [item for section in spec.SECTIONS for item in section_items(section, facts, today)]
+
+
+def section_items(section: spec.Section, facts: MinuteFacts, today: date) -> list[CheckItem]:
+    """The gaps of one section (what its mark is read from): the check is these, section
+    after section, so a section's mark never needs the whole check."""
     now = end_of_day(today)
-    items: list[CheckItem] = []
-    typed_by_section: dict[str, list[Problem]] = {}
-    for section_key, problem in facts.typed:
-        typed_by_section.setdefault(section_key, []).append(problem)
-    for section in spec.SECTIONS:
-        found: list[CheckItem] = []
-        typed_fields = {p.field.rsplit(".", 1)[-1] for p in typed_by_section.get(section.key, ())}
-        if section.source is Source.MEETING:
-            fields = [f for f in section.fields if f.key not in typed_fields]
-            found += _field_items(section, fields, facts.values, {}, now, missing_key="required:{field}",
-                                  invalid_key="invalid:{field}", where=section.title)
-        elif section.source is Source.CASE:
-            found += _field_items(section, section.fields, facts.case, {}, now, missing_key="case:{field}",
-                                  invalid_key="case-invalid:{field}", where=section.title)
-        elif section.source is Source.CASE_ROWS:
-            for index, order in enumerate(facts.orders):
-                found += _field_items(section, section.fields, order, facts.case, now,
-                                      missing_key=f"case-row:{section.key}:{index}:{{field}}",
-                                      invalid_key=f"case-row-invalid:{section.key}:{index}:{{field}}",
-                                      where=f"{section.title}, {section.row_noun} {index + 1}", row=index)
-        elif section.source is Source.ROWS:
-            rows = facts.rows.get(section.key, ())
-            if len(rows) < section.min_rows:
-                found.append(CheckItem(f"rows:{section.key}",
-                                       section.empty_message or f"{section.title}: nothing recorded.", section.key))
-            for index, row in enumerate(rows):
-                row_id = row.get("id", index)
-                found += _field_items(section, section.fields, row, facts.values, now,
-                                      missing_key=f"row:{section.key}:{row_id}:{{field}}",
-                                      invalid_key=f"row-invalid:{section.key}:{row_id}:{{field}}",
-                                      where=f"{section.title}, {section.row_noun} {index + 1}", row=index)
-        elif section.page is spec.Form.ACTIONS:
-            for index, action in enumerate(facts.actions):
-                if action.get("status") == "withdrawn":
-                    continue
-                record = {f.key: action.get(f.key) for f in section.fields}
-                found += _field_items(section, section.fields, record, {"raised_date": action.get("raised_date")}, now,
-                                      missing_key=f"action:{action.get('id')}:{{field}}",
-                                      invalid_key=f"action-invalid:{action.get('id')}:{{field}}",
-                                      where=f"Action {action.get('number')}", row=index)
-        elif section.page is spec.Form.REVIEW:
-            for index, action in enumerate(facts.previous):
-                record = {f.key: action.get(f.key) for f in section.fields}
-                fields = [f for f in section.fields if f.key in ("completed_date",)]
-                found += _field_items(section, fields, record, {"raised_date": action.get("raised_date")}, now,
-                                      missing_key=f"previous-missing:{action.get('id')}:{{field}}",
-                                      invalid_key=f"previous-invalid:{action.get('id')}:{{field}}",
-                                      where=f"Previous action {action.get('number')}", row=index)
-        for problem in typed_by_section.get(section.key, ()):
-            parts = problem.field.split(".")
-            row = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
-            found.append(CheckItem(f"typed:{section.key}:{problem.field}", f"{section.title}: {problem.message}",
-                                   section.key, parts[-1], row))
-        found += _rule_items(section, facts, today, found)
-        items += found
-    return items
+    typed = [problem for key, problem in facts.typed if key == section.key]
+    found: list[CheckItem] = []
+    typed_fields = {p.field.rsplit(".", 1)[-1] for p in typed}
+    if section.source is Source.MEETING:
+        fields = [f for f in section.fields if f.key not in typed_fields]
+        found += _field_items(section, fields, facts.values, {}, now, missing_key="required:{field}",
+                              invalid_key="invalid:{field}", where=section.title)
+    elif section.source is Source.CASE:
+        found += _field_items(section, section.fields, facts.case, {}, now, missing_key="case:{field}",
+                              invalid_key="case-invalid:{field}", where=section.title)
+    elif section.source is Source.CASE_ROWS:
+        for index, order in enumerate(facts.orders):
+            found += _field_items(section, section.fields, order, facts.case, now,
+                                  missing_key=f"case-row:{section.key}:{index}:{{field}}",
+                                  invalid_key=f"case-row-invalid:{section.key}:{index}:{{field}}",
+                                  where=f"{section.title}, {section.row_noun} {index + 1}", row=index)
+    elif section.source is Source.ROWS:
+        rows = facts.rows.get(section.key, ())
+        if len(rows) < section.min_rows:
+            found.append(CheckItem(f"rows:{section.key}",
+                                   section.empty_message or f"{section.title}: nothing recorded.", section.key))
+        for index, row in enumerate(rows):
+            row_id = row.get("id", index)
+            found += _field_items(section, section.fields, row, facts.values, now,
+                                  missing_key=f"row:{section.key}:{row_id}:{{field}}",
+                                  invalid_key=f"row-invalid:{section.key}:{row_id}:{{field}}",
+                                  where=f"{section.title}, {section.row_noun} {index + 1}", row=index)
+    elif section.page is spec.Form.ACTIONS:
+        for index, action in enumerate(facts.actions):
+            if action.get("status") == "withdrawn":
+                continue
+            record = {f.key: action.get(f.key) for f in section.fields}
+            found += _field_items(section, section.fields, record, {"raised_date": action.get("raised_date")}, now,
+                                  missing_key=f"action:{action.get('id')}:{{field}}",
+                                  invalid_key=f"action-invalid:{action.get('id')}:{{field}}",
+                                  where=f"Action {action.get('number')}", row=index)
+    elif section.page is spec.Form.REVIEW:
+        for index, action in enumerate(facts.previous):
+            record = {f.key: action.get(f.key) for f in section.fields}
+            # What a decision at this meeting needs (the outcome, the reason); the date
+            # completed of one done between meetings too.
+            decided = reviewed(action) and action.get("status") in DECISIONS
+            keys = ("completed_date", "outcome", "withdrawn_reason") if decided else ("completed_date",)
+            fields = [f for f in section.fields if f.key in keys]
+            found += _field_items(section, fields, record, {"raised_date": action.get("raised_date")}, now,
+                                  missing_key=f"previous-missing:{action.get('id')}:{{field}}",
+                                  invalid_key=f"previous-invalid:{action.get('id')}:{{field}}",
+                                  where=f"Previous action {action.get('number')}", row=index)
+    if section.pillars:
+        found += _plan_entry_items(section, facts, now)
+    for problem in typed:
+        parts = problem.field.split(".")
+        row = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
+        found.append(CheckItem(f"typed:{section.key}:{problem.field}", f"{section.title}: {problem.message}",
+                               section.key, parts[-1], row))
+    found += _rule_items(section, facts, today, found)
+    return found
 
 
 def has_content(section: spec.Section, facts: MinuteFacts) -> bool:
     """Whether anything is recorded in the section (typed text that does not parse counts)."""
     if any(key == section.key for key, _ in facts.typed):
+        return True
+    if section.pillars and (section_entries(section, facts.plan)
+                            or any(not blank((facts.plan_not_needed or {}).get(p)) for p in section.pillars)):
         return True
     if section.source is Source.MEETING:
         return any(not blank(facts.values.get(f.key)) for f in section.fields)

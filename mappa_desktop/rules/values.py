@@ -213,3 +213,26 @@ def excluded(rule: spec.Excludes, values: Mapping) -> bool:
     if str(values.get(rule.field)) != str(rule.value) or blank(values.get(rule.other)):
         return False
     return rule.other_value is None or str(values.get(rule.other)) == str(rule.other_value)
+
+
+def date_rule_problems(section: spec.Section, values: Mapping, context: Mapping, today: date) -> list[Problem]:
+    """Refusals from the section's rules about dates, for a record about to be stored: a
+    date that must not be past (``NotPast``), or must fall after another (``DateAfter``; and
+    ``RowDateAfter`` where its condition holds). ``context`` holds the dates of other records
+    (the meeting's date). The completeness check reads the same rules (its own words)."""
+    merged = {**context, **values}
+    problems = []
+    for rule in section.rules:
+        if isinstance(rule, spec.NotPast):
+            day = from_iso(values.get(rule.field))
+            if day is not None and day < today:
+                problems.append(Problem(rule.field, rule.message.format(date=format_date(day))))
+        elif isinstance(rule, (spec.DateAfter, spec.RowDateAfter)):
+            if isinstance(rule, spec.RowDateAfter) and merged.get(rule.when.field) not in rule.when.values:
+                continue
+            day, other = from_iso(values.get(rule.field)), from_iso(merged.get(rule.other))
+            if day is not None and other is not None and day <= other:
+                label = next((f.label for f in section.fields if f.key == rule.field), rule.field)
+                problems.append(Problem(rule.field, f"{label}: must be after {_label_of(rule.other, section.fields)} "
+                                                    f"({format_date(other)})."))
+    return problems

@@ -17,6 +17,7 @@ STAGE_PREFIX = "stage:"
 INCIDENT_PREFIX = "incident."
 ACTION_TERMS = ("action_text", "owner_person", "owner_agency", "target_date")
 WHOLE_MINUTE = "minute"
+PLAN_FIELD = "plan"
 _RECORD_TYPES = {"case": "case", "meeting": "meeting", "action": "action", "scr_review": "scr_review"}
 
 
@@ -57,12 +58,16 @@ def _field_label(kind: str, field: str) -> str:
     if kind == "case":
         if field == "civil_orders":
             return spec.section("civil_orders").title
+        if field == "conditions":
+            return spec.CONDITIONS.title
         if field == "status":
-            return "Case status (active or archived)"
+            return "Case status (active, archived or left MAPPA)"
         return spec.field_of_case(field).label
     if kind == "meeting":
         if field == WHOLE_MINUTE:
             return "The whole minute"
+        if field == PLAN_FIELD:
+            return "Risk management plan"
         if field.startswith(ROWS_PREFIX):
             return spec.section(field.removeprefix(ROWS_PREFIX)).title
         for section in spec.SECTIONS:
@@ -101,9 +106,10 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _differ(kind: str, uid: str, record: str, theirs: dict, ours: dict, frozen=lambda field: "") -> list[Difference]:
+def _differ(kind: str, uid: str, record: str, theirs: dict, ours: dict, frozen=lambda field: "",
+            unknown=()) -> list[Difference]:
     out = []
-    for field in sorted(set(theirs) | set(ours), key=lambda f: _order(kind, f)):
+    for field in sorted((set(theirs) | set(ours)) - set(unknown), key=lambda f: _order(kind, f)):
         a, b = theirs.get(field), ours.get(field)
         if a == b or (_empty(a) and _empty(b)):
             continue
@@ -117,7 +123,7 @@ _ORDER: dict[str, int] = {}
 
 def _order(kind: str, field: str) -> tuple:
     if not _ORDER:
-        keys = [f.key for f in spec.case_fields()] + ["civil_orders", "status"]
+        keys = [f.key for f in spec.case_fields()] + ["civil_orders", "conditions", "status"]
         for section in spec.SECTIONS:
             if section.source is spec.Source.MEETING:
                 keys += [f.key for f in section.fields]
@@ -128,22 +134,24 @@ def _order(kind: str, field: str) -> tuple:
 
 
 def compare_case(theirs: dict, ours: dict) -> list[Difference]:
-    return _differ("case", theirs["uid"], "Case record", theirs["fields"], ours["fields"])
+    return _differ("case", theirs["uid"], "Case record", theirs["fields"], ours["fields"],
+                   unknown=theirs.get("unknown_fields") or ())
 
 
 def compare_meeting(theirs: dict, ours: dict) -> list[Difference]:
     """A finalised minute is taken or left whole; two drafts differ field by field."""
     uid, label = theirs["uid"], meeting_label(ours)
+    unknown = theirs.get("unknown_fields") or ()  # fields its (older) format did not have
     if ours["status"] == "finalised":
         if theirs.get("snapshot_sha256") == ours.get("snapshot_sha256"):
             return []
-        fields = _differ("meeting", uid, label, theirs["fields"], ours["fields"])
+        fields = _differ("meeting", uid, label, theirs["fields"], ours["fields"], unknown=unknown)
         if not fields and theirs["status"] != "finalised":
             return []  # their draft holds nothing ours lacks: ours is the later state
         return [Difference("meeting", uid, label, WHOLE_MINUTE, _field_label("meeting", WHOLE_MINUTE),
                            _minute_state(theirs), _minute_state(ours), False,
                            "Finalised here: a finalised minute is never overwritten. Ours is kept.")]
-    fields = _differ("meeting", uid, label, theirs["fields"], ours["fields"])
+    fields = _differ("meeting", uid, label, theirs["fields"], ours["fields"], unknown=unknown)
     if theirs["status"] == "finalised":
         changed = ", ".join(d.label for d in fields) or "no section"
         return [Difference("meeting", uid, label, WHOLE_MINUTE, _field_label("meeting", WHOLE_MINUTE),
@@ -188,6 +196,15 @@ def display(difference: Difference, value) -> str:
     if _empty(value):
         return "(empty)"
     kind, field = difference.kind, difference.field
+    if (kind, field) in (("meeting", PLAN_FIELD), ("case", "conditions")):
+        from ..plan import change_words, condition_label, entry_summary
+
+        if field == "conditions":
+            return "\n".join(condition_label(c, 90) for c in value) or "(empty)"
+        lines = [f"{spec.pillar(e.get('pillar')).label}: {entry_summary(e)} [{change_words(e)}]"
+                 for e in value.get("entries") or ()]
+        lines += [f"{spec.pillar(p).label}: not needed, {why}" for p, why in (value.get("not_needed") or {}).items()]
+        return "\n".join(lines) or "(empty)"
     if isinstance(value, list):
         return "\n".join(" · ".join(_display_value(kind, k, v) for k, v in row.items() if not _empty(v))
                          if isinstance(row, dict) else str(row) for row in value) or "(empty)"
@@ -202,7 +219,7 @@ def display(difference: Difference, value) -> str:
 
 def _display_value(kind: str, field: str, value) -> str:
     try:
-        if kind == "case" and field not in ("civil_orders", "status"):
+        if kind == "case" and field not in ("civil_orders", "conditions", "status"):
             return spec.field_of_case(field).display(value)
         if kind == "meeting" and not field.startswith(ROWS_PREFIX) and field != WHOLE_MINUTE:
             for section in spec.SECTIONS:

@@ -19,9 +19,21 @@ from .container import BundleDamaged, BundleTooNew, read_lines
 
 #: The bundle format this version writes. Raise it, and add the step from the previous
 #: format to :data:`UPGRADES`, whenever a record changes shape.
-FORMAT = 1
+FORMAT = 2
+#: Fields a record of an older format cannot have: the bundle says nothing about them, so
+#: they are never compared with ours, nor taken from it.
+UNKNOWN_FIELDS = "unknown_fields"
+
+
+def _from_1(record: dict) -> dict:
+    """Format 2 added a case's conditions of licence and orders and a meeting's risk
+    management plan (issue 15), and records of plan versions."""
+    missing = {"case": ["conditions"], "meeting": ["plan"]}.get(record.get("type"))
+    return {**record, UNKNOWN_FIELDS: missing} if missing else record
+
+
 #: ``UPGRADES[n]`` turns one record of format ``n`` into format ``n + 1``.
-UPGRADES: dict[int, Callable[[dict], dict]] = {}
+UPGRADES: dict[int, Callable[[dict], dict]] = {1: _from_1}
 
 
 def canonical_line(record: dict) -> bytes:

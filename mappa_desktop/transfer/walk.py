@@ -63,7 +63,12 @@ def when_local(iso: str | None) -> str:
 KIND_NOUNS = {"case": ("case", "cases"), "meeting": ("meeting", "meetings"), "action": ("action", "actions"),
               "snapshot": ("finalised minute", "finalised minutes"), "scr_review": ("review", "reviews"),
               "audit": ("audit entry", "audit entries"), "addendum": ("addendum", "addenda"),
-              "action_update": ("action history entry", "action history entries")}
+              "action_update": ("action history entry", "action history entries"),
+              "minute_issue": ("issue of a draft", "issues of drafts"),
+              "minute_approval": ("chair's approval", "chair's approvals"),
+              "case_exit": ("exit from MAPPA", "exits from MAPPA"),
+              "case_addendum": ("addendum to the case", "addenda to the case"),
+              "plan_version": ("risk management plan version", "risk management plan versions")}
 
 
 def counted(kind: str, n: int) -> str:
@@ -97,6 +102,7 @@ class ImportPass:
         self.new: set[str] = set()  # uids of records this import adds
         self.theirs = self.ours = 0
         self.expected_seal = seal  # when applying: the seal the preview read
+        self.exits = False  # the case has left MAPPA in the bundle: made so once all is in
 
     def sealed(self, seal: dict) -> None:
         self.plan.seal = seal
@@ -104,6 +110,8 @@ class ImportPass:
     def finish(self) -> ImportPlan:
         if self.plan.case_reference == "":
             raise ImportRefused("The bundle holds no case.")
+        if self.apply and self.exits:
+            self.bundles.mark_exited(self.case_id)
         return self.plan
 
     def _add(self, kind: str, uid: str | None = None, label: str = "") -> None:
@@ -158,12 +166,21 @@ class ImportPass:
                     "then import again.")
             self.plan.new_case = True
             self._add("case", r["uid"], f"{fields.get('reference')}: the whole case")
+            self.exits = fields.get("status") == "exited"
             if self.apply:
                 self.case_id = self.bundles.add_case(r)
         else:
             self.case_id = local
-            self._decide(compare.compare_case(r, self.records.case(local)), local,
-                         lambda chosen: self.bundles.update_case(local, chosen))
+            ours = self.records.case(local)
+            if ours["fields"].get("status") == "exited":
+                raise ImportRefused(f"Case {fields.get('reference')} has left MAPPA on this laptop and is read-only: "
+                                    "nothing can be imported into it.")
+
+            def write(chosen: dict) -> None:
+                self.exits = chosen.get("status") == "exited"
+                self.bundles.update_case(local, chosen)
+
+            self._decide(compare.compare_case(r, ours), local, write)
         if self.apply:
             self.import_id = self.bundles.log_import(self.case_id, {**self.plan.manifest, "seal": self.expected_seal})
 
@@ -255,9 +272,18 @@ class ImportPass:
         if not parent_known:
             self.plan.notes.append(f"A {kind.label} was left out: what it belongs to was not imported.")
             return
-        if kind.parent == "meeting" and kind.key == "addendum" and self.meetings.get(r["parent"]) not in (
-                "new", "take", "final"):
-            self.plan.notes.append("An addendum was left out: it corrects a finalised minute that is a draft here.")
+        if kind.parent == "meeting" and kind.key in ("addendum", "minute_approval") and self.meetings.get(
+                r["parent"]) not in ("new", "take", "final"):
+            self.plan.notes.append(f"An {kind.label} was left out: it belongs to a finalised minute that is a draft here."
+                                   if kind.key == "addendum" else
+                                   f"A {kind.label} was left out: it approves a minute that is a draft here.")
+            return
+        if kind.key == "minute_approval" and self.bundles.has_approval(self.records.local_id("meeting", r["parent"])):
+            self._already(kind.key)  # the minute was approved here (one approval a minute)
+            return
+        if kind.frozen_with and self.meetings.get((r.get("refs") or {}).get(kind.frozen_with)) not in ("new", "take"):
+            self.plan.notes.append(f"A {kind.label} was left out: it belongs to a minute not taken from the bundle "
+                                   "(finalised here already, or kept as our draft).")
             return
         self._add(kind.key, r["uid"], f"{kind.label.capitalize()} of {when_local(r['values'].get('at'))}"
                   if kind.key == "addendum" else "")

@@ -1,4 +1,6 @@
-"""A case's overview, and the area that moves between the list, a case and its form."""
+"""A case's overview: the record, what is coming up, meetings, and its tabs (register,
+chronology, reviews, audit); printing and exporting the case. (The page that moves between
+the list, a case and a minute is ``cases_area.py``.)"""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -22,12 +23,11 @@ from ..cases import missing_for_minute, upcoming_dates
 from ..dates import format_date
 from ..model import Case
 from ..ops.cases import set_status
+from ..rules.actions import CHASED_CASE_STATUSES
 from ..words import plural
-from .case_editor import CaseEditor
 from .changes import watch
-from .cases_list import CasesListPage
 from .minute_sections import CaseSectionView
-from .widgets import after_first_paint, first_field, focus_first, plain_label, value_label, scroll_area
+from .widgets import after_first_paint, plain_label, value_label, scroll_area
 
 
 class CaseOverview(QWidget):
@@ -44,7 +44,6 @@ class CaseOverview(QWidget):
         self.case = case
         self.tasks = tasks
         self.kdf = kdf
-        today = store.today()
 
         heading = self.heading = plain_label("")
         heading.setObjectName("pageTitle")
@@ -89,7 +88,8 @@ class CaseOverview(QWidget):
 
         from .audit_views import CaseAuditTab
 
-        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today), 2: lambda: ChronologyTab(store, case),
+        self._lazy = {1: lambda: CaseRegisterTab(store, case, store.today),
+                      2: lambda: ChronologyTab(store, case, tasks=tasks),
                       3: lambda: CaseReviewsTab(store, case, tasks), 4: lambda: CaseAuditTab(store, case, tasks)}
         self.tabs.addTab(QWidget(), "Action &register")
         self.tabs.addTab(QWidget(), "C&hronology")
@@ -107,10 +107,11 @@ class CaseOverview(QWidget):
         self.back_button.clicked.connect(self.back_requested)
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._toggle_archive)
-        QShortcut(QKeySequence("Ctrl+E"), self, self.edit_requested.emit)
+        QShortcut(QKeySequence("Ctrl+E"), self, lambda: self.edit_button.isEnabled() and self.edit_requested.emit())
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_shown)
         QShortcut(QKeySequence("Alt+Left"), self, self.back_requested.emit)
-        QShortcut(QKeySequence("Ctrl+M"), self, self.new_meeting.emit)
+        QShortcut(QKeySequence("Ctrl+M"), self,
+                  lambda: self.case.status != "exited" and self.new_meeting.emit())
         # Whatever changes this case elsewhere (a minute finalised, an action done in the
         # register, a review) shows here when it commits.
         watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
@@ -143,13 +144,23 @@ class CaseOverview(QWidget):
             status_bits.append("Risk of serious harm: " + spec.field_of_case("current_rosh").display(case.get("current_rosh")))
         if case.status == "archived":
             status_bits.append("ARCHIVED")
+        if case.status == "exited":
+            status_bits.append("LEFT MAPPA (read-only)")
         self.summary.setText("  ·  ".join(b for b in status_bits if b))
         self.archive_button.setText("Re-activate" if case.status == "archived" else "Archive")
+        exited = case.status == "exited"
+        self.archive_button.setVisible(not exited)
+        self.edit_button.setEnabled(not exited)
+        self.edit_button.setToolTip("A case that has left MAPPA is read-only: add an addendum" if exited else "Edit (Ctrl+E)")
         position = self.scroll.verticalScrollBar().value()
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._attention(today))
+        from .case_exit import ExitBox
+
+        self.exit_box = ExitBox(self.store, case)
+        column.addWidget(self.exit_box)
         column.addWidget(self._meetings_box())
         self._body_column = column
         self.complete = False
@@ -168,6 +179,7 @@ class CaseOverview(QWidget):
         for section in spec.CASE_SECTIONS:
             if section.key != "case_status":
                 column.addWidget(self._section_box(section))
+        column.addWidget(self._conditions_box())
         column.addStretch(1)
         self.complete = True
 
@@ -216,6 +228,7 @@ class CaseOverview(QWidget):
         self.new_meeting_button = QPushButton("&New meeting…")
         self.new_meeting_button.setToolTip("Start the minute of a new meeting (Ctrl+M)")
         self.new_meeting_button.clicked.connect(self.new_meeting)
+        self.new_meeting_button.setEnabled(self.case.status != "exited")
         top.addWidget(self.new_meeting_button)
         column.addLayout(top)
         meetings = self.store.minutes.meetings(self.case.id)
@@ -252,7 +265,9 @@ class CaseOverview(QWidget):
         box.setObjectName("attentionBox")
         column = QVBoxLayout(box)
         orders = [o.as_values() for o in self.case.orders]
-        upcoming = upcoming_dates(self.case.values, orders, today)
+        # Nothing is chased for a case no longer managed (``rules.actions``).
+        chased = self.case.status in CHASED_CASE_STATUSES
+        upcoming = upcoming_dates(self.case.values, orders, today) if chased else []
         title = plain_label("Coming up (next 90 days)")
         title.setObjectName("sectionTitle")
         column.addWidget(title)
@@ -268,6 +283,9 @@ class CaseOverview(QWidget):
                 if item.days < 0:
                     line.setObjectName("overdue")
                 column.addWidget(line)
+        elif not chased:
+            state = "has left MAPPA" if self.case.status == "exited" else "is archived"
+            column.addWidget(plain_label(f"Nothing is chased: the case {state}."))
         else:
             column.addWidget(plain_label("Nothing in the next 90 days."))
         missing = missing_for_minute(self.case.values)
@@ -296,10 +314,42 @@ class CaseOverview(QWidget):
             return editor.print_review()
         return self.print_case()
 
+    def _conditions_box(self) -> QWidget:
+        """The conditions of the licence and orders (the risk management plan links to them)."""
+        from ..plan import condition_label, when_words
+
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 10, 0, 0)
+        top = QHBoxLayout()
+        title = plain_label(spec.CONDITIONS.title)
+        title.setObjectName("sectionTitle")
+        top.addWidget(title)
+        top.addStretch(1)
+        self.conditions_button = QPushButton("Edit c&onditions…")
+        self.conditions_button.clicked.connect(self.edit_conditions)
+        top.addWidget(self.conditions_button)
+        column.addLayout(top)
+        for condition in self.case.conditions:
+            values = condition.as_values()
+            when = when_words({"start_date": values["from_date"], "end_date": values["until_date"]})
+            column.addWidget(value_label(condition_label(values, 400) + (f" ({when})" if when else "")))
+        if not self.case.conditions:
+            column.addWidget(value_label(""))
+        return box
+
+    def edit_conditions(self):
+        from .conditions_dialog import ConditionsDialog
+
+        dialog = ConditionsDialog(self.store, self.case, parent=self)
+        self.conditions_dialog = dialog
+        dialog.open()
+        return dialog
+
     def print_case(self):
         """The case's printouts: pre-meeting pack, action register, chronology."""
         from .. import printing
-        from ..chronology import case_chronology
+        from ..chronology import events_of
         from ..db.register import RegisterFilter
         from ..printouts import PACK_KIND, print_meta
         from .print_dialog import PrintDialog
@@ -317,21 +367,29 @@ class CaseOverview(QWidget):
             content, frame, open_actions, documents = pack_job(store, case.id)
             return lambda: printing.render_pack(content, frame, open_actions=open_actions, documents=documents)
 
+        def plan():
+            from ..printouts import plan_job
+
+            version, frame = plan_job(store, case_id=case.id)
+            return lambda: printing.render_plan(version, frame)
+
         def register():
+            from ..printouts import register_rows
+
             ids = store.register.ids(RegisterFilter(statuses=(), case_id=case.id), store.today(), "number")
-            rows = store.register.rows(ids)
-            ordered, frame = [rows[i] for i in ids], meta()
+            ordered, frame = register_rows(store, ids), meta()
             return lambda: printing.render_register(ordered, frame, title=f"Action register of {case.reference}")
 
         def chronology():
-            actions = store.actions.of_case(case.id)
-            histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-            events = case_chronology(case, store.minutes.meetings(case.id), actions, histories)
-            frame = meta()
+            events, frame = events_of(store, case.id), meta()
             return lambda: printing.render_chronology(events, frame)
 
         dialog = PrintDialog(store, self.tasks, title=f"Print: {case.reference}",
-                             kinds={PACK_KIND: pack, "Action register": register, "Chronology": chronology},
+                             kinds={PACK_KIND: pack,
+                                    # offered once a version has been finalised with a minute
+                                    **({"Risk management plan (as it stands)": plan}
+                                       if store.plan.current(case.id) else {}),
+                                    "Action register": register, "Chronology": chronology},
                              record_type="case", record_id=case.id, parent=self)
         self.print_dialog = dialog
         dialog.open()
@@ -362,133 +420,3 @@ class CaseOverview(QWidget):
                 return
         set_status(store=self.store, case_id=self.case.id, status="active" if archived else "archived")
         self.back_requested.emit()
-
-
-class CasesArea(QStackedWidget):
-    """The Cases page: the list, one case's overview, or a case form, one at a time."""
-
-    def __init__(self, store, tasks=None, parent: QWidget | None = None, *, kdf=None):
-        super().__init__(parent)
-        self.store = store
-        self.tasks = tasks
-        self.kdf = kdf
-        self.list_page = CasesListPage(store)
-        self.addWidget(self.list_page)
-        self.overview: CaseOverview | None = None
-        self.editor: CaseEditor | None = None
-        self.minute_editor = None
-        self.list_page.open_case.connect(self.open_case)
-        self.list_page.new_case.connect(lambda: self.edit_case(None))
-        self.list_page.resume_draft.connect(self._resume_draft)
-        self._offer_drafts()
-
-    def _offer_drafts(self) -> None:
-        keys = self.store.drafts.keys("case_form:")
-        self.list_page.show_resume(keys[-1] if keys else None)
-
-    def _resume_draft(self, key: str) -> None:
-        target = key.split(":", 1)[1]
-        self.edit_case(None if target == "new" else int(target))
-
-    # -- where we are (ids only: remembered across a lock) -----------------------------------
-
-    def location(self) -> dict:
-        if self.minute_editor is not None and self.currentWidget() is self.minute_editor:
-            return {"meeting_id": self.minute_editor.meeting_id,
-                    "section": self.minute_editor.current_section()}
-        if self.editor is not None and self.currentWidget() is self.editor:
-            case = self.editor.case
-            return {"editing": case.id if case else "new"}
-        if self.overview is not None and self.currentWidget() is self.overview:
-            return {"case_id": self.overview.case.id}
-        return {}
-
-    def restore(self, location: dict) -> None:
-        if location.get("meeting_id"):
-            self.open_meeting(location["meeting_id"])
-            if self.minute_editor is not None and location.get("section"):
-                self.minute_editor.go_to(location["section"])
-        elif "editing" in location:
-            editing = location["editing"]
-            self.edit_case(None if editing == "new" else editing)
-        elif location.get("case_id"):
-            self.open_case(location["case_id"])
-
-    # -- moving between views ------------------------------------------------------------------
-
-    def _replace(self, attr: str, widget: QWidget | None) -> None:
-        old = getattr(self, attr)
-        if old is not None:
-            dispose = getattr(old, "dispose", None)
-            if callable(dispose):
-                dispose()
-            self.removeWidget(old)
-            old.deleteLater()
-        setattr(self, attr, widget)
-        if widget is not None:
-            self.addWidget(widget)
-            self.setCurrentWidget(widget)
-            focus_first(widget)  # a new screen: the keyboard on its first field
-
-    def initial_focus(self):
-        return first_field(self.currentWidget())
-
-    def show_list(self) -> None:
-        self._replace("minute_editor", None)
-        self._replace("editor", None)
-        self._replace("overview", None)
-        self.list_page.reload()
-        self._offer_drafts()
-        self.setCurrentWidget(self.list_page)
-        self.list_page.search.setFocus()
-
-    def open_case(self, case_id: int) -> None:
-        from ..db.errors import NotFound
-
-        try:
-            case = self.store.cases.get(case_id)  # audited as a consultation
-        except NotFound:
-            self.show_list()
-            return
-        self._replace("editor", None)
-        self._replace("minute_editor", None)
-        overview = CaseOverview(self.store, case, tasks=self.tasks, kdf=self.kdf)
-        overview.back_requested.connect(self.show_list)
-        overview.edit_requested.connect(lambda: self.edit_case(case_id))
-        overview.open_meeting.connect(self.open_meeting)
-        overview.new_meeting.connect(lambda: self.new_meeting(case_id))
-        self._replace("overview", overview)
-
-    def edit_case(self, case_id: int | None) -> None:
-        case = self.store.cases.get(case_id, consult=False) if case_id else None
-        editor = CaseEditor(self.store, case)
-        draft = self.store.drafts.get(editor.draft_key)
-        if draft:
-            editor.restore_raw_state(draft)
-        editor.saved.connect(self.open_case)
-        editor.cancelled.connect(lambda: self.open_case(case_id) if case_id else self.show_list())
-        self._replace("editor", editor)
-
-    def new_meeting(self, case_id: int) -> None:
-        from .meeting_start import NewMeetingDialog
-
-        dialog = NewMeetingDialog(self.store, case_id, self)
-        dialog.created.connect(self.open_meeting)
-        self.new_meeting_dialog = dialog
-        dialog.open()
-
-    def open_meeting(self, meeting_id: int) -> None:
-        from .minute_editor import MinuteEditor
-
-        editor = MinuteEditor(self.store, meeting_id, tasks=self.tasks)
-        editor.closed.connect(lambda: self.open_case(editor.minute.case_id))
-        self._replace("minute_editor", editor)
-
-    def flush(self) -> bool:
-        """On lock and close: the minute saves now; an open case form keeps a draft."""
-        ok = True
-        if self.minute_editor is not None:
-            ok = self.minute_editor.flush() and ok
-        if self.editor is not None:
-            ok = self.editor.flush() and ok
-        return ok

@@ -99,8 +99,8 @@ class CasesTableModel(LazyIdModel):
             return value or ""
         if role == self.ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.ToolTipRole and key == "full_name" and row.status == "archived":
-            return "Archived"
+        if role == Qt.ItemDataRole.ToolTipRole and key == "full_name" and row.status in ("archived", "exited"):
+            return "Archived" if row.status == "archived" else "Left MAPPA"
         return None
 
 
@@ -124,7 +124,7 @@ class CasesListPage(QWidget):
         self.level = self._filter_box("Level", spec.MAPPA_LEVELS)
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
-        for label, value in (("Active", "active"), ("Archived", "archived"), ("All", None)):
+        for label, value in (("Active", "active"), ("Archived", "archived"), ("Left MAPPA", "exited"), ("All", None)):
             self.status.addItem(label, value)
         self.new_button = QPushButton("&New case")
         self.new_button.setToolTip("New case (Ctrl+N)")

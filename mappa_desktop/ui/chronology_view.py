@@ -1,13 +1,18 @@
-"""A case's chronology as a dated list, a plain chart of risk of serious harm and MAPPA
-level over time (QPainter), and the case's own action register with each action's history."""
+"""A case's chronology as a dated list (filtered by kind, printable), a plain chart of risk
+of serious harm and MAPPA level over time (QPainter) read from the same events, and the
+case's own action register with each action's history."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -17,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from .. import spec
-from ..chronology import case_chronology, risk_series
+from ..chronology import GROUPS, events_of, in_groups, risk_series
 from ..dates import format_date, format_datetime_local, from_iso
 from .changes import watch
 from .register_view import ActionRegisterModel, configure_table
+from ..words import plural
 from .widgets import plain_label
 
 ROSH_ORDER = [c.value for c in reversed(spec.ROSH_LEVELS)]  # low .. very_high
@@ -104,41 +110,104 @@ class RiskChart(QWidget):
 
 
 class ChronologyTab(QWidget):
-    """The case's dated facts and its risk / level chart; follows every change to the case."""
+    """The case's dated facts, filtered by kind, and its risk / level chart (read from the
+    same events); follows every change to the case. Print gives the same events."""
 
-    KINDS = {"key_date": "Key date", "order": "Civil order", "meeting": "Meeting", "change": "Decision",
-             "action_raised": "Action raised", "action_closed": "Action closed"}
+    ALL = "Everything"
 
-    def __init__(self, store, case, parent=None):
+    def __init__(self, store, case, parent=None, *, tasks=None):
         super().__init__(parent)
-        self.store, self.case = store, case
+        self.store, self.case, self.tasks = store, case, tasks
         self.chart = RiskChart([])
+        self.filter = QComboBox()
+        self.filter.setAccessibleName("Show")
+        self.filter.addItem(self.ALL, None)
+        for group in GROUPS:
+            self.filter.addItem(group, group)
+        self.count = plain_label("")
+        self.count.setObjectName("muted")
+        self.print_button = QPushButton("Print…")
+        self.print_button.setToolTip("The chronology as shown (logged as a disclosure)")
+        self.print_button.setEnabled(tasks is not None)
+        top = QHBoxLayout()
+        caption = QLabel("S&how")
+        caption.setBuddy(self.filter)
+        top.addWidget(caption)
+        top.addWidget(self.filter)
+        top.addWidget(self.count, 1)
+        top.addWidget(self.print_button)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Date", "What", "Detail"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
         self.table.setAccessibleName("Dated events of the case")
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart)
+        layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        self.filter.currentIndexChanged.connect(lambda _i: self.show_events())
+        self.print_button.clicked.connect(self.print_chronology)
         self.refresh()
         watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
 
     def refresh(self) -> None:
-        store = self.store
-        self.case = store.cases.get(self.case.id, consult=False)
-        meetings = store.minutes.meetings(self.case.id)
-        actions = store.actions.of_case(self.case.id)
-        histories = {a.id: store.actions.history(a.id) for a in actions if a.status == "withdrawn"}
-        self.events = case_chronology(self.case, meetings, actions, histories)
-        self.chart.set_points(risk_series(meetings))
+        """Read the case's events again (the chart and the list both follow)."""
+        self.all_events = events_of(self.store, self.case.id)
+        self.chart.set_points(risk_series(self.all_events))
+        self.show_events()
+
+    def group(self) -> str | None:
+        return self.filter.currentData()
+
+    def show_events(self) -> None:
+        group = self.group()
+        self.events = in_groups(self.all_events, None if group is None else (group,))
+        self.count.setText(f"{plural(len(self.events), 'entry', 'entries')}"
+                           + (f" of {len(self.all_events)}" if group else ""))
         self.table.setRowCount(len(self.events))
+        bold = QFont(self.table.font())
+        bold.setBold(True)
         for row, event in enumerate(self.events):
-            for column, text in enumerate((format_date(event.on), self.KINDS[event.kind], event.text)):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+            for column, text in enumerate((format_date(event.on), event.label, event.text)):
+                item = QTableWidgetItem(text)
+                if event.marked:
+                    item.setFont(bold)
+                self.table.setItem(row, column, item)
         self.table.resizeColumnToContents(0)
         self.table.resizeColumnToContents(1)
+        for row, event in enumerate(self.events):
+            self.table.item(row, 2).setToolTip(event.text)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Row heights for the detail wrapped at the width it has once laid out."""
+        QTimer.singleShot(0, self.table.resizeRowsToContents)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def print_chronology(self):
+        """The chronology as shown now (its filter too): preview, print or save (logged)."""
+        from .. import printing
+        from ..printouts import print_meta
+        from .print_dialog import PrintDialog
+
+        if self.tasks is None:
+            return None
+        events, shown = list(self.events), self.group() or ""
+
+        def chronology():
+            frame = print_meta(self.store, reference=self.case.reference)
+            return lambda: printing.render_chronology(events, frame, shown=shown)
+
+        dialog = PrintDialog(self.store, self.tasks, title=f"Print the chronology: {self.case.reference}",
+                             kinds={"Chronology": chronology}, record_type="case", record_id=self.case.id, parent=self)
+        self.print_dialog = dialog
+        dialog.open()
+        return dialog
 
 
 class CaseRegisterTab(QWidget):
@@ -183,17 +252,32 @@ class CaseRegisterTab(QWidget):
             self.view.selectRow(ids.index(selected))
 
     def _show_history(self, current, _previous) -> None:
+        from ..action_life import history_line
+
         if not current.isValid():
             return
         action_id = self.model.id_at(current.row())
         status = spec.section("previous_actions").field("status")
+        history = self.store.actions.history(action_id)
         lines = []
-        for update in self.store.actions.history(action_id):
+        for update in history:
             if update.meeting_id:
                 where = f"at the meeting of {format_date(self.meeting_dates.get(update.meeting_id)) or 'no date'}"
             else:
                 where = "between meetings"
             who = self.users.get(update.user_id) or self.store.bundles.author("action_update", update.id) or ""
             note = f": {update.note}" if update.note else ""
-            lines.append(f"{format_datetime_local(update.at)}  {status.label_of(update.status)} ({where}{', ' + who if who else ''}){note}")
-        self.history.setText("\n".join(lines) or "No history.")
+            if update.change == "carried":
+                what = (f"Carried forward to {format_date(update.target_date)} "
+                        f"(target was {format_date(update.previous_target_date) or 'none'})")
+            elif update.change == "reassigned":
+                what = (f"Re-assigned to {', '.join(x for x in (update.owner_person, update.owner_agency) if x)} "
+                        f"(was {', '.join(x for x in (update.previous_owner_person, update.previous_owner_agency) if x) or 'no owner'})")
+            elif update.change == "raised" or (update.status == "open" and update.note == "raised"):
+                what, note = "Raised", ""
+            else:
+                what = status.label_of(update.status)
+            lines.append(f"{format_datetime_local(update.at)}  {what} ({where}{', ' + who if who else ''}){note}")
+        summary = history_line(history, self.meeting_dates)
+        text = "\n".join(lines) or "No history."
+        self.history.setText(f"{summary}\n\n{text}" if summary else text)

@@ -388,6 +388,43 @@ class NameField(_RawIsValue, QComboBox):
         return self
 
 
+class ConditionField(_RawIsValue, QComboBox):
+    """One of the case's conditions (licence or order), by its global id; empty for none.
+    A linked condition that is not in the list (not on this laptop) stays linked."""
+
+    edited = Signal()
+
+    def __init__(self, choices, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(30)
+        self.set_choices(choices)
+        self.activated.connect(lambda _i: self.edited.emit())
+
+    def set_choices(self, choices) -> None:
+        """``choices``: (global id, words) pairs. The current value is kept."""
+        current = self.value() if self.count() else None
+        self.clear()
+        self.addItem("(none)", None)
+        for uid, label in choices:
+            self.addItem(label, uid)
+            self.setItemData(self.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
+        self.set_value(current)
+
+    def value(self):
+        return self.currentData()
+
+    def set_value(self, value) -> None:
+        index = self.findData(value) if value else 0
+        if index < 0:
+            self.addItem("(a condition not recorded on this case)", value)
+            index = self.count() - 1
+        self.setCurrentIndex(index)
+
+    def focus_target(self) -> QWidget:
+        return self
+
+
 def radio_suits(field: spec.Field) -> bool:
     """Choices whose every option carries a meaning are shown as radios with the meaning."""
     return bool(field.choices) and len(field.choices) <= 5 and all(c.help for c in field.choices)
@@ -410,6 +447,8 @@ def make_field(field: spec.Field, names_for=None) -> QWidget:
         widget = RadioChoiceField(field) if radio_suits(field) else ChoiceField(field)
     elif kind in (spec.Kind.PERSON, spec.Kind.AGENCY):
         widget = NameField(list(names_for(kind)) if names_for else [])
+    elif kind is spec.Kind.CONDITION:
+        widget = ConditionField(list(names_for(kind)) if names_for else [])
     else:  # pragma: no cover - a new kind must be given a widget here
         raise ValueError(f"no widget for {kind}")
     widget.setAccessibleName(field.label)

@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
             return page
 
         def cases():
-            from .case_view import CasesArea
+            from .cases_area import CasesArea
 
             return CasesArea(store, self.tasks, kdf=self.kdf)
 

@@ -1,5 +1,5 @@
 """The small windows of the meeting editor: go to a section, capture an action, the
-completeness check, finalising, a reason, and addenda. Each is opened with ``open()``
+completeness check, a reason, and addenda (issuing and approving: ``signoff_dialogs``). Each is opened with ``open()``
 (window-modal, never a nested event loop) and reports through signals."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..dates import format_datetime_local
 from ..words import match_rank, plural
 from .fields import DateField, LongTextField, NameField
 from .messages import message_label
-from .widgets import WrappedLabel, form_row, label_for, plain_label, scroll_area, value_label
+from .widgets import form_row, plain_label, value_label
 
 
 class GoToSectionDialog(QDialog):
@@ -163,58 +163,6 @@ class CheckDialog(QDialog):
         item = entry.data(Qt.ItemDataRole.UserRole)
         self.accept()
         self.jump.emit(item)
-
-
-class FinaliseDialog(QDialog):
-    """The chair's approval: each remaining gap needs a reason before the minute is frozen."""
-
-    submitted = Signal(dict)
-
-    def __init__(self, items: list[CheckItem], parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Finalise the minute")
-        self.reasons: dict[str, QLineEdit] = {}
-        layout = QVBoxLayout(self)
-        intro = plain_label(
-            "Finalising makes the minute read-only, here and in the store. Later corrections "
-            "are addenda with a reason. The case's level, risk of serious harm and next review "
-            "date are updated from this minute."
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        if items:
-            note = plain_label(f"The check still finds {plural(len(items), 'thing')}. Give a reason for each to finalise "
-                               "anyway:")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-            holder = QWidget()
-            box = QFormLayout(holder)
-            for item in items:
-                reason = QLineEdit()
-                caption = label_for(WrappedLabel(item.message), reason, f"Reason: {item.message}")
-                box.addRow(caption, reason)
-                self.reasons[item.key] = reason
-                reason.textChanged.connect(self._update)
-            layout.addWidget(scroll_area(holder), 1)  # many gaps scroll; the window stays on screen
-        self.error = message_label()
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Finalise")
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self._update()
-        self.resize(640, min(640, 220 + 40 * len(items)))
-
-    def _update(self) -> None:
-        self.ok.setEnabled(all(r.text().strip() for r in self.reasons.values()))
-
-    def _submit(self) -> None:
-        self.submitted.emit({key: edit.text().strip() for key, edit in self.reasons.items()})
-
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
 
 
 def ask_reason(parent: QWidget, title: str, question: str, then) -> QDialog:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -54,6 +54,10 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         self.meeting_id = meeting_id
         self.state = MinuteState(store, meeting_id)  # audited: the minute was consulted
         self.autosaver = Autosaver(autosave_ms, self)
+        self._marks_timer = QTimer(self)
+        self._marks_timer.setSingleShot(True)
+        self._marks_timer.setInterval(0)
+        self._marks_timer.timeout.connect(self._refresh_marks)
         self.sections = list(spec.SECTIONS)
         self.page_of: dict[str, SectionPage] = {}  # built on first visit
         names_for = names_from_directory(store)
@@ -63,6 +67,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
 
         self.title = plain_label("")
         self.title.setObjectName("pageTitle")
+        self.title.setWordWrap(True)  # wraps before it widens the window past 1366 pixels
         self.back_button = QPushButton("← Case")
         self.back_button.setToolTip("Save and go back to the case (Alt+Left)")
         self.header = QHBoxLayout()
@@ -108,6 +113,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(self.header)
         layout.addWidget(self.build_read_only_banner())
+        layout.addWidget(self.build_issue_banner())
         layout.addWidget(splitter, 1)
         layout.addLayout(status_row)
 
@@ -214,8 +220,15 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         """Title, buttons, read-only banner and every mark, from the state."""
         self.refresh_title()
         self.refresh_read_only()
-        for section in self.sections:
-            self._update_mark(section.key)
+        self.refresh_issue_banner()
+        self._refresh_marks()
+
+    def _refresh_marks(self) -> None:
+        """Every section's mark from one run of the check (a value of one section can change
+        another's: the meeting's date, the review after it)."""
+        marks = self.state.marks()
+        for index, section in enumerate(self.sections):
+            self.section_list.item(index).setText(self._item_text(section, marks[section.key]))
 
     def _update_mark(self, key: str) -> None:
         index = next(i for i, s in enumerate(self.sections) if s.key == key)
@@ -330,6 +343,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
             problems = self.state.save(unit, page.raw(unit))
         page.show_problems(unit, problems)
         self._update_mark(unit_section(unit))
+        self._marks_timer.start()  # the other sections' marks, once the save is done
 
     def _set_state(self, state: str) -> None:
         if self.status.property("state") != state:  # re-polish only when it changes

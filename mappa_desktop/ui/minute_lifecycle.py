@@ -14,7 +14,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QHBoxLayout, QPushButton, QVBoxLayout
 
 from .. import spec
-from ..dates import format_datetime_local
+from ..dates import format_date, format_datetime_local
+from ..rules.values import Problem as _Problem
 from .widgets import plain_label
 
 
@@ -26,13 +27,13 @@ class MinuteLifecycle:
     def build_lifecycle_buttons(self, header: QHBoxLayout) -> None:
         self.check_button = QPushButton("Check…")
         self.check_button.setToolTip("What 5B and the meeting audit form still expect (Ctrl+Shift+K)")
-        self.issue_button = QPushButton("Issue as draft")
-        self.issue_button.setToolTip("Issue the minute in draft for correction (Ctrl+Shift+D)")
+        self.issue_button = QPushButton("Issue…")
+        self.issue_button.setToolTip("Record that the draft went out for corrections: to whom and when (Ctrl+Shift+D)")
         self.print_button = QPushButton("Print…")
         self.print_button.setToolTip("Preview, print or save the minute or its executive summary (Ctrl+P)")
         self.print_button.setEnabled(self.tasks is not None)
-        self.finalise_button = QPushButton("Finalise…")
-        self.finalise_button.setToolTip("The chair approves: freeze the minute (Ctrl+Shift+F)")
+        self.finalise_button = QPushButton("Approve…")
+        self.finalise_button.setToolTip("Record the chair's approval and freeze the minute (Ctrl+Shift+F)")
         for button in (self.check_button, self.print_button, self.issue_button, self.finalise_button):
             header.addWidget(button)
         self.check_button.clicked.connect(self.show_check)
@@ -42,9 +43,38 @@ class MinuteLifecycle:
 
     def lifecycle_shortcuts(self) -> None:
         QShortcut(QKeySequence("Ctrl+Shift+K"), self, self.show_check)
-        QShortcut(QKeySequence("Ctrl+Shift+D"), self, lambda: self.state.status == "draft" and self.issue_draft())
+        QShortcut(QKeySequence("Ctrl+Shift+D"), self, lambda: self.state.editable and self.issue_draft())
         QShortcut(QKeySequence("Ctrl+Shift+F"), self, lambda: self.state.editable and self.start_finalise())
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_minute)
+
+    def build_issue_banner(self) -> QFrame:
+        """While the draft is out for comment: to whom and when it went, the copies of it
+        logged, and that corrections made now are shown as such when it is approved."""
+        self.issue_banner = QFrame()
+        self.issue_banner.setObjectName("readOnlyBanner")
+        row = QHBoxLayout(self.issue_banner)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.issue_text = plain_label("")
+        self.issue_text.setWordWrap(True)
+        row.addWidget(self.issue_text, 1)
+        self.issue_banner.hide()
+        return self.issue_banner
+
+    def refresh_issue_banner(self) -> None:
+        from ..words import plural
+
+        issues = self.store.signoff.issues(self.meeting_id) if self.state.status == "issued" else []
+        if not issues:
+            self.issue_banner.hide()
+            return
+        last = issues[-1]
+        copies = len(self.store.signoff.copies(self.meeting_id))
+        again = f" (issue {len(issues)})" if len(issues) > 1 else ""
+        self.issue_text.setText(
+            f"ISSUED FOR COMMENT{again} on {format_date(last.issued_on)} to {last.issued_to}. "
+            f"{plural(copies, 'copy', 'copies')} printed or saved. Corrections made now are listed as such on "
+            "the approved minute.")
+        self.issue_banner.show()
 
     def build_read_only_banner(self) -> QFrame:
         """One line on every section of a finalised minute: why nothing changes, and how to
@@ -72,7 +102,8 @@ class MinuteLifecycle:
         state = {"draft": "DRAFT", "issued": "DRAFT (issued)", "finalised": "FINALISED"}[minute.status]
         self.title.setText(f"{self.state.case.reference}  ·  {kind} meeting, {when}  ·  {state}")
         editable = self.state.editable
-        self.issue_button.setVisible(editable and minute.status == "draft")
+        self.issue_button.setVisible(editable)
+        self.issue_button.setText("Issue…" if minute.status == "draft" else "Issue again…")
         self.finalise_button.setVisible(editable)
         self.check_button.setVisible(editable)
 
@@ -108,36 +139,59 @@ class MinuteLifecycle:
         self.window().activateWindow()  # focus comes back here from the check's window
         self.go_to(item.section, item.field, item.row)
 
-    def issue_draft(self) -> None:
-        from ..ops.minute import issue_draft
+    def issue_draft(self):
+        """Record that the draft went out for comment (to whom, when), with the copies logged."""
+        from .signoff_dialogs import issue_dialog
 
-        self.flush()
-        issue_draft(store=self.store, meeting_id=self.meeting_id)
-        self.reload()
+        if not self.flush():
+            return None
+        dialog = issue_dialog(self.store, self.meeting_id, self.store.today(), self)
+        dialog.saved.connect(self.reload)
+        self.issue_dialog = dialog
+        dialog.open()
+        return dialog
 
     def start_finalise(self):
-        from ..ops.minute import check
-        from .minute_dialogs import FinaliseDialog
+        from ..corrections import corrections
+        from ..ops.minute import check, content_of
+        from .signoff_dialogs import FinaliseDialog
 
         if not self.flush():
             return None
         items = check(store=self.store, meeting_id=self.meeting_id, today=self.store.today())
-        dialog = FinaliseDialog(items, self)
-        dialog.submitted.connect(lambda acks: self._finalise(dialog, acks))
+        issues = self.store.signoff.issues(self.meeting_id)
+        changed = corrections(self.store.signoff.issued_content(issues[-1].id),
+                              content_of(self.store, self.meeting_id)) if issues else ()
+        users = [u for u in self.store.users.all() if u.active]
+        dialog = FinaliseDialog(items, users=users, chair=self.state.values.get("chair") or "",
+                                meeting_date=self.state.values.get("meeting_date"), today=self.store.today(),
+                                corrections=changed, issued_on=issues[-1].issued_on if issues else None,
+                                names_for=lambda kind: self.names[kind], parent=self)
+        dialog.submitted.connect(lambda acks, approval, user_id, passphrase:
+                                 self._finalise(dialog, acks, approval, user_id, passphrase))
         self.finalise_dialog = dialog
         dialog.open()
         return dialog
 
-    def _finalise(self, dialog, acknowledgements: dict) -> None:
-        from ..db.errors import StoreError
+    def _finalise(self, dialog, acknowledgements: dict, approval: dict, user_id, passphrase: str) -> None:
+        from PySide6.QtCore import Qt
+
+        from ..db.errors import StoreError, ValidationError
         from ..ops.minute import finalise
 
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a passphrase takes a moment
         try:
             finalise(store=self.store, meeting_id=self.meeting_id, acknowledgements=acknowledgements,
-                     today=self.store.today())
+                     today=self.store.today(), approval=approval, approver_user_id=user_id,
+                     passphrase=passphrase or None)
+        except ValidationError as exc:
+            dialog.show_problems(exc.problems or [_Problem(exc.field, exc.reason)])
+            return
         except StoreError as exc:
             dialog.show_error(exc.reason)
             return
+        finally:
+            QApplication.restoreOverrideCursor()
         dialog.accept()
         self.reload()
         self.finalised.emit()
@@ -204,7 +258,7 @@ class MinuteLifecycle:
     def print_minute(self):
         """The minute or its executive summary: preview, print or save (logged)."""
         from .. import printing
-        from ..printouts import minute_job, summary_sections
+        from ..printouts import minute_job, plan_job, summary_plan, summary_sections
         from .print_dialog import PrintDialog
 
         if self.tasks is None:
@@ -217,11 +271,16 @@ class MinuteLifecycle:
 
         def summary():
             content, meta = minute_job(self.store, self.meeting_id)
-            keep = summary_sections(self.store)
-            return lambda: printing.render_minute(content, meta, summary_sections=keep)
+            keep, plan = summary_sections(self.store), summary_plan(self.store)
+            return lambda: printing.render_minute(content, meta, summary_sections=keep, summary_plan=plan)
+
+        def plan():
+            version, meta = plan_job(self.store, meeting_id=self.meeting_id)
+            return lambda: printing.render_plan(version, meta)
 
         dialog = PrintDialog(self.store, self.tasks, title=f"Print the minute: {self.state.case.reference}",
-                             kinds={"Full minute": full, "Executive summary (for requests from outside MAPPA)": summary},
+                             kinds={"Full minute": full, "Executive summary (for requests from outside MAPPA)": summary,
+                                    "Risk management plan (this meeting's version)": plan},
                              record_type="meeting", record_id=self.meeting_id, parent=self)
         self.print_dialog = dialog
         dialog.open()

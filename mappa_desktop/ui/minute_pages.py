@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 from .. import spec
 from ..ops.minute_state import MinuteState
 from .forms import RowsForm, SectionForm
-from .minute_sections import ActionsPanel, AttendancePanel, CaseSectionView, ReviewRow
+from .minute_review import ReviewRow
+from .minute_sections import ActionsPanel, AttendancePanel, CaseSectionView
 from .widgets import plain_label
 
 Form = spec.Form
@@ -85,24 +86,17 @@ class SectionPage(QWidget):
         return self.focus_target(field, row)
 
 
-class FieldsPage(SectionPage):
-    """Single values in a form built from the spec."""
+class _FormPage(SectionPage):
+    """A page whose section is one form (single values, or repeating rows): what is typed
+    is the form's raw state, problems show beside their fields, words kept as typed come
+    back when the page is built."""
 
-    def __init__(self, section, ctx, parent=None):
-        super().__init__(section, ctx, parent)
-        self.form = SectionForm(section, ctx.names_for)
-        self.form.edited.connect(lambda: self.edited.emit(self.unit))
-        self.extras()
-        self.column.addWidget(self.form)
-
-    def extras(self) -> None:
-        """Anything a kind of page shows above the form."""
+    form: QWidget
 
     def raw(self, unit: str):
         return self.form.raw_state()
 
-    def load(self) -> None:
-        self.form.load(self.ctx.state.values)
+    def _restore_kept(self) -> None:
         kept = self.ctx.state.kept_words(self.unit)
         if kept:
             self.form.restore_raw_state(kept)
@@ -115,6 +109,24 @@ class FieldsPage(SectionPage):
 
     def set_read_only(self, read_only: bool) -> None:
         self.form.set_read_only(read_only)
+
+
+class FieldsPage(_FormPage):
+    """Single values in a form built from the spec."""
+
+    def __init__(self, section, ctx, parent=None):
+        super().__init__(section, ctx, parent)
+        self.form = SectionForm(section, ctx.names_for)
+        self.form.edited.connect(lambda: self.edited.emit(self.unit))
+        self.extras()
+        self.column.addWidget(self.form)
+
+    def extras(self) -> None:
+        """Anything a kind of page shows above the form."""
+
+    def load(self) -> None:
+        self.form.load(self.ctx.state.values)
+        self._restore_kept()
 
     def focus_target(self, field="", row=None):
         widget = self.form.widgets.get(field) or next(iter(self.form.widgets.values()))
@@ -169,7 +181,7 @@ class StatementPage(FieldsPage):
         return super().focus_target(field, row)
 
 
-class RowsPage(SectionPage):
+class RowsPage(_FormPage):
     """Repeating rows, each a small form (documents, agency updates, disclosures)."""
 
     def __init__(self, section, ctx, parent=None):
@@ -178,24 +190,10 @@ class RowsPage(SectionPage):
         self.form.edited.connect(lambda: self.edited.emit(self.unit))
         self.column.addWidget(self.form)
 
-    def raw(self, unit: str):
-        return self.form.raw_state()
-
     def load(self) -> None:
         rows = self.ctx.state.minute.rows.get(self.section.key, ())
         self.form.load(rows, [r["id"] for r in rows])
-        kept = self.ctx.state.kept_words(self.unit)
-        if kept:
-            self.form.restore_raw_state(kept)
-            self.show_problems(self.unit, self.ctx.state.typed.get(self.unit, ()))
-
-    def show_problems(self, unit, problems) -> None:
-        self.form.clear_problems()
-        for problem in problems:
-            self.form.show_problem(problem.field, problem.message)
-
-    def set_read_only(self, read_only: bool) -> None:
-        self.form.set_read_only(read_only)
+        self._restore_kept()
 
     def focus_target(self, field="", row=None):
         if not self.form.rows:
@@ -331,13 +329,14 @@ class ActionsPage(SectionPage):
 
 
 class ReviewPage(SectionPage):
-    """Earlier actions reviewed at this meeting: done with outcome, or carried forward."""
+    """Earlier actions reviewed at this meeting: each arrives to review, and is recorded as
+    done, carried forward to a new date, or withdrawn."""
 
     def __init__(self, section, ctx, parent=None):
         super().__init__(section, ctx, parent)
         self.rows: dict[int, ReviewRow] = {}
         self.box = QVBoxLayout()
-        self.empty = plain_label("No earlier actions are open.")
+        self.empty = plain_label("No earlier action is open or carried forward: nothing to review.")
         self.empty.setObjectName("muted")
         self.column.addLayout(self.box)
         self.column.addWidget(self.empty)
@@ -360,12 +359,13 @@ class ReviewPage(SectionPage):
         for action in state.previous.values():
             row = self.rows.get(action.id)
             if row is None:
-                row = ReviewRow(action)
+                row = ReviewRow(action, state.reviewed(action.id), self.ctx.names_for(spec.Kind.PERSON),
+                                self.ctx.names_for(spec.Kind.AGENCY))
                 self.rows[action.id] = row
                 self.box.addWidget(row)
                 row.edited.connect(lambda action_id: self.edited.emit(f"review:{action_id}"))
             elif f"review:{action.id}" not in state.typed:
-                row.load(action)  # changed elsewhere (the register): show it as it is now
+                row.load(action, state.reviewed(action.id))  # changed elsewhere: show it as it is now
         self.empty.setVisible(not self.rows)
         self.set_read_only(not state.editable)
 
@@ -390,6 +390,9 @@ class ReviewPage(SectionPage):
         return chosen.status
 
 
+# The plan's page lives in its own module and builds on FieldsPage, defined above.
+from .plan_page import PlanPage  # noqa: E402
+
 #: The page for each kind of section: the editor's only way to build one.
 PAGES: dict[Form, type[SectionPage]] = {
     Form.FIELDS: FieldsPage,
@@ -400,4 +403,5 @@ PAGES: dict[Form, type[SectionPage]] = {
     Form.CASE_ROWS: CasePage,
     Form.ACTIONS: ActionsPage,
     Form.REVIEW: ReviewPage,
+    Form.PLAN: PlanPage,
 }

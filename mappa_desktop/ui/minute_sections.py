@@ -1,6 +1,6 @@
 """Section widgets of the minute that are more than a form: attendance (one keystroke per
-person), the actions agreed, the previous actions under review, and the case's own
-sections shown read-only."""
+person), the actions agreed, and the case's own sections shown read-only (the previous
+actions under review: ``minute_review``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from .. import spec
 from ..dates import format_date
 from ..model import Action
-from .fields import ChoiceField, DateField, LongTextField, NameField
+from .fields import DateField, LongTextField, NameField
 from .messages import field_error_label
 from .widgets import WrappingGrid, field_cell, label_for, plain_label, value_label
 
@@ -377,75 +377,3 @@ class ActionsPanel(QWidget):
         self.add_button.setVisible(not read_only)
         for row in self.rows.values():
             row.set_read_only(read_only)
-
-
-class ReviewRow(QFrame):
-    """An earlier action under review: done with outcome and date, or carried forward."""
-
-    edited = Signal(int)
-
-    def __init__(self, action: Action, parent=None):
-        super().__init__(parent)
-        self.action_id = action.id
-        self.setObjectName("repeatingRow")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        section = spec.section("previous_actions")
-        grid = QGridLayout(self)
-        owner = ", ".join(x for x in (action.owner_person, action.owner_agency) if x) or "no owner"
-        title = plain_label(f"Action {action.number} (raised {format_date(action.raised_date)}): {action.action_text or ''}")
-        title.setWordWrap(True)
-        title.setObjectName("reviewTitle")
-        grid.addWidget(title, 0, 0, 1, 3)
-        grid.addWidget(value_label(f"Owner: {owner}. Target: {format_date(action.target_date) or 'none'}."), 1, 0, 1, 3)
-        self.status = ChoiceField(section.field("status"))
-        withdrawn = self.status.findData("withdrawn")
-        if withdrawn >= 0:
-            self.status.removeItem(withdrawn)  # withdrawing needs a reason: from the register
-        self.completed = DateField()
-        self.outcome = LongTextField()
-        self.outcome.MIN_LINES = 2
-        for widget, label in ((self.status, "status"), (self.completed, "date completed"), (self.outcome, "outcome")):
-            widget.setAccessibleName(f"Previous action {action.number}: {label}")
-        for column, (label, widget) in enumerate((("Status *", self.status), ("Date completed", self.completed))):
-            caption = label_for(QLabel(label), widget)
-            grid.addWidget(caption, 2, column)
-            grid.addWidget(widget, 3, column)
-        caption = label_for(QLabel("Outcome or note"), self.outcome)
-        grid.addWidget(caption, 4, 0, 1, 3)
-        grid.addWidget(self.outcome, 5, 0, 1, 3)
-        self.error = field_error_label()
-        grid.addWidget(self.error, 6, 0, 1, 3)
-        self.status.set_value(action.status)
-        self.completed.set_value(action.completed_date)
-        self.outcome.set_value(action.outcome)
-        for widget in (self.status, self.completed, self.outcome):
-            widget.edited.connect(lambda: self.edited.emit(self.action_id))
-
-    def raw(self) -> dict:
-        """What is on screen, as typed (the rules parse the date)."""
-        return {"status": self.status.value() or "open", "completed_date": self.completed.raw(),
-                "outcome": self.outcome.value()}
-
-    def set_raw(self, raw) -> None:
-        raw = raw or {}
-        self.status.set_value(raw.get("status"))
-        self.completed.set_raw(raw.get("completed_date"))
-        self.outcome.set_value(raw.get("outcome"))
-
-    def load(self, action: Action) -> None:
-        self.status.set_value(action.status)
-        self.completed.set_value(action.completed_date)
-        self.outcome.set_value(action.outcome)
-
-    def show_problems(self, problems) -> None:
-        self.show_error("\n".join(p.message for p in problems))
-
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
-
-    def set_read_only(self, read_only: bool) -> None:
-        self.status.setEnabled(not read_only)
-        self.completed.line.setReadOnly(read_only)
-        self.completed.pick.setEnabled(not read_only)
-        self.outcome.setReadOnly(read_only)

@@ -194,6 +194,10 @@ class RegisterPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(
             ActionRegisterModel.COLUMNS.index("target_date"), Qt.SortOrder.AscendingOrder)
         self.done_button = QPushButton("Mark &done…")
+        self.carry_button = QPushButton("Carry &forward…")
+        self.carry_button.setToolTip("A new target date and the reason; the old target stays in the history")
+        self.reassign_button = QPushButton("Re-&assign…")
+        self.reassign_button.setToolTip("Another owner or agency, with the reason; the old owner stays in the history")
         self.withdraw_button = QPushButton("&Withdraw…")
         self.open_button = QPushButton("Open the &case")
         self.print_button = QPushButton("Print…")
@@ -217,7 +221,8 @@ class RegisterPage(QWidget):
         more.addWidget(self.count)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
-        for button in (self.print_button, self.open_button, self.withdraw_button, self.done_button):
+        for button in (self.print_button, self.open_button, self.withdraw_button, self.reassign_button,
+                       self.carry_button, self.done_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -238,6 +243,8 @@ class RegisterPage(QWidget):
         self.overdue.toggled.connect(lambda _b: self.refresh())
         self.due_within.valueChanged.connect(lambda _v: self._debounce.start())
         self.done_button.clicked.connect(self.mark_done)
+        self.carry_button.clicked.connect(self.carry_forward)
+        self.reassign_button.clicked.connect(self.reassign)
         self.withdraw_button.clicked.connect(self.withdraw)
         self.open_button.clicked.connect(self._open_case)
         self.print_button.clicked.connect(self.print_register)
@@ -259,9 +266,9 @@ class RegisterPage(QWidget):
         store = self.store
 
         def register():
-            ids = self.model.ids()
-            rows = store.register.rows(ids)
-            ordered = [rows[i] for i in ids]
+            from ..printouts import register_rows
+
+            ordered = register_rows(store, self.model.ids())
             frame = print_meta(store)  # across cases: no "Case ..." in the header
             return lambda: printing.render_register(ordered, frame, title="Open actions across cases")
 
@@ -354,6 +361,48 @@ class RegisterPage(QWidget):
         dialog.open()
         return dialog
 
+    def carry_forward(self):
+        """A new target date (today or later) and the reason, between meetings."""
+        from .. import lifecycle_spec
+        from ..ops.actions import carry_action
+        from .record_dialogs import RecordDialog
+
+        row = self.selected_row()
+        if row is None or row.status not in OUTSTANDING:
+            self.message.setText("Choose an open action first.")
+            return None
+        dialog = RecordDialog(
+            lifecycle_spec.CARRY, title=f"Action {row.number} of {row.reference}: carry forward",
+            ok_text="Carry forward", save=lambda raw: carry_action(store=self.store, action_id=row.id, raw=raw),
+            intro=f"{row.action_text or ''}\n\nTarget now: {format_date(row.target_date) or 'none'}. "
+                  + lifecycle_spec.CARRY.guidance, parent=self)
+        self.carry_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def reassign(self):
+        """Another owner or agency, with the reason, between meetings."""
+        from .. import lifecycle_spec
+        from ..ops.actions import reassign_action
+        from .case_editor import names_from_directory
+        from .record_dialogs import RecordDialog
+
+        row = self.selected_row()
+        if row is None or row.status == "withdrawn":
+            self.message.setText("Choose an action that is not withdrawn.")
+            return None
+        dialog = RecordDialog(
+            lifecycle_spec.REASSIGN, title=f"Action {row.number} of {row.reference}: re-assign", ok_text="Re-assign",
+            save=lambda raw: reassign_action(store=self.store, action_id=row.id, raw=raw),
+            intro=f"{row.action_text or ''}\n\nOwner now: "
+                  f"{', '.join(x for x in (row.owner_person, row.owner_agency) if x) or 'none'}. "
+                  + lifecycle_spec.REASSIGN.guidance,
+            values={"owner_person": row.owner_person, "owner_agency": row.owner_agency},
+            names_for=names_from_directory(self.store), parent=self)
+        self.reassign_dialog = dialog
+        dialog.open()
+        return dialog
+
     def withdraw(self):
         from .minute_dialogs import ask_reason
 
@@ -363,9 +412,14 @@ class RegisterPage(QWidget):
             return None
 
         def then(reason: str) -> None:
+            from ..db.errors import StoreError
             from ..ops.minute import withdraw_action
 
-            problems = withdraw_action(store=self.store, action_id=row.id, reason=reason)
+            try:
+                problems = withdraw_action(store=self.store, action_id=row.id, reason=reason)
+            except StoreError as exc:  # a case that has left MAPPA is read-only
+                self.message.setText(f"Not withdrawn: {exc.reason}.")
+                return
             self.message.setText("\n".join(p.message for p in problems))
 
         return ask_reason(self, f"Withdraw action {row.number} of {row.reference}",

@@ -1,4 +1,5 @@
-"""Retention review: archived cases past the retention period, and their erasure (typed
+"""Retention review: cases no longer managed (archived, or left MAPPA) past the retention
+period, and their erasure (typed
 confirmation; the erasure entry in the audit log keeps none of the erased data)."""
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ class RetentionPage(QWidget):
     def refresh(self) -> None:
         years = int(self.store.settings.get("retention_years"))
         self.intro.setText(
-            f"Archived cases with no activity for {years} years (the retention period, a setting). Erasing a "
+            f"Cases archived or that have left MAPPA, with no activity for {years} years (the retention period, "
+            "a setting). Erasing a "
             "case removes all of it for good: its record, minutes, actions and history. The audit log keeps "
             "that a case was erased, by whom and when, and nothing of what it held. Backups made before "
             "the erasure still hold it until rotation removes them."

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from .. import scr, scr_spec
 from ..dates import format_date
-from ..chronology import KIND_WORDS
+from ..chronology import label_of
 from .case_editor import names_from_directory
 from .forms import RowsForm, SectionForm
 from .changes import watch
@@ -257,7 +257,7 @@ class ReviewEditor(QWidget):
         self.events = events
         self.chronology.setRowCount(len(events))
         for row, event in enumerate(events):
-            for column, text in enumerate((format_date(event.on), KIND_WORDS.get(event.kind, event.kind), event.text)):
+            for column, text in enumerate((format_date(event.on), label_of(event.kind), event.text)):
                 self.chronology.setItem(row, column, QTableWidgetItem(text))
 
     def print_review(self):

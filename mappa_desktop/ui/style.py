@@ -59,6 +59,9 @@ CONTRAST = (
     ("text", "focus_fill", "a focused link", 4.5),
     ("on_accent", "error", "the damaged-store banner and NOT SAVED", 4.5),
     ("on_accent", "preview", "the note on the empty preview", 4.5),
+    ("on_accent", "success", "a plan entry marked added", 4.5),
+    ("on_accent", "muted", "a plan entry marked ended", 4.5),
+    ("muted", "base", "a plan entry carried over", 4.5),
     ("focus", "window", "focus frame on a page", 3.0),
     ("focus", "base", "focus frame on a field or list", 3.0),
     ("focus", "button", "focus frame around a button", 3.0),
@@ -166,6 +169,18 @@ QScrollArea[keys="true"] {{ border: 2px solid transparent; }}
 QScrollArea[keys="true"]:focus {{ border: 2px solid {_C['focus']}; }}
 QLabel[selectable="true"] {{ border: 2px solid transparent; }}
 QLabel[selectable="true"]:focus {{ border: 2px solid {_C['focus']}; }}
+
+/* The risk management plan: what each entry's change is, in words and colour. */
+QLabel#planChange {{ font-weight: bold; padding: 1px 6px; border-radius: 3px; }}
+QLabel#planChange[change="added"] {{ color: {_C['on_accent']}; background: {_C['success']}; }}
+QLabel#planChange[change="changed"] {{ color: {_C['on_accent']}; background: {_C['accent']}; }}
+QLabel#planChange[change="ended"] {{ color: {_C['on_accent']}; background: {_C['muted']}; }}
+QLabel#planChange[change="carried"] {{ color: {_C['muted']}; }}
+QLabel#planError {{ color: {_C['error']}; font-weight: bold; }}
+QLabel#entryTitle {{ font-weight: bold; }}
+QLabel#pillarTitle {{ font-size: 11pt; font-weight: bold; color: {_C['heading']}; }}
+QFrame#pillarBox {{ border-top: 1px solid {_C['border']}; }}
+QFrame#planEnded {{ background: {_C['window']}; }}
 """
 
 
