@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget
 
+from tests.signoff_helpers import recorded_approval
 from mappa_desktop import scr, spec
 from mappa_desktop.db.backup import backup_store
 from mappa_desktop.db.session import create_store, unlock
@@ -53,7 +54,7 @@ def prepared_store(root) -> DataPaths:
     # July's three actions to review.
     items = minutes.check(store=store, meeting_id=first, today=store.today())
     minutes.finalise(store=store, meeting_id=first, acknowledgements={i.key: "ok" for i in items},
-                     today=store.today())
+                     today=store.today(), approval=recorded_approval(store, first))
     store.minutes.add_addendum(first, body="The visit was on 16/07/2026.", reason="Date corrected")
     review_id, problems = scr.report_incident(store=store, case_id=case_id, values=INCIDENT)
     assert not problems, problems
@@ -203,6 +204,13 @@ def tour(window, *, gate: bool = True):
         DIALOG_CLASSES.add(type(dialog).__name__)
         yield f"meeting audit {row + 1}", dialog
         _close(dialog)
+    overview.tabs.setCurrentIndex(0)
+    settle(window)
+    for opener in (overview.edit_conditions, overview.exit_box.record_exit):
+        dialog = _dialog(opener())
+        DIALOG_CLASSES.add(type(dialog).__name__)
+        yield f"dialog {type(dialog).__name__} from the case ({opener.__name__})", dialog
+        _close(dialog)
     cases.new_meeting(case.id)
     dialog = _dialog(cases.new_meeting_dialog)
     DIALOG_CLASSES.add(type(dialog).__name__)
@@ -218,8 +226,8 @@ def tour(window, *, gate: bool = True):
         minute.go_to(section.key)
         settle(window)
         yield f"minute section {section.key}", window
-    for opener in (minute.go_to_dialog, minute.capture_action, minute.show_check, minute.start_finalise,
-                   minute.print_minute):
+    for opener in (minute.go_to_dialog, minute.capture_action, minute.show_check, minute.issue_draft,
+                   minute.start_finalise, minute.print_minute):
         opened = opener()
         dialog = _dialog(opened if opened is not None else window.findChildren(QDialog)[-1])
         DIALOG_CLASSES.add(type(dialog).__name__)
@@ -247,7 +255,7 @@ def tour(window, *, gate: bool = True):
     register = window.page("register")
     settle(window)
     register.table.selectRow(0)
-    for opener in (register.mark_done, register.print_register):
+    for opener in (register.mark_done, register.carry_forward, register.reassign, register.print_register):
         dialog = _dialog(opener())
         DIALOG_CLASSES.add(type(dialog).__name__)
         yield f"register dialog {type(dialog).__name__} ({opener.__name__})", dialog

@@ -23,7 +23,7 @@ MEETING_CHILDREN = ("meeting_text", "attendance", "agency_updates", "disclosures
                     "check_acknowledgements", "addenda", "minute_snapshots", "minute_issues", "minute_approvals",
                     "meeting_audits", "plan_entries", "plan_not_needed", "plan_openings", "plan_versions")
 #: Cases no longer managed (archived, or left MAPPA): the retention review covers them.
-_NOT_MANAGED = f"status NOT IN ({', '.join(repr(s) for s in CHASED_CASE_STATUSES)})"
+_NOT_MANAGED = f"status NOT IN ({', '.join(repr(status) for status in CHASED_CASE_STATUSES)})"
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ class ExitBox(QFrame):
             self.expected = value_label(f"{when} {expected.basis}. The police hold the authoritative notification "
                                         "dates.")
             row.addWidget(self.expected, 1)
-            self.exit_button = QPushButton("Record the &exit…")
+            self.exit_button = QPushButton("Record the exi&t…")
             self.exit_button.setToolTip("The decision that the person leaves MAPPA: the case becomes read-only")
             self.exit_button.clicked.connect(self.record_exit)
             row.addWidget(self.exit_button)

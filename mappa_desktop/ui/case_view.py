@@ -92,7 +92,7 @@ class CaseOverview(QWidget):
                       2: lambda: ChronologyTab(store, case, tasks=tasks),
                       3: lambda: CaseReviewsTab(store, case, tasks), 4: lambda: CaseAuditTab(store, case, tasks)}
         self.tabs.addTab(QWidget(), "Action &register")
-        self.tabs.addTab(QWidget(), "C&hronology")
+        self.tabs.addTab(QWidget(), "Chronolog&y")
         self.tabs.addTab(QWidget(), "Re&views")
         self.tabs.addTab(QWidget(), "A&udit")
         self.tabs.currentChanged.connect(self._build_tab)
@@ -326,7 +326,7 @@ class CaseOverview(QWidget):
         title.setObjectName("sectionTitle")
         top.addWidget(title)
         top.addStretch(1)
-        self.conditions_button = QPushButton("Edit c&onditions…")
+        self.conditions_button = QPushButton("Edit cond&itions…")
         self.conditions_button.clicked.connect(self.edit_conditions)
         top.addWidget(self.conditions_button)
         column.addLayout(top)

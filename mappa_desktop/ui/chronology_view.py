@@ -130,7 +130,7 @@ class ChronologyTab(QWidget):
         self.print_button.setToolTip("The chronology as shown (logged as a disclosure)")
         self.print_button.setEnabled(tasks is not None)
         top = QHBoxLayout()
-        caption = QLabel("S&how")
+        caption = QLabel("&Show")
         caption.setBuddy(self.filter)
         top.addWidget(caption)
         top.addWidget(self.filter)

@@ -3,12 +3,13 @@ built from ``spec.CONDITIONS`` and saved through ``ops.plan.save_conditions``.""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QScrollArea, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
 
 from .. import spec
 from ..ops.plan import save_conditions
 from .forms import RowsForm
-from .widgets import plain_label
+from .messages import message_label
+from .widgets import focus_first, plain_label, scroll_area
 
 
 class ConditionsDialog(QDialog):
@@ -26,19 +27,15 @@ class ConditionsDialog(QDialog):
         column.addWidget(hint)
         self.form = RowsForm(spec.CONDITIONS, problem_prefix="conditions")
         self.form.load([c.as_values() for c in case.conditions], [c.uid for c in case.conditions])
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        column.addWidget(scroll, 1)
-        self.message = plain_label("")
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        column.addWidget(scroll_area(self.form), 1)
+        self.message = message_label()
         column.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         column.addWidget(buttons)
         self.resize(760, 560)
+        focus_first(self)
 
     def save(self) -> bool:
         from ..db.errors import StoreError

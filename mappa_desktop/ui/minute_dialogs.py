@@ -139,6 +139,8 @@ class CheckDialog(QDialog):
         self.items = items
         self.list = QListWidget()
         self.list.setAccessibleName("Items still to do")
+        self.list.setWordWrap(True)  # a long item takes two lines, not a sideways scroll
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for item in items:
             entry = QListWidgetItem(item.message)
             entry.setData(Qt.ItemDataRole.UserRole, item)

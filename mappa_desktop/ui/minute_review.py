@@ -9,7 +9,8 @@ from .. import spec
 from ..dates import format_date
 from ..model import Action
 from .fields import ChoiceField, DateField, LineField, LongTextField, NameField
-from .widgets import plain_label, value_label
+from .messages import field_error_label
+from .widgets import label_for, plain_label, value_label
 
 
 class ReviewRow(QFrame):
@@ -68,16 +69,12 @@ class ReviewRow(QFrame):
         grid.setColumnStretch(1, 1)
         for key, widget in self.widgets.items():
             row, column, span = places[key]
-            caption = QLabel(captions[key])
-            caption.setBuddy(widget.focus_target() if hasattr(widget, "focus_target") else widget)
+            caption = label_for(QLabel(captions[key]), widget,
+                                f"Previous action {action.number}: {captions[key].rstrip(' *').lower()}")
             grid.addWidget(caption, row, column, 1, span)
             grid.addWidget(widget, row + 1, column, 1, span)
-            widget.setAccessibleName(f"Previous action {action.number}: {captions[key].rstrip(' *').lower()}")
             self.captions[key] = caption
-        self.error = plain_label("")
-        self.error.setStyleSheet("color: #9b1c1c; font-weight: bold;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = field_error_label()
         grid.addWidget(self.error, 10, 0, 1, 2)
         self._read_only = False
         self.load(action, reviewed)

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayou
 
 from .. import spec
 from .fields import make_field
-from .widgets import plain_label
+from .messages import field_error_label, message_label
+from .widgets import WrappedLabel, focus_first, label_for, plain_label
 
 
 class RecordDialog(QDialog):
@@ -42,23 +43,16 @@ class RecordDialog(QDialog):
             if values and values.get(field.key) is not None:
                 widget.set_value(values[field.key])
             caption = field.label + (" *" if field.required else "")
-            label = plain_label(caption)
-            label.setBuddy(widget.focus_target())
+            label = label_for(WrappedLabel(caption), widget)
             self.form.addRow(label, widget)
-            problem = plain_label("")
-            problem.setObjectName("fieldError")
-            problem.setStyleSheet("color: #9b1c1c; font-weight: bold;")
-            problem.setWordWrap(True)
-            problem.hide()
+            problem = field_error_label()
             self.form.addRow("", problem)
             self.widgets[field.key], self.problems[field.key] = widget, problem
         layout.addLayout(self.form)
         if below is not None:
             layout.addWidget(below)
         layout.addStretch(1)
-        self.error = plain_label("")
-        self.error.setObjectName("formMessage")
-        self.error.setWordWrap(True)
+        self.error = message_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -66,9 +60,7 @@ class RecordDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        first = next(iter(self.widgets.values()), None)
-        if first is not None:
-            first.focus_target().setFocus()
+        focus_first(self)  # the first field, above the record's own when there is one
         self.resize(560, 200 + 60 * len(section.fields))
 
     def raw(self) -> dict:

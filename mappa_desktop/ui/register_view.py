@@ -194,9 +194,9 @@ class RegisterPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(
             ActionRegisterModel.COLUMNS.index("target_date"), Qt.SortOrder.AscendingOrder)
         self.done_button = QPushButton("Mark &done…")
-        self.carry_button = QPushButton("Carry &forward…")
+        self.carry_button = QPushButton("Ca&rry forward…")
         self.carry_button.setToolTip("A new target date and the reason; the old target stays in the history")
-        self.reassign_button = QPushButton("Re-&assign…")
+        self.reassign_button = QPushButton("Re-ass&ign…")
         self.reassign_button.setToolTip("Another owner or agency, with the reason; the old owner stays in the history")
         self.withdraw_button = QPushButton("&Withdraw…")
         self.open_button = QPushButton("Open the &case")

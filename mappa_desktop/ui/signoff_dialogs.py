@@ -26,7 +26,9 @@ from ..dates import format_date, format_datetime_local
 from ..security import unlock_delay_seconds
 from .fields import make_field
 from .record_dialogs import RecordDialog
-from .widgets import plain_label
+from ..words import plural
+from .messages import message_label
+from .widgets import WrappedLabel, label_for, plain_label, scroll_area
 
 
 def copies_list(store, meeting_id: int) -> QWidget:
@@ -94,24 +96,23 @@ class FinaliseDialog(QDialog):
             note.setObjectName("muted")
             layout.addWidget(note)
         if items:
-            note = plain_label(f"The check still finds {len(items)} thing(s). Give a reason for each to finalise anyway:")
+            note = plain_label(f"The check still finds {plural(len(items), 'thing')}. Give a reason for each to "
+                               "finalise anyway:")
             note.setWordWrap(True)
             layout.addWidget(note)
-            box = QFormLayout()
+            holder = QWidget()
+            box = QFormLayout(holder)
             for item in items:
                 reason = QLineEdit()
-                reason.setAccessibleName(f"Reason: {item.message}")
-                caption = plain_label(item.message)
-                caption.setWordWrap(True)
+                caption = label_for(WrappedLabel(item.message), reason, f"Reason: {item.message}")
                 box.addRow(caption, reason)
                 self.reasons[item.key] = reason
                 reason.textChanged.connect(self._update)
-            layout.addLayout(box)
+            layout.addWidget(scroll_area(holder), 1)  # many gaps scroll; the window stays on screen
         layout.addWidget(self._approval_box(users, chair, names_for))
-        layout.addStretch(1)
-        self.error = plain_label("")
-        self.error.setObjectName("formMessage")
-        self.error.setWordWrap(True)
+        if not items:
+            layout.addStretch(1)  # with gaps, their reasons take the room
+        self.error = message_label()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -120,7 +121,7 @@ class FinaliseDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._method_changed()
-        self.resize(680, 560 + 36 * len(items))
+        self.resize(680, min(660, 560 + 36 * len(items)))
 
     # -- the approval ---------------------------------------------------------------------------
 
@@ -152,13 +153,10 @@ class FinaliseDialog(QDialog):
                 ("approved_as", "As *", self.fields["approved_as"]),
                 ("approved_on", "Date approved *", self.fields["approved_on"]),
                 ("approval_note", "Reference", self.fields["approval_note"])):
-            label = plain_label(caption)
-            label.setBuddy(widget.focus_target() if hasattr(widget, "focus_target") else widget)
+            label = label_for(plain_label(caption), widget)
             form.addRow(label, widget)
             self.rows[key] = (label, widget)
-        self.problem = plain_label("")
-        self.problem.setStyleSheet("color: #9b1c1c; font-weight: bold;")
-        self.problem.setWordWrap(True)
+        self.problem = message_label()
         form.addRow(self.problem)
         self.method.edited.connect(self._method_changed)
         self.chair_user.currentIndexChanged.connect(lambda _i: self._update())
