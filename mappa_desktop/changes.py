@@ -36,6 +36,10 @@ class Change:
         """Whether any record of these kinds changed (``store`` touches every kind)."""
         return any(kind in kinds or kind == "store" for kind, _ in self.records)
 
+    def only_touches(self, *kinds: str) -> bool:
+        """True when every record changed is of these kinds."""
+        return bool(self.records) and all(kind in kinds for kind, _ in self.records)
+
     def ids(self, kind: str) -> set:
         return {record_id for k, record_id in self.records if k == kind}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from . import scr_spec
-from .rules.values import Problem, is_required, record_problems
+from .rules.values import Problem, is_required, parse_record, record_problems
 from .chronology import Event, events_of
 from .model import ScrReview
 from .spec import Kind, Section
@@ -150,6 +150,57 @@ def save_draft(*, store, review_id: int, stage_key: str, values: Mapping,
     return []
 
 
+# -- what is typed in a stage, kept as it is typed ------------------------------------------------
+
+def stage_draft_key(review_id: int, stage_key: str) -> str:
+    """Where the words of a stage wait while some do not parse or break a rule."""
+    return f"scr:{review_id}:{stage_key}"
+
+
+def typed_stage(stage_key: str, raw: Mapping, raw_rows: Iterable[Mapping] | None = None, *,
+                now=None) -> tuple[dict, list[dict] | None, list[Problem]]:
+    """A stage's values and recommendations as typed (a widget's words), parsed: the stored
+    form of each, and a problem for each value that does not parse or breaks its bounds."""
+    section = scr_spec.stage(stage_key)
+    values, problems = parse_record(section.fields, raw)
+    values = {f.key: values.get(f.key) for f in section.fields}
+    bad = {p.field for p in problems}
+    problems += record_problems(section.fields, values, now=now, only=[k for k in values if k not in bad])
+    rows = None
+    if raw_rows is not None:
+        rows = []
+        for index, row_raw in enumerate(raw_rows):
+            prefix = f"recommendations.{index}."
+            row, row_problems = parse_record(scr_spec.RECOMMENDATIONS.fields, row_raw, prefix)
+            rows.append({f.key: row.get(f.key) for f in scr_spec.RECOMMENDATIONS.fields})
+            problems += row_problems
+    return values, rows, problems
+
+
+def keep_stage(*, store, review_id: int, stage_key: str, raw: Mapping,
+               raw_rows: Iterable[Mapping] | None = None) -> list[Problem]:
+    """Autosave of a stage being worked on: when every value parses and keeps its rules it
+    is saved as the stage's draft; while any does not, the words are kept as typed (in the
+    encrypted store, until they are put right) and the problems returned. Nothing typed is
+    lost either way."""
+    raw_rows = None if raw_rows is None else [dict(r) for r in raw_rows]
+    values, rows, problems = typed_stage(stage_key, raw, raw_rows, now=store.clock())
+    if not problems:
+        problems = save_draft(store=store, review_id=review_id, stage_key=stage_key, values=values,
+                              recommendations=rows)
+    key = stage_draft_key(review_id, stage_key)
+    if problems:
+        store.drafts.put(key, {"values": dict(raw), "rows": raw_rows})
+    elif store.drafts.get(key) is not None:
+        store.drafts.discard(key)
+    return problems
+
+
+def kept_stage(store, review_id: int, stage_key: str) -> dict | None:
+    """The words of a stage kept as typed (``{"values": ..., "rows": ...}``), if any."""
+    return store.drafts.get(stage_draft_key(review_id, stage_key))
+
+
 def complete_stage(*, store, review_id: int, stage_key: str, values: Mapping,
                    recommendations: Iterable[Mapping] | None = None) -> list[Problem]:
     """Complete a stage, all or nothing. A "no SCR" decision and closure close the record;
@@ -169,6 +220,8 @@ def complete_stage(*, store, review_id: int, stage_key: str, values: Mapping,
             label = scr_spec.stage(stage_key).field("decision").label_of(values.get("decision"))
             store.scr.close(review_id, reason=f"{label}: {values.get('rationale')}",
                             on=values.get("completed_date"))
+        if store.drafts.get(stage_draft_key(review_id, stage_key)) is not None:
+            store.drafts.discard(stage_draft_key(review_id, stage_key))
     return []
 
 

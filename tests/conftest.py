@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import hashlib  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -171,3 +172,33 @@ def damage_a_data_page(store, path) -> None:
     with open(path, "r+b") as handle:
         handle.seek(size - 3 * 4096 + 100)
         handle.write(b"\x00" * 64)
+
+
+@contextmanager
+def tmpfs(where: Path, size: str):
+    """A real small file system at ``where`` that fills up (root only; the test is skipped
+    where mounting is not allowed)."""
+    import subprocess
+
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill_up(folder: Path) -> Path:
+    """Fill the file system of ``folder`` to the last block; returns the file that did (its
+    removal gives the space back)."""
+    filler = folder / "filler"
+    with open(filler, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    return filler

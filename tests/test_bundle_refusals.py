@@ -11,6 +11,7 @@ import pytest
 from mappa_desktop.transfer import container, exchange, format as bundle_format
 from mappa_desktop.transfer.container import CHUNK_SIZE, MAGIC, TAG
 
+from tests.conftest import tmpfs
 from .bundle_helpers import PASSPHRASE, example_case, export, import_all, laptop, store_files_digest
 
 
@@ -176,16 +177,9 @@ def test_the_file_holds_nothing_readable(two, tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 128 KiB file system that fills up (root only; skipped where mounting is not allowed)."""
-    import subprocess
-
-    mount = tmp_path / "usb"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=False)
+    """A real 128 KiB file system (a USB stick that fills up)."""
+    with tmpfs(tmp_path / "usb", "128k") as mount:
+        yield mount
 
 
 def test_a_full_disk_leaves_no_bundle_and_logs_no_disclosure(big_bundle, small_disk):

@@ -274,3 +274,16 @@ def test_erasing_a_case_erases_its_reviews(world):
     assert (removed["scr_reviews"], removed["scr_stages"], removed["scr_recommendations"]) == (1, 5, 2)
     assert store.scr.listing() == []
     assert store.db.execute("SELECT count(*) FROM scr_stages").fetchone()[0] == 0
+
+
+def test_a_stage_saved_again_before_the_index_catches_up_is_saved_and_found(world):
+    """A second save of a stage while the search index has the first still to catch up
+    (an UPSERT there overrode the index triggers' OR IGNORE and failed)."""
+    session, case_id, _ = world
+    store = session.store
+    review_id = _open_review(store, case_id)
+    for words in ("Charged on petition", "Charged on petition at Perth Sheriff Court", "Remanded at Perth"):
+        assert scr.save_draft(store=store, review_id=review_id, stage_key="initial_notification",
+                              values={"what_is_known": words}) == []
+    assert store.scr.get(review_id).stages["initial_notification"].values["what_is_known"] == "Remanded at Perth"
+    assert store.search.search("remanded") and not store.search.search("sheriff")

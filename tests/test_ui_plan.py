@@ -17,6 +17,7 @@ from mappa_desktop.paths import DataPaths
 from mappa_desktop.security import TEST_KDF
 from mappa_desktop.ui.minute_editor import MinuteEditor
 
+from tests.conftest import fill_up, tmpfs
 from .typing_helpers import type_text
 from tests.signoff_helpers import recorded_approval
 
@@ -204,16 +205,8 @@ def test_the_last_meetings_plan_version_is_beside_the_form(qtbot, world):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 3 MiB file system (root only; skipped where mounting is not allowed)."""
-    import subprocess
-
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with tmpfs(tmp_path / "disk", "3m") as mount:
+        yield mount
 
 
 def test_a_full_disk_is_said_beside_the_plan_and_nothing_half_written(qtbot, small_disk):
@@ -228,14 +221,7 @@ def test_a_full_disk_is_said_beside_the_plan_and_nothing_half_written(qtbot, sma
         editor.go_to("risk_management")
         before = len(store.plan.entries(review))
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next write needs new space
-        filler = small_disk / "filler"
-        with open(filler, "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
-            except OSError:
-                pass
+        filler = fill_up(small_disk)
         page.boxes["monitoring"].add_button.click()
         assert page.message.isVisible() and page.message.text().startswith("NOT SAVED: the disk is full.")
         filler.unlink()

@@ -21,6 +21,7 @@ from .bundle_records import (ACTION_FIELDS, INCIDENT_PREFIX, PLAN_FIELD, ROWS_PR
 from .cases import CASE_COLUMNS
 from .errors import RecordLocked, ValidationError, refuse, storage_errors
 from .minutes import LONG_FIELDS, ROW_SECTIONS, SHORT_FIELDS
+from .scr import write_stage
 
 if TYPE_CHECKING:
     from .store import Store
@@ -296,13 +297,8 @@ class BundleStore:
             if stage is None:
                 db.execute("DELETE FROM scr_stages WHERE review_id = ? AND stage_key = ?", [review_id, stage_key])
                 continue
-            db.execute(
-                "INSERT INTO scr_stages (review_id, stage_key, status, stage_values, completed_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id, stage_key) DO UPDATE SET "
-                "status = excluded.status, stage_values = excluded.stage_values, "
-                "completed_at = excluded.completed_at, updated_at = excluded.updated_at",
-                [review_id, stage_key, stage["status"], json.dumps(stage["values"]), stage.get("completed_at"),
-                 self._store.now_iso()])
+            write_stage(db, review_id, stage_key, stage["status"], stage["values"], stage.get("completed_at"),
+                        self._store.now_iso())
             if stage["status"] == "completed":  # finished content: sealed in the signed log
                 self._store.audit.record("alteration", "scr_review", review_id,
                                          detail=f"stage {stage_key}; completed in another store",

@@ -8,6 +8,7 @@ in its own transaction with ids and stage keys only.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
@@ -15,6 +16,7 @@ from .. import scr_spec
 from ..model import ScrRecommendation, ScrReview, ScrStage
 from ..rules.values import record_problems
 from .errors import NotFound, RecordLocked, refuse, storage_errors
+from .minutes import AUDIT_COALESCE_SECONDS
 
 if TYPE_CHECKING:
     from .store import Store
@@ -44,9 +46,23 @@ def _clean(values: Mapping) -> dict:
     return out
 
 
+def write_stage(db, review_id: int, stage_key: str, status: str, values: Mapping, completed_at: str | None,
+                updated_at: str) -> None:
+    """Write a stage's row: an UPDATE of the row there is, else an INSERT. Not an UPSERT: an
+    UPSERT's conflict handling overrides the ``INSERT OR IGNORE`` of the search index's
+    triggers, and a second save before the index caught up failed on ``search_pending``."""
+    params = [status, json.dumps(values), completed_at, updated_at, review_id, stage_key]
+    updated = db.execute("UPDATE scr_stages SET status = ?, stage_values = ?, completed_at = ?, updated_at = ? "
+                         "WHERE review_id = ? AND stage_key = ?", params).rowcount
+    if not updated:
+        db.execute("INSERT INTO scr_stages (status, stage_values, completed_at, updated_at, review_id, stage_key) "
+                   "VALUES (?, ?, ?, ?, ?, ?)", params)
+
+
 class ScrRepo:
     def __init__(self, store: "Store"):
         self._store = store
+        self._last_audit: dict[tuple[int, str], float] = {}
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -137,17 +153,17 @@ class ScrRepo:
             ).fetchone()
             if row is not None and row[0] == "completed":
                 raise RecordLocked("read-only: this stage is already completed")
-            self._store.db.execute(
-                "INSERT INTO scr_stages (review_id, stage_key, status, stage_values, completed_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id, stage_key) DO UPDATE SET "
-                "status = excluded.status, stage_values = excluded.stage_values, "
-                "completed_at = excluded.completed_at, updated_at = excluded.updated_at",
-                [review_id, stage_key, status, json.dumps(_clean(values)), now if complete else None, now])
+            write_stage(self._store.db, review_id, stage_key, status, _clean(values), now if complete else None, now)
             self._touch(review_id)
-            fields = ",".join(sorted(k for k, v in values.items() if v not in (None, "")))
-            self._store.audit.record("alteration", "scr_review", review_id,
-                                     detail=f"stage {stage_key}; {status}; fields {fields}",
-                                     seal=("stage", review_id, stage_key) if complete else None)
+            # A draft saved as it is typed is logged once in a while (as a minute's sections
+            # are); completing a stage always is, sealed.
+            moment, last = time.monotonic(), self._last_audit.get((review_id, stage_key))
+            if complete or last is None or moment - last >= AUDIT_COALESCE_SECONDS:
+                fields = ",".join(sorted(k for k, v in values.items() if v not in (None, "")))
+                self._store.audit.record("alteration", "scr_review", review_id,
+                                         detail=f"stage {stage_key}; {status}; fields {fields}",
+                                         seal=("stage", review_id, stage_key) if complete else None)
+                self._last_audit[(review_id, stage_key)] = moment
 
     def save_recommendations(self, review_id: int, rows: Iterable[Mapping]) -> None:
         """Replace the recommendations not yet in the register (those in it stay as raised)."""
@@ -172,7 +188,10 @@ class ScrRepo:
                     [review_id, number, row.get("recommendation"), row.get("owner_person"),
                      row.get("owner_agency"), row.get("target_date")])
             self._touch(review_id)
-            self._store.audit.record("alteration", "scr_review", review_id, detail=f"recommendations {number}")
+            moment, last = time.monotonic(), self._last_audit.get((review_id, "recommendations"))
+            if last is None or moment - last >= AUDIT_COALESCE_SECONDS:
+                self._store.audit.record("alteration", "scr_review", review_id, detail=f"recommendations {number}")
+                self._last_audit[(review_id, "recommendations")] = moment
 
     def link_action(self, recommendation_id: int, action_id: int) -> None:
         with self._store.transaction():

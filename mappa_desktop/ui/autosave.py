@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +78,48 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+
+
+class SaveStatus(QWidget):
+    """The line that says how saving goes, under every form that saves as it is typed:
+    "Saving…", "Saved hh:mm:ss", or "NOT SAVED: reason" in the alarm's look with Retry
+    (which saves again). ``describe(when)`` words a save that went through."""
+
+    def __init__(self, autosaver: Autosaver, describe: Callable[[str], str] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.autosaver = autosaver
+        self.describe = describe or (lambda when: f"Saved {when}")
+        self.label = QLabel("")
+        self.label.setObjectName("saveStatus")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.retry_button = QPushButton("Retry saving")
+        self.retry_button.hide()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.retry_button)
+        autosaver.saved.connect(self.show_saved)
+        autosaver.failed.connect(self.show_failed)
+        self.retry_button.clicked.connect(autosaver.flush)
+
+    def saving(self) -> None:
+        if not self.autosaver.error:  # NOT SAVED stays until a save goes through
+            self.label.setText("Saving…")
+
+    def show_saved(self, when: str) -> None:
+        self.label.setText(self.describe(when))
+        self._set_state("ok")
+        self.retry_button.hide()
+
+    def show_failed(self, reason: str) -> None:
+        self.label.setText(f"NOT SAVED: {reason}. What you typed is still here; it will be saved when this is "
+                           "put right.")
+        self._set_state("error")
+        self.retry_button.show()
+
+    def _set_state(self, state: str) -> None:
+        if self.label.property("state") != state:  # re-polish only when it changes
+            self.label.setProperty("state", state)
+            self.label.style().unpolish(self.label)
+            self.label.style().polish(self.label)

@@ -27,7 +27,7 @@ from ..rules.actions import CHASED_CASE_STATUSES
 from ..words import plural
 from .changes import watch
 from .minute_sections import CaseSectionView
-from .widgets import after_first_paint, plain_label, value_label, scroll_area
+from .widgets import after_first_paint, flush_each, plain_label, value_label, scroll_area
 
 
 class CaseOverview(QWidget):
@@ -114,7 +114,16 @@ class CaseOverview(QWidget):
                   lambda: self.case.status != "exited" and self.new_meeting.emit())
         # Whatever changes this case elsewhere (a minute finalised, an action done in the
         # register, a review) shows here when it commits.
-        watch(self, store, lambda _c: self.refresh(), lambda c: c.touches_case(case.id))
+        watch(self, store, lambda _c: self.refresh(),
+              lambda c: c.touches_case(case.id) and not self._only_review_typing(c))
+
+    def _only_review_typing(self, change) -> bool:
+        """A review's stage saved as it is typed: nothing the overview shows (a completed
+        stage that raises actions touches those too)."""
+        if 3 in self._lazy:
+            return False
+        editor = self.tabs.widget(3).editor
+        return editor is not None and change.only_from(editor) and change.only_touches("review")
 
     def initial_focus(self):
         """A case opens on its meetings (Enter opens one), or on New meeting if none."""
@@ -195,6 +204,20 @@ class CaseOverview(QWidget):
         self.tabs.insertTab(index, widget, label)
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
+
+    def _built_tabs(self) -> list:
+        return [self.tabs.widget(i) for i in range(1, self.tabs.count()) if i not in self._lazy]
+
+    def flush(self) -> bool:
+        """On lock, close and leaving the case: what is typed in its tabs (a review's
+        stages) is saved now. False if something could not be."""
+        return flush_each(self._built_tabs())
+
+    def dispose(self) -> None:
+        for tab in self._built_tabs():
+            dispose = getattr(tab, "dispose", None)
+            if callable(dispose):
+                dispose()
 
     @property
     def register_tab(self):

@@ -137,4 +137,6 @@ class CasesArea(QStackedWidget):
             ok = self.minute_editor.flush() and ok
         if self.editor is not None:
             ok = self.editor.flush() and ok
+        if self.overview is not None:
+            ok = self.overview.flush() and ok  # a review's stages
         return ok

@@ -29,7 +29,7 @@ from .changes import watch
 from . import style
 from .messages import message_label
 from .tasks import TaskRunner
-from .widgets import after_first_paint, focus_first, plain_label
+from .widgets import after_first_paint, flush_each, focus_first, plain_label
 
 
 class MainWindow(QMainWindow):
@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         focus_first(self.page(key))
 
     def _show_row(self, row: int) -> None:
+        if self.pages.currentIndex() != row:
+            flush_each([self.pages.currentWidget()])  # the page left saves now (its own line says if it could not)
         if 0 <= row < len(self._page_keys):
             self.page(self._page_keys[row])  # built now if it is the first visit
         self.pages.setCurrentIndex(row)
@@ -416,12 +418,7 @@ class MainWindow(QMainWindow):
     def flush(self) -> bool:
         """Save anything pending (pages with edits have ``flush``). False if something
         could not be saved: the caller must not throw the window away then."""
-        ok = True
-        for page in self.built_pages():
-            flush = getattr(page, "flush", None)
-            if callable(flush) and flush() is False:
-                ok = False
-        return ok
+        return flush_each(self.built_pages())
 
     def close_for_lock(self) -> None:
         self._closing_for_lock = True

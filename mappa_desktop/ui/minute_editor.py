@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from .. import spec
 from ..ops.minute_state import MinuteState, last_meeting_lines, unit_section
-from .autosave import Autosaver
+from .autosave import Autosaver, SaveStatus
 from .case_editor import names_from_directory
 from .changes import watch
 from .minute_lifecycle import MinuteLifecycle
@@ -101,13 +101,8 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         self._sized_by_hand = False
         splitter.splitterMoved.connect(lambda *_: setattr(self, "_sized_by_hand", True))
 
-        self.status = plain_label("")
-        self.status.setObjectName("saveStatus")
-        self.retry_button = QPushButton("Retry saving")
-        self.retry_button.hide()
-        status_row = QHBoxLayout()
-        status_row.addWidget(self.status, 1)
-        status_row.addWidget(self.retry_button)
+        self.save_status = SaveStatus(self.autosaver)
+        self.status, self.retry_button = self.save_status.label, self.save_status.retry_button
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -115,12 +110,9 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         layout.addWidget(self.build_read_only_banner())
         layout.addWidget(self.build_issue_banner())
         layout.addWidget(splitter, 1)
-        layout.addLayout(status_row)
+        layout.addWidget(self.save_status)
 
         self.section_list.currentRowChanged.connect(self._section_changed)
-        self.autosaver.saved.connect(self._saved)
-        self.autosaver.failed.connect(self._failed)
-        self.retry_button.clicked.connect(self.flush)
         self.back_button.clicked.connect(self._back)
         self._shortcuts()
         # What others change (the register, a review, the case form) shows here too.
@@ -334,8 +326,7 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         self.autosaver.register(unit, lambda u=unit: self._save(u))
         self.autosaver.mark_dirty(unit)
         self._update_mark(unit_section(unit))
-        if not self.autosaver.error:
-            self.status.setText("Saving…")
+        self.save_status.saving()
 
     def _save(self, unit: str) -> None:
         page = self._page_for(unit)
@@ -344,21 +335,6 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         page.show_problems(unit, problems)
         self._update_mark(unit_section(unit))
         self._marks_timer.start()  # the other sections' marks, once the save is done
-
-    def _set_state(self, state: str) -> None:
-        if self.status.property("state") != state:  # re-polish only when it changes
-            self.status.setProperty("state", state)
-            self.status.style().polish(self.status)
-
-    def _saved(self, when: str) -> None:
-        self.status.setText(f"Saved {when}")
-        self._set_state("ok")
-        self.retry_button.hide()
-
-    def _failed(self, reason: str) -> None:
-        self.status.setText(f"NOT SAVED: {reason}. What you typed is still here; it will be saved when this is put right.")
-        self._set_state("error")
-        self.retry_button.show()
 
     def flush(self) -> bool:
         """Save everything pending now (section switch, lock, close, Ctrl+S)."""

@@ -1,5 +1,6 @@
-"""Significant Case Reviews on screen: reporting an incident, one review's stages and a
-case's reviews (a tab of the case). Every review across cases is in ``scr_list.py``.
+"""Significant Case Reviews on screen: reporting an incident, one review (each stage is a
+``scr_stage.StagePanel``) and a case's reviews (a tab of the case). Every review across
+cases is in ``scr_list.py``.
 
 The forms are built from ``scr_spec``; what may be saved or completed is decided by
 ``mappa_desktop.scr``; problems are shown beside their fields and in the stage's message line.
@@ -27,27 +28,14 @@ from .. import scr, scr_spec
 from ..dates import format_date
 from ..chronology import label_of
 from .case_editor import names_from_directory
-from .forms import RowsForm, SectionForm
+from .forms import SectionForm
 from .changes import watch
 from .messages import message_label
-from .widgets import fit_columns, plain_label, scroll_area
+from .scr_stage import StagePanel, show_problems
+from .widgets import fit_columns, flush_each, plain_label, scroll_area
 
 TAB_NAMES = {"initial_notification": "13A Notification", "chair_review": "13B Chair", "sog_decision": "13C SOG",
              "review": "Review", "closure": "Closure"}
-
-
-def _message_label() -> QLabel:
-    return message_label()
-
-
-def _show(problems, message: QLabel, *forms) -> None:
-    for form in forms:
-        form.clear_problems()
-    for problem in problems:
-        for form in forms:
-            if form.show_problem(problem.field, problem.message):
-                break
-    message.setText("\n".join(p.message for p in problems))
 
 
 class IncidentDialog(QDialog):
@@ -61,7 +49,7 @@ class IncidentDialog(QDialog):
         self.review_id: int | None = None
         self.setWindowTitle("Report an incident")
         self.form = SectionForm(scr_spec.INCIDENT, names_from_directory(store))
-        self.message = _message_label()
+        self.message = message_label()
         self.save_button = QPushButton("&Open review")
         cancel = QPushButton("Cancel")
         buttons = QHBoxLayout()
@@ -88,111 +76,12 @@ class IncidentDialog(QDialog):
         values, problems = self.form.read()
         if not problems:
             self.review_id, problems = scr.report_incident(store=self.store, case_id=self.case_id, values=values)
-        _show(problems, self.message, self.form)
+        show_problems(problems, self.message, self.form)
         if problems:
             return False
         self.created.emit(self.review_id)
         self.accept()
         return True
-
-
-class StagePanel(QWidget):
-    """One stage: its status, its form (and the recommendations for the review), and the
-    buttons to save a draft or complete it. ``saved`` when it wrote (its editor shows the
-    whole review again at once; other views hear of it from the store)."""
-
-    saved = Signal()
-
-    def __init__(self, store, review_id: int, section, parent=None, *, origin=None):
-        super().__init__(parent)
-        self.store, self.review_id, self.section = store, review_id, section
-        self.origin = origin if origin is not None else self
-        names_for = names_from_directory(store)
-        self.status = plain_label("")
-        self.status.setObjectName("stageStatus")
-        guidance = plain_label(section.guidance)
-        guidance.setWordWrap(True)
-        guidance.setObjectName("muted")
-        self.form = SectionForm(section, names_for)
-        self.recommendations = None
-        if section.key == "review":
-            self.recommendations = RowsForm(scr_spec.RECOMMENDATIONS, names_for, problem_prefix="recommendations")
-        self.message = _message_label()
-        self.save_button = QPushButton("&Save draft")
-        self.complete_button = QPushButton("&Complete stage")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.complete_button)
-        buttons.addStretch(1)
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.addWidget(self.status)
-        column.addWidget(guidance)
-        column.addWidget(self.form)
-        if self.recommendations is not None:
-            column.addWidget(QLabel(f"<b>{scr_spec.RECOMMENDATIONS.title}</b>"))
-            column.addWidget(plain_label(scr_spec.RECOMMENDATIONS.guidance))
-            column.addWidget(self.recommendations)
-        column.addWidget(self.message)
-        column.addLayout(buttons)
-        column.addStretch(1)
-        scroll = scroll_area(body)  # the stage's fields take the keyboard
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
-        self.save_button.clicked.connect(self.save)
-        self.complete_button.clicked.connect(self.complete)
-
-    def load(self, review) -> None:
-        stage = review.stages.get(self.section.key)
-        self.form.load(stage.values if stage else {})
-        if self.recommendations is not None:
-            recs = review.recommendations
-            self.recommendations.load([r.as_values() for r in recs], [r.id for r in recs])
-        status = scr.stage_status(review, self.section.key)
-        self.status.setText(f"Status: {status}")
-        blocked = scr.order_problems(review, self.section.key)
-        read_only = bool(blocked)
-        self.form.set_read_only(read_only)
-        if self.recommendations is not None:
-            self.recommendations.set_read_only(read_only)
-        self.save_button.setEnabled(not read_only)
-        self.complete_button.setEnabled(not read_only)
-        self.message.warning("" if status == "completed" or review.closed
-                             else "\n".join(p.message for p in blocked))
-
-    def _read(self):
-        values, problems = self.form.read()
-        rows = None
-        if self.recommendations is not None:
-            rows, more = self.recommendations.read()
-            problems += more
-        return values, rows, problems
-
-    def save(self) -> list:
-        values, rows, problems = self._read()
-        if not problems:
-            with self.store.changes.origin(self.origin):
-                problems = scr.save_draft(store=self.store, review_id=self.review_id, stage_key=self.section.key,
-                                          values=values, recommendations=rows)
-        self._done(problems, "Draft saved.")
-        return problems
-
-    def complete(self) -> list:
-        values, rows, problems = self._read()
-        if not problems:
-            with self.store.changes.origin(self.origin):
-                problems = scr.complete_stage(store=self.store, review_id=self.review_id,
-                                              stage_key=self.section.key, values=values, recommendations=rows)
-        self._done(problems, "Stage completed.")
-        return problems
-
-    def _done(self, problems, success: str) -> None:
-        forms = [self.form] + ([self.recommendations] if self.recommendations is not None else [])
-        _show(problems, self.message, *forms)
-        if not problems:
-            self.saved.emit()
-            self.message.success(success)
 
 
 class ReviewEditor(QWidget):
@@ -220,6 +109,7 @@ class ReviewEditor(QWidget):
         for section in scr_spec.STAGES:
             panel = StagePanel(store, review_id, section, origin=self)
             panel.saved.connect(self.reload)
+            panel.kept.connect(self._show_waiting)
             self.stages[section.key] = panel
             self.tabs.addTab(panel, TAB_NAMES[section.key])
         self.chronology = QTableWidget(0, 3)
@@ -233,6 +123,7 @@ class ReviewEditor(QWidget):
         layout.addWidget(self.waiting)
         layout.addWidget(self.tabs, 1)
         self.print_button.clicked.connect(self.print_review)
+        self.tabs.currentChanged.connect(lambda _i: self.flush())  # another stage: this one saved first
         # Ctrl+P here belongs to the case page around the review, which prints the review
         # while it is shown (one owner per key: two would cancel each other out).
         store.audit.record_now("consultation", "scr_review", review_id, detail="opened")
@@ -242,14 +133,27 @@ class ReviewEditor(QWidget):
         watch(self, store, lambda _c: self.reload(),
               lambda c: (review_id in c.ids("review") or c.touches("store")) and not c.only_from(self))
 
+    def flush(self) -> bool:
+        """Every stage's typing saved now (a change of tab, lock, close, another review)."""
+        return flush_each(self.stages.values())
+
+    def dispose(self) -> None:
+        for panel in self.stages.values():
+            panel.dispose()
+
+    def _show_waiting(self, review=None) -> None:
+        review = review or self.store.scr.get(self.review_id)
+        state = "Closed: " + (review.closed_reason or "") if review.closed else "Waiting on " + scr.waiting_on(review)
+        self.waiting.setText(state)
+
     def reload(self) -> None:
+        self.flush()  # typing not yet saved is saved (or kept as typed) before the forms are filled again
         review = self.store.scr.get(self.review_id)
         case = self.store.cases.get(review.case_id, consult=False)
         self.reference = case.reference
         self.heading.setText(f"Significant Case Review · {case.reference} · incident "
                              f"{format_date(review.incident.get('incident_date'))}")
-        state = "Closed: " + (review.closed_reason or "") if review.closed else "Waiting on " + scr.waiting_on(review)
-        self.waiting.setText(state)
+        self._show_waiting(review)
         self.incident.load(review.incident)
         for panel in self.stages.values():
             panel.load(review)
@@ -334,6 +238,8 @@ class CaseReviewsTab(QWidget):
         return dialog
 
     def open_review(self, review_id: int) -> ReviewEditor:
+        if self.editor is not None:
+            self.editor.dispose()  # the review being left keeps what was typed in it
         self.refresh(select=review_id)
         editor = ReviewEditor(self.store, review_id, self.tasks)
         old = self.splitter.widget(1)
@@ -341,3 +247,10 @@ class CaseReviewsTab(QWidget):
         old.deleteLater()
         self.editor = editor
         return editor
+
+    def flush(self) -> bool:
+        return self.editor.flush() if self.editor is not None else True
+
+    def dispose(self) -> None:
+        if self.editor is not None:
+            self.editor.dispose()

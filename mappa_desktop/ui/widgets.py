@@ -143,6 +143,17 @@ def first_field(root: QWidget) -> QWidget | None:
     return chain[0] if chain else None
 
 
+def flush_each(widgets) -> bool:
+    """Ask each widget that has ``flush`` (it saves what is typed in it) to save now; every
+    one is asked even after one fails. False if any could not."""
+    ok = True
+    for widget in widgets:
+        flush = getattr(widget, "flush", None)
+        if callable(flush) and flush() is False:
+            ok = False
+    return ok
+
+
 def focus_first(root: QWidget) -> QWidget | None:
     """Put the keyboard on ``root``'s first useful field (now if it is shown, else as soon
     as it is). Returns the widget chosen."""
