@@ -404,6 +404,7 @@ def test_text_already_in_a_store_is_indexed_oldest_first_by_the_migration(world)
 def test_the_index_is_merged_after_a_pause_in_typing(qtbot, world):
     from PySide6.QtWidgets import QLineEdit
 
+    from mappa_desktop.db.connection import WAL_BACKSTOP_PAGES
     from mappa_desktop.ui.index_upkeep import SearchIndexUpkeep
 
     session, case_id, first, review = world
@@ -413,17 +414,24 @@ def test_the_index_is_merged_after_a_pause_in_typing(qtbot, world):
     upkeep = SearchIndexUpkeep(store, quiet_ms=100)
     try:
         qtbot.waitUntil(lambda: not upkeep._pending, timeout=3000)  # what was left from before
+        store_file = store.paths.store
+        before = store_file.read_bytes()
         text = "Start."
         for n in range(40):
             text += f" word{n}"
             store.minutes.save_fields(review, "risk_assessment", {"risk_assessment": text})
             qtbot.keyClick(box, "a")  # typing: nothing runs while keys come
         assert store.db.execute("SELECT count(*) FROM search_pending").fetchone()[0] == 1
+        # The saves went to the WAL only: no checkpoint inside any of them.
+        assert store_file.read_bytes() == before
         qtbot.waitUntil(lambda: not upkeep._pending, timeout=5000)
-        # The pause indexed what was typed and left nothing to merge.
+        # The pause indexed what was typed, left nothing to merge, and copied the WAL into
+        # the store file.
         assert store.db.execute("SELECT count(*) FROM search_pending").fetchone()[0] == 0
         assert store.search.tidy() is False
         assert store.search.search("word39")
+        assert store_file.read_bytes() != before
+        assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_BACKSTOP_PAGES
     finally:
         upkeep.stop()
 

@@ -276,3 +276,24 @@ def test_unlocking_builds_only_the_first_page(qtbot, paths, tasks):
     assert window.pages.currentWidget() is window.page("audit")
     controller.lock()
     controller.shutdown()
+
+
+def test_a_case_form_being_typed_is_kept_within_a_second_and_forgotten_once_saved(qtbot, paths, tasks):
+    """A crash or a power cut mid-form: what was typed a second before is in the store."""
+    controller = AppController(paths, tasks, kdf=TEST_KDF)
+    qtbot.addWidget(controller.gate)
+    window = _unlock(qtbot, controller)
+    window.show_page("cases")
+    window.page("cases").edit_case(None)
+    editor = window.page("cases").editor
+    store = controller.session.store
+    _type(qtbot, editor.field_widget("full_name"), "Half Typed")
+    assert store.drafts.get(editor.draft_key) is None and editor.save_status.label.text() == "Saving…"
+    qtbot.waitUntil(lambda: store.drafts.get(editor.draft_key) is not None, timeout=2500)
+    assert "Half Typed" in str(store.drafts.get(editor.draft_key))
+    assert editor.save_status.label.text().startswith("Draft kept ")
+    editor._dirty = False  # as "Discard" does
+    editor._discard_draft()
+    qtbot.wait(1200)  # no autosave brings it back
+    assert store.drafts.get(editor.draft_key) is None
+    controller.quit()

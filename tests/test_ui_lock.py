@@ -169,3 +169,50 @@ def test_no_lock_while_typing_cannot_be_saved(qtbot, app_parts, monkeypatch):
     assert "NOT SAVED" in editor.status.text()
     monkeypatch.undo()
     assert controller.lock() is True
+
+
+def _unlock(qtbot, controller):
+    controller.gate.unlock.passphrase.setText(PASS)
+    controller.gate.unlock.unlock_button.click()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    return controller.main_window
+
+
+def test_words_in_an_open_window_outlive_the_idle_lock_and_come_back(qtbot, app_parts):
+    """The chair was adding an action when the laptop locked by itself (or its lid was
+    closed): the words are kept, encrypted, said after unlocking, and back in the window
+    when it opens again; once added, nothing of them is left."""
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    window.open_meeting(review)
+    editor = window.page("cases").minute_editor
+    dialog = editor.capture_action()
+    type_text(dialog.text.focus_target(), f"Visit {CANARY} at the new address")
+    dialog.owner.set_raw("DS Fiona McLeish")
+    dialog.target.set_raw("30/11/2026")
+    register = window.page("register")
+    register.table.selectRow(0)
+    done = register.mark_done()  # a second window, over the first
+    type_text(done.outcome.focus_target(), " Seen on Friday.")
+    assert controller.lock() is True  # what the idle timer and a suspend call
+    assert not any(CANARY in text for text in _texts_of_live_objects())  # nothing on screen kept it
+    window = _unlock(qtbot, controller)
+    assert "Add an action" in window.statusBar().currentMessage()
+    assert "done" in window.statusBar().currentMessage()
+    editor = window.page("cases").minute_editor
+    dialog = editor.capture_action()
+    assert dialog.text.value() == f"Visit {CANARY} at the new address"
+    assert dialog.owner.value() == "DS Fiona McLeish" and dialog.target.raw() == "30/11/2026"
+    assert "Restored what was typed" in dialog.error.text()
+    dialog._submit()
+    assert not dialog.isVisible()
+    store = controller.session.store
+    assert any(a.action_text == f"Visit {CANARY} at the new address" for a in store.actions.of_case(case_id))
+    assert [k for k in store.drafts.keys("dialog:") if ":action:" in k] == []
+    # Cancelled by the person: forgotten too.
+    register = window.page("register")
+    register.table.selectRow(0)
+    done = register.mark_done()
+    assert done.outcome.value().endswith("Seen on Friday.")
+    done.reject()
+    assert store.drafts.keys("dialog:") == []

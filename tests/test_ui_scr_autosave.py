@@ -161,3 +161,117 @@ def test_a_full_disk_says_not_saved_keeps_the_words_and_retry_saves_them(qtbot, 
         assert panel.save_state.text().startswith("Saved ") and not panel.retry_button.isVisible()
         assert _stored(store, review_id) == panel.form.field_widget("what_is_known").value()
     session.close()
+
+
+WORDS = "Seen at the address on 4 November " * 40
+
+
+def _everywhere(store, review_id) -> str:
+    """Where typed words can be: the stage as stored, or kept as typed."""
+    return (_stored(store, review_id) or "") + str(scr.kept_stage(store, review_id, KEY) or {})
+
+
+@pytest.mark.parametrize("how", ["back button", "Alt+Left", "another review"])
+def test_leaving_a_review_that_says_not_saved_is_refused_and_keeps_the_words(qtbot, small_disk, how):
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    session, case_id, review_id = _store(small_disk)
+    store = session.store
+    scr.report_incident(store=store, case_id=case_id, values=INCIDENT)  # a second review
+    with opened(qtbot, session, case_id, review_id) as (window, editor, panel):
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        filler = fill_up(small_disk)
+        type_text(panel.form.field_widget("what_is_known").focus_target(), WORDS)
+        assert not panel.flush() and panel.save_state.text().startswith("NOT SAVED")
+        area = window.page("cases")
+        overview = area.overview
+        if how == "back button":
+            overview.back_button.click()
+        elif how == "Alt+Left":
+            [key] = [k for k in overview.findChildren(QShortcut) if k.key() == QKeySequence("Alt+Left")]
+            key.activated.emit()
+        else:
+            overview.reviews_tab.list.setCurrentRow(1)
+        # Still there, words on screen and NOT SAVED showing with Retry.
+        assert area.currentWidget() is overview and overview.reviews_tab.editor is editor
+        assert panel.form.field_widget("what_is_known").value() == WORDS
+        assert panel.retry_button.isVisible()
+        filler.unlink()
+        panel.retry_button.click()
+        assert WORDS.strip() in _everywhere(store, review_id)
+        overview.back_button.click()  # now it goes
+        assert area.currentWidget() is area.list_page
+    session.close()
+
+
+def test_a_change_from_elsewhere_while_not_saved_leaves_the_typing_for_retry(qtbot, small_disk):
+    from mappa_desktop.changes import Change
+
+    session, case_id, review_id = _store(small_disk)
+    store = session.store
+    with opened(qtbot, session, case_id, review_id) as (window, editor, panel):
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        filler = fill_up(small_disk)
+        type_text(panel.form.field_widget("what_is_known").focus_target(), WORDS)
+        assert not panel.flush()
+        # The review changed elsewhere (an import relays it): the editor reloads.
+        store.changes.relay(Change(frozenset({("review", review_id)}), frozenset({case_id})))
+        qtbot.waitUntil(lambda: editor.waiting.text() != "", timeout=1000)
+        qtbot.wait(50)
+        assert panel.form.field_widget("what_is_known").value() == WORDS
+        filler.unlink()
+        panel.retry_button.click()
+        assert _stored(store, review_id) == panel.form.field_widget("what_is_known").value()
+        # The save that went through after the refusal is the one in the audit log.
+        alterations = [e for e in store.audit.entries() if e.record_type == "scr_review" and e.kind == "alteration"]
+        assert len(alterations) == 1 and alterations[0].detail.startswith(f"stage {KEY}; draft")
+    session.close()
+
+
+def test_erasing_a_case_erases_its_reviews_words_kept_as_typed(world):
+    session, case_id, review_id = world
+    store = session.store
+    assert scr.keep_stage(store=store, review_id=review_id, stage_key=KEY,
+                          raw={"what_is_known": "QUIRKWORTH at the school gate", "started_date": "31/02/2026"})
+    from mappa_desktop.ui.kept_typing import draft_key  # a window's words kept over a lock
+
+    store.drafts.put(draft_key(case_id, "action", 1), {"title": "Add an action", "parts": {"action_text": "QUIRK"}})
+    assert store.drafts.keys("scr:") and store.drafts.keys("dialog:")
+    store.cases.set_status(case_id, "archived")
+    store.retention.erase_case(case_id, confirm_reference=store.cases.get(case_id, consult=False).reference)
+    assert store.drafts.keys("scr:") == [] and store.drafts.keys("dialog:") == []
+
+
+def test_a_full_disk_in_the_incident_and_action_dialogs_is_said_beside_the_words(qtbot, small_disk):
+    from mappa_desktop.demo import add_example_meetings
+
+    session, case_id, review_id = _store(small_disk)
+    store = session.store
+    _first, meeting = add_example_meetings(store, case_id)
+    with opened(qtbot, session, case_id, review_id) as (window, editor, panel):
+        dialog = window.page("cases").overview.reviews_tab.report_incident()
+        for key, value in INCIDENT.items():
+            dialog.form.field_widget(key).set_value(value)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        filler = fill_up(small_disk)
+        with qtbot.captureExceptions() as raised:
+            dialog.save_button.click()
+        assert not raised and dialog.message.text().startswith("NOT SAVED: the disk is full.")
+        assert dialog.isVisible() and dialog.form.field_widget("what_happened").value() == INCIDENT["what_happened"]
+        filler.unlink()
+        dialog.reject()
+        window.open_meeting(meeting)
+        minute = window.page("cases").minute_editor
+        capture = minute.capture_action()
+        type_text(capture.text.focus_target(), "Police to revisit the address " * 30)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        filler = fill_up(small_disk)
+        with qtbot.captureExceptions() as raised:
+            capture._submit()
+        assert not raised and capture.error.text().startswith("NOT SAVED: the disk is full.")
+        assert capture.isVisible()
+        filler.unlink()
+        capture._submit()
+        assert not capture.isVisible()
+        assert any(a.action_text.startswith("Police to revisit") for a in store.actions.of_case(case_id))
+    session.close()

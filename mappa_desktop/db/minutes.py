@@ -202,7 +202,8 @@ class MinutesRepo:
         last = self._last_audit.get(key)
         if last is None or now - last >= AUDIT_COALESCE_SECONDS:
             self._store.audit.record("alteration", "meeting", meeting_id, detail=f"section {section_key}")
-            self._last_audit[key] = now
+            # Counted as logged only once it is: a save the disk refused logs the next one.
+            self._store.after_commit(lambda: self._last_audit.__setitem__(key, now))
 
     def context(self, meeting_id: int, fields, values: Mapping, keys: Sequence[str] = ()) -> dict:
         """The meeting's stored values that the bounds of ``fields`` refer to (the meeting

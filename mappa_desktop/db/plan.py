@@ -21,6 +21,8 @@ from ..plan import change_of, terms_of
 from ..rules.values import record_problems
 from .errors import NotFound, RecordLocked, ValidationError, refuse, storage_errors
 
+from .minutes import AUDIT_COALESCE_SECONDS  # saving an entry as typed is audited as sections are
+
 if TYPE_CHECKING:
     from .store import Store
 
@@ -29,8 +31,6 @@ COLUMNS = tuple(f.key for f in ENTRY.fields)
 PILLARS = tuple(c.value for c in spec.PLAN_PILLARS)
 _SELECT = (f"p.id, p.entry_uid, p.position, p.status, p.action_id, p.base, a.number, "
            f"{', '.join('p.' + c for c in COLUMNS)}")
-#: Saving an entry as someone types is audited once per this many seconds (as sections are).
-AUDIT_COALESCE_SECONDS = 300
 
 
 def _clean(value):
@@ -150,7 +150,8 @@ class PlanRepo:
             last = self._last_audit.get((meeting_id, key))
             if last is not None and now - last < AUDIT_COALESCE_SECONDS:
                 return
-            self._last_audit[(meeting_id, key)] = now
+            # Counted as logged only once it is: a save the disk refused logs the next one.
+            self._store.after_commit(lambda: self._last_audit.__setitem__((meeting_id, key), now))
         self._store.audit.record("alteration", "meeting", meeting_id, detail=f"risk management plan: {what}")
 
     def open(self, meeting_id: int) -> bool:

@@ -85,6 +85,8 @@ class RetentionRepo:
                     removed[table] = db.execute(f"DELETE FROM {table} WHERE meeting_id IN ({marks})", meetings).rowcount
             # Reviews of the case first: their recommendations point at its actions.
             scr = "SELECT id FROM scr_reviews WHERE case_id = ?"
+            for (review_id,) in db.execute(scr, [case_id]).fetchall():  # a stage's words kept as typed
+                db.execute("DELETE FROM drafts WHERE key GLOB ?", [f"scr:{review_id}:*"])
             removed["scr_recommendations"] = db.execute(
                 f"DELETE FROM scr_recommendations WHERE review_id IN ({scr})", [case_id]).rowcount
             removed["scr_stages"] = db.execute(f"DELETE FROM scr_stages WHERE review_id IN ({scr})", [case_id]).rowcount
@@ -105,6 +107,7 @@ class RetentionRepo:
             self._store.search.catch_up()
             self._store.search.optimize()
             db.execute("DELETE FROM drafts WHERE key = ?", [f"case_form:{case_id}"])
+            db.execute("DELETE FROM drafts WHERE key GLOB ?", [f"dialog:{case_id}:*"])  # ui/kept_typing.py
             for meeting_id in meetings:
                 db.execute("DELETE FROM drafts WHERE key GLOB ?", [f"minute:{meeting_id}:*"])
             removed["cases"] = db.execute("DELETE FROM cases WHERE id = ?", [case_id]).rowcount

@@ -163,7 +163,8 @@ class ScrRepo:
                 self._store.audit.record("alteration", "scr_review", review_id,
                                          detail=f"stage {stage_key}; {status}; fields {fields}",
                                          seal=("stage", review_id, stage_key) if complete else None)
-                self._last_audit[(review_id, stage_key)] = moment
+                # Counted as logged only once it is: a save the disk refused logs the next one.
+                self._store.after_commit(lambda: self._last_audit.__setitem__((review_id, stage_key), moment))
 
     def save_recommendations(self, review_id: int, rows: Iterable[Mapping]) -> None:
         """Replace the recommendations not yet in the register (those in it stay as raised)."""
@@ -191,7 +192,7 @@ class ScrRepo:
             moment, last = time.monotonic(), self._last_audit.get((review_id, "recommendations"))
             if last is None or moment - last >= AUDIT_COALESCE_SECONDS:
                 self._store.audit.record("alteration", "scr_review", review_id, detail=f"recommendations {number}")
-                self._last_audit[(review_id, "recommendations")] = moment
+                self._store.after_commit(lambda: self._last_audit.__setitem__((review_id, "recommendations"), moment))
 
     def link_action(self, recommendation_id: int, action_id: int) -> None:
         with self._store.transaction():

@@ -63,6 +63,7 @@ class Store:
         self.clock = clock
         self.user: User | None = None  # who the audit log names; set after unlock
         self.changes = ChangeHub()  # what each committed transaction changed, for the views
+        self._after_commit: list[list[Callable[[], None]]] = []  # per open transaction level
         self.signer = None  # their Identity: signs every audit entry they write
         self.read_only = False
         self.audit = AuditLog(self)
@@ -188,6 +189,7 @@ class Store:
         if self.refusal is not None:
             raise StoreDamaged(self.refusal.reason)
         self.changes.begin()
+        self._after_commit.append([])
         committed = False
         try:
             with storage_errors():
@@ -196,6 +198,20 @@ class Store:
             committed = True
         finally:
             self.changes.end(committed)
+            actions = self._after_commit.pop()
+            if committed and self._after_commit:
+                self._after_commit[-1].extend(actions)  # a savepoint: they wait for the whole
+            elif committed:
+                for action in actions:
+                    action()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the outermost transaction commits; never if it rolls back
+        (outside a transaction: now)."""
+        if self._after_commit:
+            self._after_commit[-1].append(action)
+        else:
+            action()
 
     def note(self, kind: str, record_id=None, case_id: int | None = None) -> None:
         """Record that this transaction changes a record (announced when it commits)."""
@@ -212,6 +228,14 @@ class Store:
 
     def acting_user_id(self) -> int | None:
         return self.user.id if self.user else None
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the store file, without waiting on any reader
+        (PASSIVE). Run at pauses in typing (``ui/index_upkeep.py``), not in a save."""
+        if self.read_only or self.refusal is not None or getattr(self.db, "conn", None) is None:
+            return  # a damaged or read-only store is not written to
+        with storage_errors():
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # -- health ---------------------------------------------------------------------------
 

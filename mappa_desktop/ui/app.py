@@ -257,6 +257,7 @@ class AppController(SessionUpkeep, QObject):
         window.restore_requested.connect(self.restore)
         if self._location:
             window.restore(self._location)
+        window.say_kept_windows()
         window.setGeometry(self._geometry or self.gate.geometry())
         self.main_window = window
         window.show()

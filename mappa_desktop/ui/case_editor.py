@@ -30,6 +30,7 @@ from ..model import Case
 from ..sonr import Disposal, propose
 from ..words import plural
 from .forms import RowsForm, SectionForm
+from .autosave import Autosaver, SaveStatus
 from .messages import message_label
 from .widgets import plain_label, scroll_area
 
@@ -126,6 +127,12 @@ class CaseEditor(QWidget):
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._cancel)
         self._dirty = False
+        # A case is saved by the person (Save case); until then what is typed is kept as a
+        # draft in the encrypted store within a second, as a minute is saved.
+        self.autosaver = Autosaver(parent=self)
+        self.autosaver.register("draft", self._keep_draft)
+        self.save_status = SaveStatus(self.autosaver, lambda when: f"Draft kept {when} (not saved as the case yet)")
+        bar.insertWidget(1, self.save_status)
         for form in (*self.forms.values(), self.orders):
             form.edited.connect(self._mark_dirty)
         if case is not None:
@@ -151,6 +158,13 @@ class CaseEditor(QWidget):
 
     def _mark_dirty(self) -> None:
         self._dirty = True
+        self.autosaver.mark_dirty("draft")
+        self.save_status.saving()
+
+    def _keep_draft(self) -> None:
+        """The autosaver's save (a storage error goes back to it: NOT SAVED, Retry)."""
+        if self._dirty:
+            self.store.drafts.put(self.draft_key, self.raw_state())
 
     # -- drafts: nothing typed is lost on lock or close ---------------------------------------
 
@@ -174,17 +188,13 @@ class CaseEditor(QWidget):
         )
 
     def flush(self) -> bool:
-        """Keep unsaved typing as a draft in the (encrypted) store. False if that failed."""
-        from ..db.errors import StoreError
+        """Keep unsaved typing as a draft in the (encrypted) store now (switch, lock,
+        close). False if that failed (NOT SAVED shows, with Retry)."""
+        return self.autosaver.flush()
 
-        if self._dirty:
-            try:
-                self.store.drafts.put(self.draft_key, self.raw_state())
-            except StoreError as exc:
-                self.message.setText(f"NOT SAVED: {exc.reason}. What you typed is still here.")
-                return False
-            log.info("case form kept as a draft")
-        return True
+    def dispose(self) -> None:
+        """Replaced by another view: what is typed is kept as a draft (offered again)."""
+        self.flush()
 
     @property
     def dirty(self) -> bool:
@@ -265,6 +275,7 @@ class CaseEditor(QWidget):
             )
             if answer != QMessageBox.StandardButton.Discard:
                 return
+        self._dirty = False  # discarded: nothing left to keep
         self._discard_draft()
         self.cancelled.emit()
 

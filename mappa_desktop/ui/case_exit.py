@@ -12,6 +12,7 @@ from ..cases import expected_exit
 from ..dates import format_date, format_datetime_local
 from ..rules.actions import is_outstanding
 from ..words import plural
+from .kept_typing import draft_key
 from .record_dialogs import RecordDialog
 from .widgets import plain_label, value_label
 
@@ -98,7 +99,8 @@ class ExitBox(QFrame):
             save=lambda raw: record_exit(store=self.store, case_id=self.case.id, raw=raw,
                                          meeting_id=self.meeting.currentData()),
             values={"exit_date": self.store.today().isoformat()}, above=chooser,
-            below=note if warnings else None, parent=self)
+            below=note if warnings else None, keep=(self.store, draft_key(self.case.id, "exit", self.case.id)),
+            parent=self)
         dialog.saved.connect(self.changed)
         self.exit_dialog = dialog
         dialog.open()
@@ -109,7 +111,8 @@ class ExitBox(QFrame):
 
         dialog = RecordDialog(
             lifecycle_spec.CASE_ADDENDUM, title=f"{self.case.reference}: addendum", ok_text="Add the addendum",
-            save=lambda raw: add_case_addendum(store=self.store, case_id=self.case.id, raw=raw), parent=self)
+            save=lambda raw: add_case_addendum(store=self.store, case_id=self.case.id, raw=raw),
+            keep=(self.store, draft_key(self.case.id, "addendum", self.case.id)), parent=self)
         dialog.saved.connect(self.changed)
         self.addendum_dialog = dialog
         dialog.open()

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 from .case_editor import CaseEditor
 from .case_view import CaseOverview
 from .cases_list import CasesListPage
-from .widgets import first_field, focus_first
+from .widgets import first_field, flush_each, focus_first
 
 
 class CasesArea(QStackedWidget):
@@ -79,7 +79,15 @@ class CasesArea(QStackedWidget):
     def initial_focus(self):
         return first_field(self.currentWidget())
 
+    def _can_leave(self) -> bool:
+        """The view on screen saves what is typed in it before another replaces it. If it
+        cannot, it stays, its NOT SAVED line showing with Retry."""
+        current = self.currentWidget()
+        return current is self.list_page or flush_each([current])
+
     def show_list(self) -> None:
+        if not self._can_leave():
+            return
         self._replace("minute_editor", None)
         self._replace("editor", None)
         self._replace("overview", None)
@@ -91,6 +99,8 @@ class CasesArea(QStackedWidget):
     def open_case(self, case_id: int) -> None:
         from ..db.errors import NotFound
 
+        if not self._can_leave():
+            return
         try:
             case = self.store.cases.get(case_id)  # audited as a consultation
         except NotFound:
@@ -106,6 +116,8 @@ class CasesArea(QStackedWidget):
         self._replace("overview", overview)
 
     def edit_case(self, case_id: int | None) -> None:
+        if not self._can_leave():
+            return
         case = self.store.cases.get(case_id, consult=False) if case_id else None
         editor = CaseEditor(self.store, case)
         draft = self.store.drafts.get(editor.draft_key)
@@ -126,6 +138,8 @@ class CasesArea(QStackedWidget):
     def open_meeting(self, meeting_id: int) -> None:
         from .minute_editor import MinuteEditor
 
+        if not self._can_leave():
+            return
         editor = MinuteEditor(self.store, meeting_id, tasks=self.tasks)
         editor.closed.connect(lambda: self.open_case(editor.minute.case_id))
         self._replace("minute_editor", editor)

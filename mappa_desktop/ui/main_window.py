@@ -418,7 +418,22 @@ class MainWindow(QMainWindow):
     def flush(self) -> bool:
         """Save anything pending (pages with edits have ``flush``). False if something
         could not be saved: the caller must not throw the window away then."""
-        return flush_each(self.built_pages())
+        return flush_each([*self.built_pages(), *self.open_dialogs()])
+
+    def open_dialogs(self) -> list:
+        """The small windows open over this one (an action being added, an outcome...)."""
+        from PySide6.QtWidgets import QDialog
+
+        return [dialog for dialog in self.findChildren(QDialog) if dialog.isVisible()]
+
+    def say_kept_windows(self) -> None:
+        """After unlocking: which windows had their words kept over the lock or quit."""
+        from .kept_typing import kept_windows
+
+        titles = [t for t in kept_windows(self.session.store) if t]
+        if titles:
+            self.statusBar().showMessage(
+                f"What was typed in {'; '.join(titles)} was kept: open it again to carry on.", 60_000)
 
     def close_for_lock(self) -> None:
         self._closing_for_lock = True
@@ -451,5 +466,9 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         event.accept()
+        for dialog in self.open_dialogs():  # closed with the window: their kept words stay
+            release = getattr(dialog, "release_for_lock", None)
+            if callable(release):
+                release()
         if not self._closing_for_lock:
             self.quit_requested.emit()

@@ -7,12 +7,13 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from .. import spec
 from .forms import SectionForm
+from .kept_typing import KeepsTyping, draft_key
 from .case_editor import names_from_directory
 from .messages import message_label
 from .widgets import plain_label, scroll_area
 
 
-class NewMeetingDialog(QDialog):
+class NewMeetingDialog(KeepsTyping, QDialog):
     """The meeting's details; a review meeting starts from the case and the last minute."""
 
     created = Signal(int)
@@ -62,6 +63,10 @@ class NewMeetingDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(720, 640)
+        self.keep_typing(store, draft_key(case_id, "new_meeting", case_id))
+
+    def typed_parts(self) -> dict:
+        return {"purpose": self.purpose, "details": self.details}
 
     def submit(self) -> int | None:
         from ..db.errors import StoreError

@@ -24,6 +24,7 @@ from ..rules.completeness import CheckItem
 from ..dates import format_datetime_local
 from ..words import match_rank, plural
 from .fields import DateField, LongTextField, NameField
+from .kept_typing import KeepsTyping
 from .messages import message_label
 from .widgets import form_row, plain_label, value_label
 
@@ -80,7 +81,7 @@ class GoToSectionDialog(QDialog):
         super().keyPressEvent(event)
 
 
-class ActionCaptureDialog(QDialog):
+class ActionCaptureDialog(KeepsTyping, QDialog):
     """The small action panel: what, who, which agency, by when. Enter adds it."""
 
     submitted = Signal(dict)
@@ -112,6 +113,10 @@ class ActionCaptureDialog(QDialog):
         self.text.setFocus()
         self.resize(520, 300)
         self.owner.edited.connect(self._fill_agency)
+
+    def typed_parts(self) -> dict:
+        return {"action_text": self.text, "owner_person": self.owner, "owner_agency": self.agency,
+                "target_date": self.target}
 
     def _fill_agency(self) -> None:
         """Picking a person from the directory fills their agency, if none is typed yet."""

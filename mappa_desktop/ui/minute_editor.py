@@ -350,8 +350,8 @@ class MinuteEditor(MinuteLifecycle, QWidget):
         return self.store.clock().astimezone(UK).strftime("%H:%M")
 
     def _back(self) -> None:
-        self.flush()
-        self.closed.emit()
+        if self.flush():  # NOT SAVED: the minute stays on screen, with Retry
+            self.closed.emit()
 
     # -- for tests and the problems view -------------------------------------------------------
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFrame, QHBoxLayout, QPushB
 from .. import spec
 from ..dates import format_date, format_datetime_local
 from ..rules.values import Problem as _Problem
+from .kept_typing import draft_key
 from .widgets import plain_label
 
 
@@ -145,7 +146,8 @@ class MinuteLifecycle:
 
         if not self.flush():
             return None
-        dialog = issue_dialog(self.store, self.meeting_id, self.store.today(), self)
+        dialog = issue_dialog(self.store, self.meeting_id, self.store.today(), case_id=self.minute.case_id,
+                              parent=self)
         dialog.saved.connect(self.reload)
         self.issue_dialog = dialog
         dialog.open()
@@ -230,10 +232,17 @@ class MinuteLifecycle:
         return_to = QApplication.focusWidget()
         agency_of = {p.name: p.agency for p in self.store.directory.people()}
         dialog = ActionCaptureDialog(self.names[spec.Kind.PERSON], self.names[spec.Kind.AGENCY], agency_of, self)
+        dialog.keep_typing(self.store, draft_key(self.minute.case_id, "action", self.meeting_id))
 
         def accepted(raw: dict) -> None:
-            with self.store.changes.origin(self):
-                action_id, problems = self.state.raise_action(raw)
+            from ..db.errors import StoreError
+
+            try:
+                with self.store.changes.origin(self):
+                    action_id, problems = self.state.raise_action(raw)
+            except StoreError as exc:  # the words stay in the dialog, to add again
+                dialog.show_error(f"NOT SAVED: {exc.reason}. The action is not added yet: press Add action again.")
+                return
             if problems:
                 dialog.show_error("\n".join(p.message for p in problems))
                 return

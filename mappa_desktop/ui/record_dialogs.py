@@ -12,19 +12,21 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayou
 
 from .. import spec
 from .fields import make_field
+from .kept_typing import KeepsTyping
 from .messages import field_error_label, message_label
 from .widgets import WrappedLabel, focus_first, label_for, plain_label
 
 
-class RecordDialog(QDialog):
+class RecordDialog(KeepsTyping, QDialog):
     """A form for one ``spec.Section`` of ``lifecycle_spec``. ``save(raw)`` stores it and
-    returns the problems (empty: stored, and the window closes)."""
+    returns the problems (empty: stored, and the window closes). With ``keep`` (a store and
+    a ``kept_typing.draft_key``), what is typed outlives a lock."""
 
     saved = Signal()
 
     def __init__(self, section: spec.Section, *, title: str, save: Callable[[dict], list], ok_text: str,
                  intro: str = "", values: Mapping | None = None, names_for=None, above: QWidget | None = None,
-                 below: QWidget | None = None, parent=None):
+                 below: QWidget | None = None, keep: tuple | None = None, parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.section, self._save, self.below = section, save, below
@@ -61,11 +63,16 @@ class RecordDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         focus_first(self)  # the first field, above the record's own when there is one
+        if keep is not None:
+            self.keep_typing(*keep)
         self.resize(560, 200 + 60 * len(section.fields))
 
     def raw(self) -> dict:
         """The words as typed (the rules parse them)."""
         return {key: widget.raw() for key, widget in self.widgets.items()}
+
+    def typed_parts(self) -> dict:
+        return dict(self.widgets)
 
     def submit(self) -> bool:
         from ..db.errors import StoreError

@@ -30,6 +30,7 @@ from ..db.register import RegisterFilter, RegisterRow
 from ..rules.actions import OUTSTANDING, due_words
 from .changes import watch
 from .fields import DateField, LongTextField
+from .kept_typing import KeepsTyping, draft_key
 from .table_models import LazyIdModel
 from ..words import plural
 from .messages import message_label
@@ -124,7 +125,7 @@ def configure_table(table: QTableView, model: ActionRegisterModel) -> None:
                                 ActionRegisterModel.COLUMNS.index("outcome")), widest=170)
 
 
-class MarkDoneDialog(QDialog):
+class MarkDoneDialog(KeepsTyping, QDialog):
     """Done with an outcome and the date, recorded between meetings."""
 
     submitted = Signal(str, str)  # the date completed as typed, the outcome
@@ -150,6 +151,9 @@ class MarkDoneDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.resize(520, 300)
+
+    def typed_parts(self) -> dict:
+        return {"completed_date": self.completed, "outcome": self.outcome}
 
     def _submit(self) -> None:
         if not self.outcome.value():
@@ -339,6 +343,7 @@ class RegisterPage(QWidget):
             self.message.setText("Choose an open action first.")
             return None
         dialog = MarkDoneDialog(row, self.today(), self)
+        dialog.keep_typing(self.store, draft_key(row.case_id, "done", row.id))
 
         def submitted(completed: str, outcome: str) -> None:
             from ..db.errors import StoreError
@@ -374,6 +379,7 @@ class RegisterPage(QWidget):
         dialog = RecordDialog(
             lifecycle_spec.CARRY, title=f"Action {row.number} of {row.reference}: carry forward",
             ok_text="Carry forward", save=lambda raw: carry_action(store=self.store, action_id=row.id, raw=raw),
+            keep=(self.store, draft_key(row.case_id, "carry", row.id)),
             intro=f"{row.action_text or ''}\n\nTarget now: {format_date(row.target_date) or 'none'}. "
                   + lifecycle_spec.CARRY.guidance, parent=self)
         self.carry_dialog = dialog
@@ -398,7 +404,8 @@ class RegisterPage(QWidget):
                   f"{', '.join(x for x in (row.owner_person, row.owner_agency) if x) or 'none'}. "
                   + lifecycle_spec.REASSIGN.guidance,
             values={"owner_person": row.owner_person, "owner_agency": row.owner_agency},
-            names_for=names_from_directory(self.store), parent=self)
+            names_for=names_from_directory(self.store), keep=(self.store, draft_key(row.case_id, "reassign", row.id)),
+            parent=self)
         self.reassign_dialog = dialog
         dialog.open()
         return dialog

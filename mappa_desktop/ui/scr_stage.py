@@ -97,12 +97,16 @@ class StagePanel(QWidget):
         """Show the stage as stored, with any words kept as typed over it."""
         self._loading = True
         try:
+            status = scr.stage_status(review, self.section.key)
+            if self.autosaver.dirty:
+                # Typing not saved (NOT SAVED is showing): it stays on screen, for Retry.
+                self.status.setText(f"Status: {status}")
+                return
             stage = review.stages.get(self.section.key)
             self.form.load(stage.values if stage else {})
             if self.recommendations is not None:
                 recs = review.recommendations
                 self.recommendations.load([r.as_values() for r in recs], [r.id for r in recs])
-            status = scr.stage_status(review, self.section.key)
             self.status.setText(f"Status: {status}")
             blocked = scr.order_problems(review, self.section.key)
             self.read_only = bool(blocked)
@@ -178,6 +182,7 @@ class StagePanel(QWidget):
         from ..db.errors import StoreError
 
         if not self.flush():
+            self.message.setText("The stage is not completed: what is typed could not be saved (see below).")
             return []
         values, rows, problems = self._typed()
         if not problems:

@@ -30,6 +30,7 @@ from ..chronology import label_of
 from .case_editor import names_from_directory
 from .forms import SectionForm
 from .changes import watch
+from .kept_typing import KeepsTyping, draft_key
 from .messages import message_label
 from .scr_stage import StagePanel, show_problems
 from .widgets import fit_columns, flush_each, plain_label, scroll_area
@@ -38,7 +39,7 @@ TAB_NAMES = {"initial_notification": "13A Notification", "chair_review": "13B Ch
              "review": "Review", "closure": "Closure"}
 
 
-class IncidentDialog(QDialog):
+class IncidentDialog(KeepsTyping, QDialog):
     """Report an incident on a case: it opens a Significant Case Review."""
 
     created = Signal(int)
@@ -71,11 +72,22 @@ class IncidentDialog(QDialog):
         self.resize(760, 620)
         self.save_button.clicked.connect(self.save)
         cancel.clicked.connect(self.reject)
+        self.keep_typing(store, draft_key(case_id, "incident", case_id))
+
+    def typed_parts(self) -> dict:
+        return {"incident": self.form}
 
     def save(self) -> bool:
+        from ..db.errors import StoreError
+
         values, problems = self.form.read()
         if not problems:
-            self.review_id, problems = scr.report_incident(store=self.store, case_id=self.case_id, values=values)
+            try:
+                self.review_id, problems = scr.report_incident(store=self.store, case_id=self.case_id,
+                                                               values=values)
+            except StoreError as exc:
+                self.message.setText(f"NOT SAVED: {exc.reason}. What you typed is still here: try again.")
+                return False
         show_problems(problems, self.message, self.form)
         if problems:
             return False
@@ -126,8 +138,15 @@ class ReviewEditor(QWidget):
         self.tabs.currentChanged.connect(lambda _i: self.flush())  # another stage: this one saved first
         # Ctrl+P here belongs to the case page around the review, which prints the review
         # while it is shown (one owner per key: two would cancel each other out).
-        store.audit.record_now("consultation", "scr_review", review_id, detail="opened")
+        from ..db.errors import StoreError
+
+        try:
+            store.audit.record_now("consultation", "scr_review", review_id, detail="opened")
+            unlogged = ""
+        except StoreError as exc:  # said on screen, not a crash
+            unlogged = f"  NOT LOGGED: opening this review could not be written to the audit log ({exc.reason})."
         self.reload()
+        self.waiting.setText(self.waiting.text() + unlogged)
         # Changed elsewhere (another window, a restore): shown when it commits. Its own
         # stages reload it at once (``saved``).
         watch(self, store, lambda _c: self.reload(),
@@ -239,7 +258,10 @@ class CaseReviewsTab(QWidget):
 
     def open_review(self, review_id: int) -> ReviewEditor:
         if self.editor is not None:
-            self.editor.dispose()  # the review being left keeps what was typed in it
+            if not self.editor.flush():  # NOT SAVED: the review stays, with Retry
+                self.refresh(select=self.editor.review_id)
+                return self.editor
+            self.editor.dispose()
         self.refresh(select=review_id)
         editor = ReviewEditor(self.store, review_id, self.tasks)
         old = self.splitter.widget(1)

@@ -57,14 +57,16 @@ def copies_list(store, meeting_id: int) -> QWidget:
     return box
 
 
-def issue_dialog(store, meeting_id: int, today, parent=None) -> RecordDialog:
+def issue_dialog(store, meeting_id: int, today, *, case_id: int, parent=None) -> RecordDialog:
     """Record that the draft went out for comment."""
     from ..ops.minute import issue_draft
+    from .kept_typing import draft_key
 
     return RecordDialog(
         lifecycle_spec.ISSUE, title="Issue the draft for comment", ok_text="Record the issue",
         save=lambda raw: issue_draft(store=store, meeting_id=meeting_id, raw=raw),
-        values={"issued_on": today.isoformat()}, below=copies_list(store, meeting_id), parent=parent)
+        values={"issued_on": today.isoformat()}, below=copies_list(store, meeting_id),
+        keep=(store, draft_key(case_id, "issue", meeting_id)), parent=parent)
 
 
 class FinaliseDialog(QDialog):
