@@ -224,90 +224,16 @@ class MainWindow(QMainWindow):
             restore(location)
 
     def _build_pages(self) -> None:
-        store, session = self.session.store, self.session
+        from .index_upkeep import SearchIndexUpkeep
+        from .pages import PAGES
 
-        def dashboard():
-            from .dashboard import DashboardPage
-
-            page = DashboardPage(store, store.today)
-            page.open_case.connect(self.open_case)
-            page.open_meeting.connect(self.open_meeting)
-            return page
-
-        def cases():
-            from .cases_area import CasesArea
-
-            return CasesArea(store, self.tasks, kdf=self.kdf)
-
-        def register():
-            from .register_view import RegisterPage
-
-            page = RegisterPage(store, store.today)
-            page.open_case.connect(self.open_case)
-            return page
-
-        def directory():
-            from .directory_page import DirectoryPage
-
-            return DirectoryPage(store)
-
-        def users():
-            from .users_page import UsersPage
-
-            return UsersPage(session, self.kdf, tasks=self.tasks)
-
-        def audit():
-            from .audit_page import AuditPage
-
-            return AuditPage(store, tasks=self.tasks)
-
-        def retention():
-            from .retention_page import RetentionPage
-
-            return RetentionPage(session)
-
-        def settings():
-            from .settings_page import SettingsPage
-
-            return SettingsPage(session)
-
-        def reviews():
-            from .scr_list import ReviewsPage
-
-            page = ReviewsPage(store)
-            page.open_case.connect(self.open_case)
-            return page
-
-        self.add_page("dashboard", "Dashboard", dashboard, "Ctrl+1")
-        self.add_page("cases", "Cases", cases, "Ctrl+2")
-        self.add_page("register", "Action register", register, "Ctrl+3", "Register")
+        for page in PAGES:
+            self.add_page(page.key, page.title, lambda p=page: p.make(self), page.shortcut, page.short)
+        store = self.session.store
         # The overdue count follows the record (any change to an action or a case), and the
         # day (checked again whenever the user moves between pages).
         watch(self, store, lambda _c: self.update_counts(), lambda c: c.touches("action", "case"))
         self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
-        self.add_page("directory", "Directory", directory, "Ctrl+4")
-        self.add_page("users", "Users", users, "Ctrl+5")
-        self.add_page("audit", "Audit log", audit, "Ctrl+6", "Audit")
-        self.add_page("retention", "Retention", retention, "Ctrl+7")
-        self.add_page("settings", "Settings", settings, "Ctrl+8")
-        self.add_page("reviews", "Reviews", reviews, "Ctrl+9")
-
-        def search():
-            from .search_page import SearchPage
-
-            page = SearchPage(store)
-            page.open_hit.connect(self.open_found)
-            return page
-
-        def oversight():
-            from .oversight_page import OversightPage
-
-            return OversightPage(store, self.tasks)
-
-        self.add_page("search", "Find in minutes", search, "Ctrl+0", "Find")
-        self.add_page("oversight", "Oversight", oversight, "Ctrl+Shift+O")
-        from .index_upkeep import SearchIndexUpkeep
-
         self.search_upkeep = SearchIndexUpkeep(store, self)
 
     # -- menus and status ---------------------------------------------------------------------
