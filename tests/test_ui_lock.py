@@ -216,3 +216,61 @@ def test_words_in_an_open_window_outlive_the_idle_lock_and_come_back(qtbot, app_
     assert done.outcome.value().endswith("Seen on Friday.")
     done.reject()
     assert store.drafts.keys("dialog:") == []
+
+
+def test_the_conditions_and_a_meeting_audit_being_edited_outlive_the_lock(qtbot, app_parts):
+    """Restored rows are the conditions they were (saved, no condition is added or lost)."""
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    window.open_case(case_id)
+    overview = window.page("cases").overview
+    store = controller.session.store
+    before = [(c.uid, c.source_detail) for c in store.cases.get(case_id, consult=False).conditions]
+    assert len(before) >= 2
+    conditions = overview.edit_conditions()
+    detail = conditions.form.field_widget(1, "source_detail")
+    detail.set_raw("condition 3 (varied on appeal)")
+    overview.tabs.setCurrentWidget(overview.audit_tab)
+    overview.audit_tab.table.selectRow(0)
+    audit = overview.audit_tab.open_audit()
+    first = next(iter(audit.boxes))
+    audit.boxes[first].set_grade(1, "Chair's summary missing the victim's view")
+    assert controller.lock() is True
+    window = _unlock(qtbot, controller)
+    assert "Conditions" in window.statusBar().currentMessage()
+    assert "Meeting audit" in window.statusBar().currentMessage()
+    store = controller.session.store  # the store opened again
+    window.open_case(case_id)
+    overview = window.page("cases").overview
+    conditions = overview.edit_conditions()
+    assert conditions.form.field_widget(1, "source_detail").raw() == "condition 3 (varied on appeal)"
+    assert list(conditions.form.ids) == [uid for uid, _ in before]
+    assert conditions.save()
+    after = [(c.uid, c.source_detail) for c in store.cases.get(case_id, consult=False).conditions]
+    assert [uid for uid, _ in after] == [uid for uid, _ in before]
+    assert after[1][1] == "condition 3 (varied on appeal)"
+    overview.tabs.setCurrentWidget(overview.audit_tab)
+    overview.audit_tab.table.selectRow(0)
+    audit = overview.audit_tab.open_audit()
+    assert audit.boxes[first].value() == (1, "Chair's summary missing the victim's view")
+    audit.reject()
+    assert store.drafts.keys("dialog:") == []
+
+
+def test_settings_typed_and_not_saved_outlive_the_lock(qtbot, app_parts):
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    window.show_page("settings")
+    page = window.page("settings")
+    page.widgets["area_name"].setText("Forthside and Clackmannan")
+    assert controller.lock() is True
+    window = _unlock(qtbot, controller)
+    window.show_page("settings")
+    page = window.page("settings")
+    assert page.widgets["area_name"].text() == "Forthside and Clackmannan"
+    assert "Restored changes" in page.message.text()
+    store = controller.session.store
+    assert store.settings.get("area_name") != "Forthside and Clackmannan"  # kept, not saved
+    assert page.save()
+    assert store.settings.get("area_name") == "Forthside and Clackmannan"
+    assert store.drafts.get(page.DRAFT_KEY) is None

@@ -30,6 +30,7 @@ from .. import spec
 from ..dates import format_date
 from ..oversight import case_audit, meeting_audit
 from ..words import plural
+from .kept_typing import KeepsTyping, draft_key
 from .messages import message_label
 from .widgets import label_for, plain_label, scroll_area
 
@@ -180,7 +181,22 @@ class _ItemBox(QFrame):
         self.problem.setVisible(bool(text))
 
 
-class MeetingAuditDialog(QDialog):
+class _Grades:
+    """Each item's grade and comment as chosen (kept over a lock)."""
+
+    def __init__(self, boxes: dict):
+        self.boxes = boxes
+
+    def raw_state(self) -> dict:
+        return {key: list(box.value()) for key, box in self.boxes.items()}
+
+    def restore_raw_state(self, state) -> None:
+        for key, (grade, comment) in (state or {}).items():
+            if key in self.boxes:
+                self.boxes[key].set_grade(grade, comment)
+
+
+class MeetingAuditDialog(KeepsTyping, QDialog):
     """The meeting audit of one meeting. Save keeps a draft; Complete needs every grade."""
 
     saved = Signal()
@@ -230,6 +246,10 @@ class MeetingAuditDialog(QDialog):
         close.clicked.connect(self.accept)
         self._load(store.audits.get(meeting_id))
         self.resize(860, 660)
+        self.keep_typing(store, draft_key(facts.case_id, "meeting_audit", meeting_id))
+
+    def typed_parts(self) -> dict:
+        return {"grades": _Grades(self.boxes)}
 
     def initial_focus(self):
         """The first item's Confirm: one key gives the suggested grade."""

@@ -8,11 +8,25 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
 from .. import spec
 from ..ops.plan import save_conditions
 from .forms import RowsForm
+from .kept_typing import KeepsTyping, draft_key
 from .messages import message_label
 from .widgets import focus_first, plain_label, scroll_area
 
 
-class ConditionsDialog(QDialog):
+class _RowsAndIds:
+    """The conditions as typed with the condition each row is (kept over a lock)."""
+
+    def __init__(self, form: RowsForm):
+        self.form = form
+
+    def raw_state(self) -> dict:
+        return {"rows": self.form.raw_state(), "ids": list(self.form.ids)}
+
+    def restore_raw_state(self, state) -> None:
+        self.form.restore_raw_state(state.get("rows") or [], state.get("ids"))
+
+
+class ConditionsDialog(KeepsTyping, QDialog):
     """Add, correct or remove the case's conditions. A condition the plan rests on cannot be
     removed (the store refuses, and this says so); it is given an end date instead."""
 
@@ -36,6 +50,10 @@ class ConditionsDialog(QDialog):
         column.addWidget(buttons)
         self.resize(760, 560)
         focus_first(self)
+        self.keep_typing(store, draft_key(case.id, "conditions", case.id))
+
+    def typed_parts(self) -> dict:
+        return {"conditions": _RowsAndIds(self.form)}
 
     def save(self) -> bool:
         from ..db.errors import StoreError

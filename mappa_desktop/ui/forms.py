@@ -256,10 +256,14 @@ class RowsForm(QWidget):
             for widget in row.widgets.values():
                 set_read_only(widget, read_only)
 
-    def restore_raw_state(self, rows: Iterable[Mapping]) -> None:
+    def restore_raw_state(self, rows: Iterable[Mapping], ids: Iterable[int | str | None] | None = None) -> None:
+        """The rows as typed; with ``ids``, each row is again the record it was (a row
+        restored without one is a new record)."""
+        rows = list(rows)
+        ids = list(ids) if ids is not None else [None] * len(rows)
         self.load([])
-        for state in rows:
-            row = self.add_row()
+        for state, row_id in zip(rows, ids):
+            row = self.add_row(row_id=row_id)
             for key, widget in row.widgets.items():
                 if key in state:
                     widget.set_raw(state[key])
