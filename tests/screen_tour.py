@@ -247,6 +247,7 @@ def tour(window, *, gate: bool = True):
     minute = cases.minute_editor
     yield "finalised minute", window
     dialog = _dialog(minute.show_addenda())
+    DIALOG_CLASSES.add(type(dialog).__name__)
     yield "addenda", dialog
     _close(dialog)
 

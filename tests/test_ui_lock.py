@@ -274,3 +274,39 @@ def test_settings_typed_and_not_saved_outlive_the_lock(qtbot, app_parts):
     assert page.save()
     assert store.settings.get("area_name") == "Forthside and Clackmannan"
     assert store.drafts.get(page.DRAFT_KEY) is None
+
+
+def test_a_window_left_as_it_opened_keeps_nothing_and_typing_is_kept_within_a_second(qtbot, app_parts):
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    store = controller.session.store
+    window.open_case(case_id)
+    window.page("cases").new_meeting(case_id)  # today's date and time filled in, nothing typed
+    register = window.page("register")
+    register.table.selectRow(0)
+    done = register.mark_done()
+    qtbot.wait(1200)
+    assert store.drafts.keys("dialog:") == []
+    type_text(done.outcome.focus_target(), " Seen on Friday.")
+    qtbot.waitUntil(lambda: store.drafts.keys("dialog:") != [], timeout=2500)  # a crash now loses nothing
+    assert controller.lock() is True
+    window = _unlock(qtbot, controller)
+    message = window.statusBar().currentMessage()
+    assert "done" in message and "New meeting" not in message
+    window.open_case(case_id)
+    window.page("cases").new_meeting(case_id)
+    dialog = window.page("cases").new_meeting_dialog
+    assert "Restored" not in dialog.message.text()
+
+
+def test_a_store_that_refuses_every_write_never_holds_the_lock_back_for_a_window(qtbot, app_parts):
+    from mappa_desktop.db.errors import StoreDamaged
+
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    register = window.page("register")
+    register.table.selectRow(0)
+    done = register.mark_done()
+    type_text(done.outcome.focus_target(), " Seen on Friday.")
+    controller.session.store.refusal = StoreDamaged("the store file is damaged")  # as a failed check leaves it
+    assert controller.lock() is True

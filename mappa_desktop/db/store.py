@@ -202,8 +202,11 @@ class Store:
             if committed and self._after_commit:
                 self._after_commit[-1].extend(actions)  # a savepoint: they wait for the whole
             elif committed:
-                for action in actions:
-                    action()
+                for action in actions:  # each runs; one failing does not undo the commit
+                    try:
+                        action()
+                    except Exception:
+                        log.exception("an action after a commit failed")
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the outermost transaction commits; never if it rolls back

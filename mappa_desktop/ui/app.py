@@ -136,6 +136,7 @@ class AppController(SessionUpkeep, QObject):
         self.main_window = None
         self._last_user = ""
         self._location: dict = {}
+        self._kept_titles: list[str] = []
         self._geometry = None
         self._quitting = False
         # Key derivation and the integrity check: never queued behind long work.
@@ -257,11 +258,12 @@ class AppController(SessionUpkeep, QObject):
         window.restore_requested.connect(self.restore)
         if self._location:
             window.restore(self._location)
-        window.say_kept_windows()
         window.setGeometry(self._geometry or self.gate.geometry())
         self.main_window = window
         window.show()
         self.gate.hide()
+        window.say_kept_windows(self._kept_titles)
+        self._kept_titles = []
         # The check (and then the daily backup) once the window is painted: the first paint
         # is what the person waits for, and two cores are not many. Scheduled first, so that
         # a store damaged where the next steps read is still checked and said to be.
@@ -315,6 +317,7 @@ class AppController(SessionUpkeep, QObject):
         self._stop_watching()
         self._stop_checking()
         self._location = window.location()
+        self._kept_titles = window.kept_titles()  # said after unlocking; titles only
         self._geometry = window.geometry()
         window.dispose()
         self._close_session()

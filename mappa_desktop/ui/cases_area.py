@@ -96,16 +96,17 @@ class CasesArea(QStackedWidget):
         self.setCurrentWidget(self.list_page)
         self.list_page.search.setFocus()
 
-    def open_case(self, case_id: int) -> None:
+    def open_case(self, case_id: int) -> bool:
+        """The case's overview; False if the view on screen could not be left."""
         from ..db.errors import NotFound
 
         if not self._can_leave():
-            return
+            return False
         try:
             case = self.store.cases.get(case_id)  # audited as a consultation
         except NotFound:
             self.show_list()
-            return
+            return False
         self._replace("editor", None)
         self._replace("minute_editor", None)
         overview = CaseOverview(self.store, case, tasks=self.tasks, kdf=self.kdf)
@@ -114,6 +115,7 @@ class CasesArea(QStackedWidget):
         overview.open_meeting.connect(self.open_meeting)
         overview.new_meeting.connect(lambda: self.new_meeting(case_id))
         self._replace("overview", overview)
+        return True
 
     def edit_case(self, case_id: int | None) -> None:
         if not self._can_leave():
@@ -130,19 +132,23 @@ class CasesArea(QStackedWidget):
     def new_meeting(self, case_id: int) -> None:
         from .meeting_start import NewMeetingDialog
 
+        if not self._can_leave():  # the minute it starts could not be shown
+            return
         dialog = NewMeetingDialog(self.store, case_id, self)
         dialog.created.connect(self.open_meeting)
         self.new_meeting_dialog = dialog
         dialog.open()
 
-    def open_meeting(self, meeting_id: int) -> None:
+    def open_meeting(self, meeting_id: int) -> bool:
+        """The meeting's minute; False if the view on screen could not be left."""
         from .minute_editor import MinuteEditor
 
         if not self._can_leave():
-            return
+            return False
         editor = MinuteEditor(self.store, meeting_id, tasks=self.tasks)
         editor.closed.connect(lambda: self.open_case(editor.minute.case_id))
         self._replace("minute_editor", editor)
+        return True
 
     def flush(self) -> bool:
         """On lock and close: the minute saves now; an open case form keeps a draft."""

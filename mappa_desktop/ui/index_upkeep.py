@@ -24,9 +24,10 @@ _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Whe
 
 
 class SearchIndexUpkeep(QObject):
-    def __init__(self, store, parent: QObject | None = None, *, quiet_ms: int = QUIET_MS):
+    def __init__(self, store, parent: QObject | None = None, *, quiet_ms: int = QUIET_MS, busy=lambda: False):
         super().__init__(parent)
         self.store = store
+        self.busy = busy  # True while the store is another thread's (a key rotation)
         self.steps = 0  # merge steps that did work (for tests and curiosity)
         self._pending = True  # a store may open with segments left from last time
         self._timer = QTimer(self)
@@ -47,6 +48,9 @@ class SearchIndexUpkeep(QObject):
     def tidy(self) -> None:
         """Merge a little at a time, within the budget; more after the next pause."""
         if not self._pending or self.store.db.conn is None:
+            return
+        if self.busy():
+            self._timer.start()  # after the rotation: the connection is its until then
             return
         from ..db.errors import StoreError
 

@@ -116,28 +116,31 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, k=key: self.show_page(k))
             self.addAction(action)
 
-    def open_case(self, case_id: int) -> None:
+    def open_case(self, case_id: int) -> bool:
         self.show_page("cases")
-        self.page("cases").open_case(case_id)
+        return self.page("cases").open_case(case_id)
 
-    def open_meeting(self, meeting_id: int) -> None:
+    def open_meeting(self, meeting_id: int) -> bool:
         self.show_page("cases")
-        self.page("cases").open_meeting(meeting_id)
+        return self.page("cases").open_meeting(meeting_id)
 
     def open_found(self, hit, query: str) -> None:
         """Open a search result where it was found, the words highlighted; opening it (not
         the search) is logged as a consultation."""
         store = self.session.store
         record = ("meeting", hit.meeting_id) if hit.meeting_id else ("case", hit.case_id)
-        store.audit.record_now("consultation", *record, detail=f"opened from search; section {hit.section}")
         if hit.meeting_id is None:
-            self.open_case(hit.case_id)
+            if not self.open_case(hit.case_id):
+                return  # the view on screen says NOT SAVED and stays
+            store.audit.record_now("consultation", *record, detail=f"opened from search; section {hit.section}")
             overview = self.page("cases").overview
             if overview is not None:
                 tab = overview.reviews_tab if hit.section == "review" else overview.register_tab
                 overview.tabs.setCurrentWidget(tab)
             return
-        self.open_meeting(hit.meeting_id)
+        if not self.open_meeting(hit.meeting_id):
+            return
+        store.audit.record_now("consultation", *record, detail=f"opened from search; section {hit.section}")
         editor = self.page("cases").minute_editor
         if editor is not None:
             editor.show_found(hit.section, hit.field, query, hit.row_id)
@@ -234,7 +237,8 @@ class MainWindow(QMainWindow):
         # day (checked again whenever the user moves between pages).
         watch(self, store, lambda _c: self.update_counts(), lambda c: c.touches("action", "case"))
         self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
-        self.search_upkeep = SearchIndexUpkeep(store, self)
+        session = self.session  # not the window: the upkeep must not keep it alive
+        self.search_upkeep = SearchIndexUpkeep(store, self, busy=lambda: bool(getattr(session, "exclusive", False)))
 
     # -- menus and status ---------------------------------------------------------------------
 
@@ -352,14 +356,16 @@ class MainWindow(QMainWindow):
 
         return [dialog for dialog in self.findChildren(QDialog) if dialog.isVisible()]
 
-    def say_kept_windows(self) -> None:
-        """After unlocking: which windows had their words kept over the lock or quit."""
-        from .kept_typing import kept_windows
+    def kept_titles(self) -> list[str]:
+        """The titles of the open windows holding words kept for later (asked at a lock)."""
+        return [t for d in self.open_dialogs() if callable(getattr(d, "kept_title", None)) and (t := d.kept_title())]
 
-        titles = [t for t in kept_windows(self.session.store) if t]
+    def say_kept_windows(self, titles: list[str]) -> None:
+        """After unlocking: the windows that were open with words typed in them."""
         if titles:
             self.statusBar().showMessage(
-                f"What was typed in {'; '.join(titles)} was kept: open it again to carry on.", 60_000)
+                f"Words typed before the lock were kept in: {'; '.join(titles)}. Open the same window again to "
+                "carry on (Cancel there discards them).")
 
     def close_for_lock(self) -> None:
         self._closing_for_lock = True

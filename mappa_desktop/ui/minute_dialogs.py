@@ -24,7 +24,7 @@ from ..rules.completeness import CheckItem
 from ..dates import format_datetime_local
 from ..words import match_rank, plural
 from .fields import DateField, LongTextField, NameField
-from .kept_typing import KeepsTyping
+from .kept_typing import KeepsTyping, draft_key
 from .messages import message_label
 from .widgets import form_row, plain_label, value_label
 
@@ -253,3 +253,33 @@ class AddendaPanel(QFrame):
             self.message.setText(problems[0].message)
             return
         self.added.emit()
+
+
+class _LineText:
+    """A one-line box as a kept window reads and writes it."""
+
+    def __init__(self, edit: QLineEdit):
+        self.edit = edit
+
+    def raw(self) -> str:
+        return self.edit.text()
+
+    def set_raw(self, value) -> None:
+        self.edit.setText(value or "")
+
+
+class AddendaDialog(KeepsTyping, QDialog):
+    """The addenda of a finalised minute, and the one being written (kept as it is typed)."""
+
+    def __init__(self, store, meeting_id: int, addenda, *, case_id: int, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Addenda to the finalised minute")
+        column = QVBoxLayout(self)
+        self.panel = AddendaPanel(store, meeting_id, addenda)
+        self.message = self.panel.message
+        column.addWidget(self.panel)
+        self.resize(640, 520)
+        self.keep_typing(store, draft_key(case_id, "addendum", meeting_id))
+
+    def typed_parts(self) -> dict:
+        return {"body": self.panel.body, "reason": _LineText(self.panel.reason)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QDialog, QFrame, QHBoxLayout, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QDialog, QFrame, QHBoxLayout, QPushButton
 
 from .. import spec
 from ..dates import format_date, format_datetime_local
@@ -201,23 +201,19 @@ class MinuteLifecycle:
     # -- addenda ----------------------------------------------------------------------------------
 
     def show_addenda(self) -> QDialog:
-        from .minute_dialogs import AddendaPanel
+        from .minute_dialogs import AddendaDialog
 
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Addenda to the finalised minute")
-        column = QVBoxLayout(dialog)
-        panel = AddendaPanel(self.store, self.meeting_id, self.state.minute.addenda)
-        column.addWidget(panel)
+        dialog = AddendaDialog(self.store, self.meeting_id, self.state.minute.addenda,
+                               case_id=self.minute.case_id, parent=self)
 
         def added() -> None:
             dialog.accept()
             self.reload()
 
-        panel.added.connect(added)
-        dialog.resize(640, 520)
+        dialog.panel.added.connect(added)
         self.addenda_dialog = dialog
         dialog.open()
-        panel.body.setFocus()
+        dialog.panel.body.setFocus()
         return dialog
 
     # -- actions from anywhere ----------------------------------------------------------------------
