@@ -310,3 +310,26 @@ def test_a_store_that_refuses_every_write_never_holds_the_lock_back_for_a_window
     type_text(done.outcome.focus_target(), " Seen on Friday.")
     controller.session.store.refusal = StoreDamaged("the store file is damaged")  # as a failed check leaves it
     assert controller.lock() is True
+
+
+def test_a_store_that_refuses_writes_says_why_a_case_or_minute_does_not_open(qtbot, app_parts):
+    """Opening a case or a minute is logged first; a damaged store cannot log it: said on
+    the list, not a crash, and nothing opened unlogged."""
+    from mappa_desktop.db.errors import StoreDamaged
+
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    store = controller.session.store
+    before = store.audit.count()
+    store.refusal = StoreDamaged("the store file is damaged")
+    with qtbot.captureExceptions() as raised:
+        assert window.open_case(case_id) is False
+        area = window.page("cases")
+        assert area.currentWidget() is area.list_page and area.overview is None
+        assert area.list_page.message.text().startswith("The case was not opened: the store file is damaged")
+        assert window.open_meeting(review) is False
+        assert area.list_page.message.text().startswith("The minute was not opened")
+    assert not raised
+    store.refusal = None
+    assert store.audit.count() == before
+    assert window.open_case(case_id) is True and area.list_page.message.text() == ""

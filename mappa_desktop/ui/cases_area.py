@@ -85,9 +85,14 @@ class CasesArea(QStackedWidget):
         current = self.currentWidget()
         return current is self.list_page or flush_each([current])
 
+    def _refused(self, text: str) -> None:
+        self.show_list()
+        self.list_page.message.setText(text)
+
     def show_list(self) -> None:
         if not self._can_leave():
             return
+        self.list_page.message.clear()
         self._replace("minute_editor", None)
         self._replace("editor", None)
         self._replace("overview", None)
@@ -97,8 +102,9 @@ class CasesArea(QStackedWidget):
         self.list_page.search.setFocus()
 
     def open_case(self, case_id: int) -> bool:
-        """The case's overview; False if the view on screen could not be left."""
-        from ..db.errors import NotFound
+        """The case's overview; False if the view on screen could not be left, or the case
+        could not be opened (said on the list)."""
+        from ..db.errors import NotFound, StoreError
 
         if not self._can_leave():
             return False
@@ -106,6 +112,10 @@ class CasesArea(QStackedWidget):
             case = self.store.cases.get(case_id)  # audited as a consultation
         except NotFound:
             self.show_list()
+            return False
+        except StoreError as exc:  # opening a case is logged first; a store that refuses writes cannot
+            self._refused(f"The case was not opened: {exc.reason}, and opening a case is written to the "
+                          "audit log first.")
             return False
         self._replace("editor", None)
         self._replace("minute_editor", None)
@@ -115,6 +125,7 @@ class CasesArea(QStackedWidget):
         overview.open_meeting.connect(self.open_meeting)
         overview.new_meeting.connect(lambda: self.new_meeting(case_id))
         self._replace("overview", overview)
+        self.list_page.message.clear()
         return True
 
     def edit_case(self, case_id: int | None) -> None:
@@ -143,11 +154,19 @@ class CasesArea(QStackedWidget):
         """The meeting's minute; False if the view on screen could not be left."""
         from .minute_editor import MinuteEditor
 
+        from ..db.errors import StoreError
+
         if not self._can_leave():
             return False
-        editor = MinuteEditor(self.store, meeting_id, tasks=self.tasks)
+        try:
+            editor = MinuteEditor(self.store, meeting_id, tasks=self.tasks)  # audited as a consultation
+        except StoreError as exc:
+            self._refused(f"The minute was not opened: {exc.reason}, and opening a minute is written to the "
+                          "audit log first.")
+            return False
         editor.closed.connect(lambda: self.open_case(editor.minute.case_id))
         self._replace("minute_editor", editor)
+        self.list_page.message.clear()
         return True
 
     def flush(self) -> bool:

@@ -28,6 +28,7 @@ from ..dates import format_date
 from ..model import CaseRow
 from .changes import watch
 from .table_models import LazyIdModel
+from .messages import message_label
 from .widgets import plain_label
 from ..words import plural
 
@@ -178,6 +179,8 @@ class CasesListPage(QWidget):
         layout.addWidget(title)
         layout.addLayout(top)
         layout.addLayout(filters)
+        self.message = message_label()  # a case that could not be opened says why here
+        layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
 
         self._debounce = QTimer(self)
