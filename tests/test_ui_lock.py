@@ -333,3 +333,24 @@ def test_a_store_that_refuses_writes_says_why_a_case_or_minute_does_not_open(qtb
     store.refusal = None
     assert store.audit.count() == before
     assert window.open_case(case_id) is True and area.list_page.message.text() == ""
+
+
+def test_a_directory_entry_half_typed_outlives_the_lock_and_another_row_chosen(qtbot, app_parts):
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    window.show_page("directory")
+    people = window.page("directory").people
+    people.start_new()
+    people.name.setText("Dr Aoife Ní Chonaill")
+    people.role.setText("Forensic psychologist")
+    people.table.selectRow(0)  # another row chosen: the half-typed entry is kept, not dropped
+    assert controller.lock() is True
+    window = _unlock(qtbot, controller)
+    window.show_page("directory")
+    people = window.page("directory").people
+    assert people.name.text() == "Dr Aoife Ní Chonaill" and people.role.text() == "Forensic psychologist"
+    assert "Restored" in people.message.text()
+    people.save()
+    store = controller.session.store
+    assert any(p.name == "Dr Aoife Ní Chonaill" for p in store.directory.people())
+    assert store.drafts.keys("directory:") == []

@@ -29,8 +29,9 @@ from ..ops.directory import save_agency, save_person
 from .changes import watch
 from ..model import Agency, Person
 from .directory_models import KIND_LABELS, AgencyTableModel, PersonTableModel, RecordTableModel
+from .kept_typing import PanelKeeper
 from .messages import message_label
-from .widgets import fit_columns, label_for, plain_label
+from .widgets import fit_columns, flush_each, label_for, plain_label
 
 __all__ = ["AgencyTableModel", "DirectoryPage", "PersonTableModel"]
 
@@ -78,6 +79,7 @@ class _DirectoryTab(QWidget):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.note = message_label()  # "Saved." after a save, until a field changes
+        self._panel: list[QWidget] = []  # the fields of the edit panel, in order
         self._build_fields()
         self.message = message_label("")
         self.new_button = QPushButton("Ne&w")
@@ -110,6 +112,16 @@ class _DirectoryTab(QWidget):
         self.reload()
         self._fit_columns()
         self._blank()  # no focus grab here: the page may be built behind another one
+        # What is typed in the panel is kept within a second and over a lock or quit.
+        self.keeper = PanelKeeper(store, f"directory:{self.NOUN}", self._panel_state, self._set_panel_state,
+                                  self.message, self)
+        self.keeper.opened(None)
+        kept = self.keeper.kept()
+        if kept:
+            record_id = kept.get("record_id")
+            if record_id is not None and self.model.row_of(record_id) >= 0:
+                self.select(record_id)
+            self.keeper.restored(kept.get("state") or [])
 
     def _build_table(self) -> QTableView:
         table = QTableView()
@@ -152,10 +164,32 @@ class _DirectoryTab(QWidget):
         return widget if isinstance(widget, QWidget) else self.name
 
     def _labelled(self, text: str, widget: QWidget, accessible: str) -> None:
+        self._panel.append(widget)
         label = label_for(QLabel(text), widget, accessible)
         self.form.addRow(label, widget)
         changed = getattr(widget, "textChanged", None) or getattr(widget, "toggled", None)
         (changed or widget.currentTextChanged).connect(self.note.clear)
+
+    def _panel_state(self) -> list:
+        return [w.isChecked() if isinstance(w, QCheckBox) else w.currentText() if isinstance(w, QComboBox)
+                else w.text() for w in self._panel]
+
+    def _set_panel_state(self, state) -> None:
+        for widget, value in zip(self._panel, state):
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            elif isinstance(widget, QComboBox):
+                index = widget.findText(str(value))
+                if index >= 0:
+                    widget.setCurrentIndex(index)
+                elif widget.isEditable():
+                    widget.setEditText(str(value))
+            else:
+                widget.setText(str(value))
+
+    def flush(self) -> bool:
+        """On a change of page, lock and close: what is typed in the panel is kept."""
+        return self.keeper.keep_now()
 
     # -- behaviour ----------------------------------------------------------------------
 
@@ -190,12 +224,17 @@ class _DirectoryTab(QWidget):
         self.name.setFocus()
 
     def _blank(self) -> None:
+        keeper = getattr(self, "keeper", None)
+        if keeper is not None:
+            keeper.keep_now()  # what was typed for the record left is kept, not dropped
         self.table.selectionModel().clear()
         self._editing_id = None
         self.heading.setText(f"New {self.NOUN}")
         self.message.clear()
         self.note.clear()
         self._show(None)
+        if keeper is not None:
+            keeper.opened(None)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         # An invalid index (cleared selection, row filtered out) leaves the panel as it is.
@@ -203,11 +242,16 @@ class _DirectoryTab(QWidget):
             self._load(self.model.record(self.proxy.mapToSource(current).row()))
 
     def _load(self, record) -> None:
+        keeper = getattr(self, "keeper", None)
+        if keeper is not None:
+            keeper.keep_now()  # what was typed for the record left is kept, not dropped
         self._editing_id = record.id
         self.heading.setText(f"Edit {self.NOUN}")
         self.message.clear()
         self.note.clear()
         self._show(record)
+        if keeper is not None:
+            keeper.opened(record.id)
 
     def save(self) -> None:
         try:
@@ -222,6 +266,7 @@ class _DirectoryTab(QWidget):
             self._field(problems[0].field).setFocus()
             return
         self.reload(select_id=record_id)
+        self.keeper.forget()
         self.note.success("Saved.")
         self.saved.emit(record_id)
 
@@ -350,3 +395,7 @@ class DirectoryPage(QWidget):
         layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addWidget(self.tabs, 1)
+
+    def flush(self) -> bool:
+        """What is typed in either tab's panel is kept (a change of page, lock, close)."""
+        return flush_each([self.agencies, self.people])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +143,72 @@ class KeepsTyping:
     def reject(self) -> None:  # noqa: D102 (Qt's): cancelled by the person
         self._forget()
         super().reject()
+
+
+class PanelKeeper(QObject):
+    """The same for an edit panel on a page (the Directory's): ``read()`` gives what the
+    panel shows, ``write(state)`` puts it back. ``opened(record_id)`` after the panel is
+    filled from a record (or blanked); ``kept()`` what was kept before, if any, for the
+    page to show; ``forget()`` once saved."""
+
+    def __init__(self, store, key: str, read, write, note, parent: QObject | None = None):
+        super().__init__(parent)
+        user = store.user.id if store.user else 0
+        self.store, self.key, self.read, self.write, self.note = store, f"{key}:u{user}", read, write, note
+        self.record_id = None
+        self._as_opened = self._written = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(KEEP_MS)
+        self._timer.timeout.connect(self.keep_now)
+        self._timer.start()
+
+    def opened(self, record_id) -> None:
+        self.record_id = record_id
+        self._as_opened = self._written = self.read()
+
+    def kept(self) -> dict | None:
+        from ..db.errors import StoreError
+
+        try:
+            return self.store.drafts.get(self.key)
+        except StoreError:
+            return None
+
+    def restored(self, state) -> None:
+        """The page put kept words back: they are what is kept now."""
+        self.write(state)
+        self._written = self.read()
+        self.note.warning("Restored what was typed here before: save it, or choose the record again to "
+                          "discard it.")
+
+    def keep_now(self) -> bool:
+        from ..db.errors import StoreError
+
+        if self._as_opened is None or self.store.read_only or self.store.refusal is not None:
+            return True
+        state = self.read()
+        if state == self._written:
+            return True
+        try:
+            if state == self._as_opened:
+                self.store.drafts.discard(self.key)
+            else:
+                self.store.drafts.put(self.key, {"record_id": self.record_id, "state": state})
+        except StoreError as exc:
+            self.note.setText(f"NOT SAVED: {exc.reason}. What you typed is still here.")
+            return False
+        self._written = state
+        return True
+
+    def forget(self) -> None:
+        from ..db.errors import StoreError
+
+        try:
+            if self.store.drafts.get(self.key) is not None:
+                self.store.drafts.discard(self.key)
+        except StoreError:
+            log.warning("could not forget a panel's kept typing")
+        self._written = self.read()
+
+    def stop(self) -> None:
+        self._timer.stop()
