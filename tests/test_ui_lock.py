@@ -354,3 +354,22 @@ def test_a_directory_entry_half_typed_outlives_the_lock_and_another_row_chosen(q
     store = controller.session.store
     assert any(p.name == "Dr Aoife Ní Chonaill" for p in store.directory.people())
     assert store.drafts.keys("directory:") == []
+
+
+def test_a_user_half_added_outlives_the_lock_without_the_passphrase(qtbot, app_parts):
+    controller, clocks, case_id, review = app_parts
+    window = controller.main_window
+    window.show_page("users")
+    users = window.page("users")
+    users.name.setText("Morag Sutherland")
+    users.agency.setText("Scottish Prison Service")
+    users.passphrase.setText("a secret nobody keeps")
+    users.repeat.setText("a secret nobody keeps")
+    assert controller.lock() is True
+    window = _unlock(qtbot, controller)
+    window.show_page("users")
+    users = window.page("users")
+    assert (users.name.text(), users.agency.text()) == ("Morag Sutherland", "Scottish Prison Service")
+    assert users.passphrase.text() == "" and users.repeat.text() == ""
+    kept = controller.session.store.drafts.get("users_add:u1")
+    assert kept and "a secret nobody keeps" not in str(kept)

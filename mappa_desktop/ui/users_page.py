@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..security import DEFAULT_KDF, passphrase_strength
+from .kept_typing import PanelKeeper
 from .messages import message_label
 from ..words import plural
 from .widgets import fit_columns, form_row, plain_label
@@ -171,6 +172,26 @@ class UsersPage(QWidget):
         else:
             layout.addWidget(self.message)
         self.refresh()
+        self.keeper = None
+        if admin:  # a user half-added is kept over a lock; the passphrases never are
+            self.keeper = PanelKeeper(session.store, "users_add", self._typed, self._put_typed, self.message, self)
+            self.keeper.opened(None)
+            kept = self.keeper.kept()
+            if kept:
+                self.keeper.restored(kept.get("state") or [])
+
+    def _typed(self) -> list:
+        return [self.name.text(), self.agency.text(), self.role.text(), self.is_admin.isChecked()]
+
+    def _put_typed(self, state) -> None:
+        for edit, value in zip((self.name, self.agency, self.role), state):
+            edit.setText(str(value))
+        if len(state) > 3:
+            self.is_admin.setChecked(bool(state[3]))
+
+    def flush(self) -> bool:
+        """On a change of page, lock and close: a user half-added is kept (no passphrase)."""
+        return self.keeper.keep_now() if self.keeper is not None else True
 
     def refresh(self) -> None:
         self.users = self.session.store.users.all()
@@ -212,6 +233,7 @@ class UsersPage(QWidget):
         for edit in (self.name, self.agency, self.role, self.passphrase, self.repeat):
             edit.clear()
         self.is_admin.setChecked(False)
+        self.keeper.forget()
         self.message.success(f"{name} can now unlock with the passphrase you gave.")
         self.refresh()
         return True
