@@ -8,7 +8,7 @@ import pytest
 
 from contextlib import contextmanager
 
-from mappa_desktop import scr
+from mappa_desktop import scr, scr_spec
 from mappa_desktop.db.session import create_store
 from mappa_desktop.demo import add_example_case
 from mappa_desktop.paths import DataPaths
@@ -275,3 +275,24 @@ def test_a_full_disk_in_the_incident_and_action_dialogs_is_said_beside_the_words
         assert not capture.isVisible()
         assert any(a.action_text.startswith("Police to revisit") for a in store.actions.of_case(case_id))
     session.close()
+
+
+def test_the_reviews_list_follows_a_completed_stage_not_each_autosave(qtbot, world):
+    from tests.test_scr import FRAME, STAGE_VALUES
+
+    session, case_id, review_id = world
+    with opened(qtbot, session, case_id, review_id) as (window, editor, panel):
+        tab = window.page("cases").overview.reviews_tab
+        refreshed = []
+        original = tab.refresh
+        tab.refresh = lambda select=None: (refreshed.append(select), original(select))
+        type_text(panel.form.field_widget("what_is_known").focus_target(), "Charged")
+        assert panel.flush()
+        qtbot.wait(100)
+        assert refreshed == []  # an autosave: the list stays as it is
+        for key, value in {**FRAME, **STAGE_VALUES[KEY]}.items():
+            panel.form.field_widget(key).set_value(value)
+        assert panel.complete() == []
+        qtbot.wait(100)
+        now_at = scr.stage_words(session.store.scr.get(review_id))
+        assert refreshed and now_at == scr_spec.stage_title("chair_review") and now_at in tab.list.item(0).text()

@@ -235,8 +235,11 @@ class CaseReviewsTab(QWidget):
         self.report_button.clicked.connect(self.report_incident)
         self.list.currentItemChanged.connect(lambda item, _p: item and self.open_review(item.data(Qt.ItemDataRole.UserRole)))
         self.refresh()
+        # A stage saved as it is typed changes nothing the list shows (the stage each review
+        # is at changes when one is completed: the editor says so, below).
         watch(self, store, lambda _c: self.refresh(select=self.editor.review_id if self.editor else None),
-              lambda c: c.touches("review") and c.touches_case(case.id))
+              lambda c: c.touches("review") and c.touches_case(case.id)
+              and not (self.editor is not None and c.only_from(self.editor)))
 
     def refresh(self, select: int | None = None) -> None:
         self.list.blockSignals(True)
@@ -264,6 +267,8 @@ class CaseReviewsTab(QWidget):
             self.editor.dispose()
         self.refresh(select=review_id)
         editor = ReviewEditor(self.store, review_id, self.tasks)
+        for panel in editor.stages.values():
+            panel.saved.connect(lambda: self.refresh(select=review_id))  # a stage completed
         old = self.splitter.widget(1)
         self.splitter.replaceWidget(1, editor)
         old.deleteLater()
