@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from .dates import format_date, uk_today
+from .dates import format_date, uk_day
 from .model import ActionUpdate
 
 
@@ -25,12 +25,7 @@ def changed_on(update: ActionUpdate, meeting_dates: Mapping[int, str | None] | N
     was recorded."""
     if update.meeting_id is not None and meeting_dates and meeting_dates.get(update.meeting_id):
         return meeting_dates[update.meeting_id]
-    from datetime import datetime
-
-    try:
-        return uk_today(datetime.fromisoformat(update.at)).isoformat()
-    except ValueError:
-        return update.at[:10]
+    return uk_day(update.at)
 
 
 def _owner(person, agency) -> str:

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from . import scr_spec, spec
 from .action_life import changed_on
-from .dates import format_date
+from .dates import format_date, uk_day
 
 
 @dataclass(frozen=True)
@@ -315,7 +315,7 @@ def reviews(facts: CaseFacts) -> Iterable[Event]:
                 continue
             section = scr_spec.stage(key)
             decision = section.field("decision").display(stage.values.get("decision"))
-            when = stage.values.get("completed_date") or (stage.completed_at or "")[:10]
+            when = stage.values.get("completed_date") or uk_day(stage.completed_at)
             yield Event(when, "review", f"{section.title} completed" + (f": {decision}" if decision else ""))
         if review.closed and review.closed_date:
             yield Event(review.closed_date, "review", f"Review closed: {review.closed_reason or ''}".rstrip(": "))
@@ -337,19 +337,7 @@ def leaving(facts: CaseFacts) -> Iterable[Event]:
         if expected.on is not None:
             yield Event(expected.on.isoformat(), "exit", f"Expected to leave MAPPA: {expected.basis}")
     for addendum in facts.addenda:
-        yield Event(_local_day(addendum.at), "exit", f"Addendum to the case: {addendum.reason}")
-
-
-def _local_day(at_utc: str) -> str:
-    """The UK day (ISO) of a UTC timestamp."""
-    from datetime import datetime
-
-    from .dates import uk_today
-
-    try:
-        return uk_today(datetime.fromisoformat(at_utc)).isoformat()
-    except ValueError:
-        return at_utc[:10]
+        yield Event(uk_day(addendum.at), "exit", f"Addendum to the case: {addendum.reason}")
 
 
 @source
@@ -359,7 +347,7 @@ def plan_versions(facts: CaseFacts) -> Iterable[Event]:
     from .plan import changes_words
 
     for version in facts.plan_versions:
-        on = version.meeting_date or (version.finalised_at or "")[:10]
+        on = version.meeting_date or uk_day(version.finalised_at)
         if on:
             yield Event(on, "plan", f"Risk management plan version {version.version}: {changes_words(version.plan)}",
                         meeting_id=version.meeting_id)

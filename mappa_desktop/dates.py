@@ -98,3 +98,14 @@ def uk_today(now_utc: datetime) -> date:
     """The calendar date in the UK at this moment (00:30 BST on 30 March is 30 March,
     although it is still 29 March in UTC)."""
     return now_utc.astimezone(UK).date()
+
+
+def uk_day(at_utc: str | None) -> str:
+    """The UK day (ISO) of a stored UTC timestamp ("" for none; the first ten characters
+    of text that is not a timestamp)."""
+    if not at_utc:
+        return ""
+    try:
+        return uk_today(datetime.fromisoformat(at_utc)).isoformat()
+    except ValueError:
+        return at_utc[:10]

@@ -23,9 +23,9 @@ from tests.conftest import act_as_admin
 import sqlcipher3
 
 from mappa_desktop import security, spec
-from mappa_desktop.db import minutes as minutes_db
 from mappa_desktop.db.errors import NotFound, RecordLocked, ValidationError, storage_errors
-from mappa_desktop.db.minutes import AUDIT_COALESCE_SECONDS, canonical_json
+from mappa_desktop.db.audit import AUDIT_COALESCE_SECONDS
+from mappa_desktop.db.minutes import canonical_json
 from mappa_desktop.db.session import create_store
 from mappa_desktop.db.store import Store
 from mappa_desktop.demo import ATTENDANCE, CARRIED_TO, EXAMPLE_CASE, NEW_ACTIONS, add_example_case, add_example_meetings
@@ -654,8 +654,10 @@ def test_autosaves_within_the_coalescing_window_leave_one_entry(example, monkeyp
         ("alteration", "meeting", example.review, "section dissent"),
     ]
     # Once the window has passed, the next save is logged again.
-    real = minutes_db.time.monotonic
-    monkeypatch.setattr(minutes_db.time, "monotonic", lambda: real() + AUDIT_COALESCE_SECONDS + 1)
+    import time
+
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + AUDIT_COALESCE_SECONDS + 1)
     store.minutes.save_fields(example.review, "risk_assessment", {"risk_assessment": typed + " More."})
     store.minutes.save_fields(example.review, "risk_assessment", {"risk_assessment": typed + " More again."})
     assert _entries_since(store, n)[3:] == [("alteration", "meeting", example.review, "section risk_assessment")]

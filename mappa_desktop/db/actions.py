@@ -123,6 +123,14 @@ class ActionsRepo:
             ).fetchall()
         return frozenset(r[0] for r in rows)
 
+    def _reviewed_here(self, action_id: int, meeting_id: int) -> bool:
+        """``reviewed_at`` for one action (a save of one row reads one row, not the meeting's)."""
+        with storage_errors():
+            row = self._store.db.execute(
+                "SELECT status FROM action_updates WHERE action_id = ? AND meeting_id = ? "
+                "AND change IS NOT 'reassigned' ORDER BY id DESC LIMIT 1", [action_id, meeting_id]).fetchone()
+        return row is not None and row[0] in DECISIONS
+
     def history(self, action_id: int) -> list[ActionUpdate]:
         with storage_errors():
             rows = self._store.db.execute(
@@ -240,7 +248,7 @@ class ActionsRepo:
             )
             changed = (before.status != status or before.completed_date != completed_date
                        or (meeting_id is not None and status in DECISIONS
-                           and action_id not in self.reviewed_at(meeting_id)))
+                           and not self._reviewed_here(action_id, meeting_id)))
             if changed:
                 self._append_update(action_id, meeting_id, status, _text(outcome))
             if changed or before.outcome != _text(outcome):
@@ -264,9 +272,9 @@ class ActionsRepo:
             self._refuse_finalised(meeting_id)
             before = self.get(action_id)
             # Done at this very meeting and then thought better of: the decision may change.
-            changing_mind = (meeting_id is not None and before.status == "done"
-                             and action_id in self.reviewed_at(meeting_id))
-            if before.status not in ("open", "carried") and not changing_mind:
+            reviewed = meeting_id is not None and self._reviewed_here(action_id, meeting_id)
+            changing_mind = before.status == "done" and reviewed
+            if before.status not in OUTSTANDING and not changing_mind:
                 raise ValidationError("Only an open action can be carried forward.", "status")
             context = {"raised_date": before.raised_date}
             if meeting_id is not None:
@@ -288,7 +296,7 @@ class ActionsRepo:
             refuse(record_problems(TERM_FIELDS, owner, now=self._store.clock(), only=owner))
             same = (before.status == "carried" and before.target_date == target_date
                     and before.owner_person == owner["owner_person"] and before.owner_agency == owner["owner_agency"]
-                    and (meeting_id is None or action_id in self.reviewed_at(meeting_id)))
+                    and (meeting_id is None or reviewed))
             if not same:
                 self._append_update(action_id, meeting_id, "carried", terms["reason"], change="carried",
                                     terms={"target_date": target_date, **owner}, before=before)

@@ -12,11 +12,15 @@ keys and field names, never values.
 from __future__ import annotations
 
 import base64
+import time
 from typing import TYPE_CHECKING, Iterator
 
 from ..audit_chain import GENESIS, Anchor, entry_hash_v1, entry_hash_v2, signing_message
 from ..model import AUDIT_KINDS, AuditEntry, ChainReport
 from .errors import storage_errors
+
+#: Saves of one thing as it is typed are logged once per this many seconds.
+AUDIT_COALESCE_SECONDS = 300
 
 if TYPE_CHECKING:
     from .store import Store
@@ -35,6 +39,20 @@ class AuditLog:
     def __init__(self, store: "Store"):
         self._store = store
         self._sealed: bool | None = None
+        self._coalesced: dict[tuple, float] = {}  # key -> when it was last logged (monotonic)
+
+    def record_coalesced(self, key: tuple, record_type: str, record_id: int, *, detail: str,
+                         always: bool = False, seal: tuple | None = None) -> None:
+        """An alteration saved as it is typed (a section, a plan entry, a review stage):
+        logged once per ``AUDIT_COALESCE_SECONDS`` for ``key`` (``always``: every time).
+        Counted as logged only once the transaction commits, so that a save the disk
+        refused leaves the next one to be logged."""
+        now = time.monotonic()
+        last = self._coalesced.get(key)
+        if not always and last is not None and now - last < AUDIT_COALESCE_SECONDS:
+            return
+        self.record("alteration", record_type, record_id, detail=detail, seal=seal)
+        self._store.after_commit(lambda: self._coalesced.__setitem__(key, now))
 
     @property
     def sealed(self) -> bool:

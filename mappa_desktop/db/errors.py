@@ -56,6 +56,13 @@ class ValidationError(StoreError):
         self.field = field
         self.problems = tuple(problems)
 
+    def as_problems(self, field: str = "") -> list:
+        """Each refusal as a ``rules.values.Problem``, to show beside its field (``field``
+        when the store named none)."""
+        from ..rules.values import Problem
+
+        return list(self.problems) or [Problem(self.field or field, self.reason)]
+
 
 def refuse(problems) -> None:
     """Raise :class:`ValidationError` for a list of ``rules.values.Problem`` (if any)."""

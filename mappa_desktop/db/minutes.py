@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .. import spec
@@ -29,10 +28,6 @@ LONG_FIELDS = tuple(f.key for f in spec.meeting_fields() if f.kind is spec.Kind.
 ROW_SECTIONS = {s.key: s for s in spec.SECTIONS if s.source is spec.Source.ROWS}
 _META = "id, case_id, status, version, created_at, updated_at, issued_at, finalised_at, finalised_by"
 
-#: An alteration of the same section of the same minute is audited once per this many
-#: seconds: autosave writes every second while someone types, the log needs who and when.
-AUDIT_COALESCE_SECONDS = 300
-
 
 def _clean(value):
     if isinstance(value, str) and not value.strip():
@@ -48,7 +43,6 @@ class MinutesRepo:
     def __init__(self, store: "Store", actions: ActionsRepo):
         self._store = store
         self._actions = actions
-        self._last_audit: dict[tuple[int, str], float] = {}
 
     # -- starting a meeting ------------------------------------------------------------------
 
@@ -197,13 +191,8 @@ class MinutesRepo:
         return row[1]
 
     def _audit_alteration(self, meeting_id: int, section_key: str) -> None:
-        key = (meeting_id, section_key)
-        now = time.monotonic()
-        last = self._last_audit.get(key)
-        if last is None or now - last >= AUDIT_COALESCE_SECONDS:
-            self._store.audit.record("alteration", "meeting", meeting_id, detail=f"section {section_key}")
-            # Counted as logged only once it is: a save the disk refused logs the next one.
-            self._store.after_commit(lambda: self._last_audit.__setitem__(key, now))
+        self._store.audit.record_coalesced(("meeting", meeting_id, section_key), "meeting", meeting_id,
+                                           detail=f"section {section_key}")
 
     def context(self, meeting_id: int, fields, values: Mapping, keys: Sequence[str] = ()) -> dict:
         """The meeting's stored values that the bounds of ``fields`` refer to (the meeting

@@ -11,7 +11,6 @@ of the meeting, and announced (``store.note``).
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import TYPE_CHECKING, Mapping
 
@@ -21,7 +20,6 @@ from ..plan import change_of, terms_of
 from ..rules.values import record_problems
 from .errors import NotFound, RecordLocked, ValidationError, refuse, storage_errors
 
-from .minutes import AUDIT_COALESCE_SECONDS  # saving an entry as typed is audited as sections are
 
 if TYPE_CHECKING:
     from .store import Store
@@ -46,7 +44,6 @@ def canonical(content) -> str:
 class PlanRepo:
     def __init__(self, store: "Store"):
         self._store = store
-        self._last_audit: dict[tuple[int, int], float] = {}
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -143,16 +140,10 @@ class PlanRepo:
         return row
 
     def _audit(self, meeting_id: int, what: str, key: int = 0) -> None:
-        """An alteration of the meeting's plan; saves of one entry as it is typed, once per
-        ``AUDIT_COALESCE_SECONDS``."""
-        now = time.monotonic()
-        if key:
-            last = self._last_audit.get((meeting_id, key))
-            if last is not None and now - last < AUDIT_COALESCE_SECONDS:
-                return
-            # Counted as logged only once it is: a save the disk refused logs the next one.
-            self._store.after_commit(lambda: self._last_audit.__setitem__((meeting_id, key), now))
-        self._store.audit.record("alteration", "meeting", meeting_id, detail=f"risk management plan: {what}")
+        """An alteration of the meeting's plan; saves of one entry (``key``) as it is typed
+        are logged once in a while, as a minute's sections are."""
+        self._store.audit.record_coalesced(("plan", meeting_id, key), "meeting", meeting_id,
+                                           detail=f"risk management plan: {what}", always=not key)
 
     def open(self, meeting_id: int) -> bool:
         """Open the meeting's version of the plan as the plan stood: the entries of the last

@@ -8,7 +8,6 @@ in its own transaction with ids and stage keys only.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
@@ -16,7 +15,6 @@ from .. import scr_spec
 from ..model import ScrRecommendation, ScrReview, ScrStage
 from ..rules.values import record_problems
 from .errors import NotFound, RecordLocked, refuse, storage_errors
-from .minutes import AUDIT_COALESCE_SECONDS
 
 if TYPE_CHECKING:
     from .store import Store
@@ -62,7 +60,6 @@ def write_stage(db, review_id: int, stage_key: str, status: str, values: Mapping
 class ScrRepo:
     def __init__(self, store: "Store"):
         self._store = store
-        self._last_audit: dict[tuple[int, str], float] = {}
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -157,14 +154,10 @@ class ScrRepo:
             self._touch(review_id)
             # A draft saved as it is typed is logged once in a while (as a minute's sections
             # are); completing a stage always is, sealed.
-            moment, last = time.monotonic(), self._last_audit.get((review_id, stage_key))
-            if complete or last is None or moment - last >= AUDIT_COALESCE_SECONDS:
-                fields = ",".join(sorted(k for k, v in values.items() if v not in (None, "")))
-                self._store.audit.record("alteration", "scr_review", review_id,
-                                         detail=f"stage {stage_key}; {status}; fields {fields}",
-                                         seal=("stage", review_id, stage_key) if complete else None)
-                # Counted as logged only once it is: a save the disk refused logs the next one.
-                self._store.after_commit(lambda: self._last_audit.__setitem__((review_id, stage_key), moment))
+            fields = ",".join(sorted(k for k, v in values.items() if v not in (None, "")))
+            self._store.audit.record_coalesced(("review", review_id, stage_key), "scr_review", review_id,
+                                               detail=f"stage {stage_key}; {status}; fields {fields}",
+                                               always=complete, seal=("stage", review_id, stage_key) if complete else None)
 
     def save_recommendations(self, review_id: int, rows: Iterable[Mapping]) -> None:
         """Replace the recommendations not yet in the register (those in it stay as raised)."""
@@ -189,10 +182,8 @@ class ScrRepo:
                     [review_id, number, row.get("recommendation"), row.get("owner_person"),
                      row.get("owner_agency"), row.get("target_date")])
             self._touch(review_id)
-            moment, last = time.monotonic(), self._last_audit.get((review_id, "recommendations"))
-            if last is None or moment - last >= AUDIT_COALESCE_SECONDS:
-                self._store.audit.record("alteration", "scr_review", review_id, detail=f"recommendations {number}")
-                self._store.after_commit(lambda: self._last_audit.__setitem__((review_id, "recommendations"), moment))
+            self._store.audit.record_coalesced(("review", review_id, "recommendations"), "scr_review", review_id,
+                                               detail=f"recommendations {number}")
 
     def link_action(self, recommendation_id: int, action_id: int) -> None:
         with self._store.transaction():

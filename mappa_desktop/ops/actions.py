@@ -30,7 +30,7 @@ def carry_action(*, store, action_id: int, raw: Mapping) -> list[Problem]:
     try:
         store.actions.carry(action_id, target_date=values["target_date"], reason=values["reason"])
     except ValidationError as exc:
-        return list(exc.problems) or [Problem(exc.field or "target_date", exc.reason)]
+        return exc.as_problems("target_date")
     return []
 
 
@@ -47,5 +47,5 @@ def reassign_action(*, store, action_id: int, raw: Mapping, meeting_id: int | No
         store.actions.reassign(action_id, owner_person=values["owner_person"], owner_agency=values["owner_agency"],
                                reason=values["reason"], meeting_id=meeting_id)
     except ValidationError as exc:
-        return list(exc.problems) or [Problem(exc.field or "owner_person", exc.reason)]
+        return exc.as_problems("owner_person")
     return []

@@ -39,7 +39,7 @@ def save_case(*, store, case_id: int | None, raw_values: Mapping, raw_orders: Se
         else:
             store.cases.update(case_id, values, orders)
     except ValidationError as exc:  # e.g. a reference another case already has
-        return None, list(exc.problems) or [Problem(exc.field or "reference", exc.reason)]
+        return None, exc.as_problems("reference")
     return case_id, []
 
 
@@ -69,7 +69,7 @@ def record_exit(*, store, case_id: int, raw: Mapping, meeting_id: int | None) ->
     try:
         store.exits.record_exit(case_id, values, meeting_id=meeting_id)
     except ValidationError as exc:
-        return list(exc.problems) or [Problem(exc.field or "exit_date", exc.reason)]
+        return exc.as_problems("exit_date")
     return []
 
 
@@ -80,5 +80,5 @@ def add_case_addendum(*, store, case_id: int, raw: Mapping) -> list[Problem]:
     try:
         store.exits.add_addendum(case_id, body=raw.get("body") or "", reason=raw.get("reason") or "")
     except ValidationError as exc:
-        return list(exc.problems) or [Problem(exc.field or "body", exc.reason)]
+        return exc.as_problems("body")
     return []

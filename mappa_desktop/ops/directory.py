@@ -5,10 +5,6 @@ from __future__ import annotations
 from ..rules.values import Problem
 
 
-def _problems(exc) -> list[Problem]:
-    return list(exc.problems) or [Problem(exc.field or "name", exc.reason)]
-
-
 def save_agency(*, store, agency_id: int | None, name: str, kind: str, active: bool) -> tuple[int | None, list[Problem]]:
     """Add or change an agency; returns its id, or the problems beside the fields."""
     from ..db.errors import ValidationError
@@ -16,7 +12,7 @@ def save_agency(*, store, agency_id: int | None, name: str, kind: str, active: b
     try:
         return store.directory.save_agency(name=name, kind=kind, active=active, agency_id=agency_id), []
     except ValidationError as exc:
-        return None, _problems(exc)
+        return None, exc.as_problems("name")
 
 
 def save_person(*, store, person_id: int | None, name: str, agency: str = "", role: str = "",
@@ -28,4 +24,4 @@ def save_person(*, store, person_id: int | None, name: str, agency: str = "", ro
         return store.directory.save_person(name=name, agency=agency, role=role, contact=contact,
                                            active=active, person_id=person_id), []
     except ValidationError as exc:
-        return None, _problems(exc)
+        return None, exc.as_problems("name")

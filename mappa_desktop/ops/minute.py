@@ -189,7 +189,7 @@ def review_action(*, store, action_id: int, raw: Mapping, meeting_id: int | None
                 store.actions.set_state(action_id, meeting_id=meeting_id, status=status,
                                         completed_date=values.get("completed_date"), outcome=values.get("outcome"))
         except ValidationError as exc:
-            problems = list(exc.problems) or [Problem(exc.field or "status", exc.reason)]
+            problems = exc.as_problems("status")
     key = draft_key(meeting_id, f"review:{action_id}") if meeting_id else f"action:{action_id}"
     _keep_typed(store, key, dict(raw), problems)
     return problems

@@ -152,5 +152,5 @@ def save_conditions(*, store, case_id: int, raw_rows: Sequence[Mapping],
     try:
         store.conditions.save(case_id, rows)
     except ValidationError as exc:
-        return list(exc.problems) or [Problem(exc.field or "conditions", exc.reason)]
+        return exc.as_problems("conditions")
     return []

@@ -36,7 +36,7 @@ def issue_draft(*, store, meeting_id: int, raw: Mapping) -> list[Problem]:
     try:
         store.signoff.issue(meeting_id, values, content_of(store, meeting_id))
     except ValidationError as exc:
-        return list(exc.problems) or [Problem(exc.field or "issued_to", exc.reason)]
+        return exc.as_problems("issued_to")
     return []
 
 

@@ -202,7 +202,7 @@ def _introductions(f: MeetingFacts, c: _Checks) -> None:
     if not present:
         c.not_met("No one is recorded as present.")
         return
-    c.met(f"{len(present)} people recorded as present.")
+    c.met(f"{plural(len(present), 'person')} recorded as present.")
     agencies = sum(a.has_agency for a in present)
     if agencies == len(present):
         c.met("Each with the agency they represent.")

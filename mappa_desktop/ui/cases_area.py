@@ -96,8 +96,7 @@ class CasesArea(QStackedWidget):
         self._replace("minute_editor", None)
         self._replace("editor", None)
         self._replace("overview", None)
-        self.list_page.reload()
-        self._offer_drafts()
+        self._offer_drafts()  # the list itself follows the store (``watch``), on being shown
         self.setCurrentWidget(self.list_page)
         self.list_page.search.setFocus()
 

@@ -41,10 +41,9 @@ class KeepsTyping:
     """For a ``QDialog`` (first in its bases). The dialog lists what it holds in
     ``typed_parts()`` (name -> a field with ``raw``/``set_raw`` or a form with
     ``raw_state``/``restore_raw_state``) and calls ``keep_typing(store, key)`` once built,
-    with its defaults filled in."""
+    with its defaults filled in. The keeping is a ``PanelKeeper``'s."""
 
-    _keep_store = None
-    _keep_key: str | None = None
+    _keeper = None
     _released = False
 
     def typed_parts(self) -> dict:
@@ -53,88 +52,43 @@ class KeepsTyping:
     def _typed_now(self) -> dict:
         return {name: _read(part) for name, part in self.typed_parts().items()}
 
+    def _write_parts(self, state: dict) -> None:
+        parts = self.typed_parts()
+        for name, value in (state or {}).items():
+            if name in parts:
+                _write(parts[name], value)
+
     def keep_typing(self, store, key: str) -> None:
         """Keep this window's words under ``key``; show any kept before (and say so)."""
-        from ..db.errors import StoreError
-
-        user = store.user.id if store.user else 0
-        self._keep_store, self._keep_key = store, f"{key}:u{user}"
-        self._as_opened = self._typed_now()  # not typed: nothing to keep
-        self._written = self._as_opened
-        try:
-            kept = store.drafts.get(self._keep_key)
-        except StoreError:
-            kept = None
+        note = getattr(self, "message", None) or getattr(self, "error", None)
+        self._keeper = PanelKeeper(store, key, self._typed_now, self._write_parts, note, self)
+        self._keeper.opened(None)
+        kept = self._keeper.kept()
         if kept:
-            parts = self.typed_parts()
-            for name, value in (kept.get("parts") or {}).items():
-                if name in parts:
-                    _write(parts[name], value)
-            self._written = self._typed_now()
-            note = self._note()
-            if note is not None and hasattr(note, "warning"):
-                note.warning("Restored what was typed here before: save it, or Cancel to discard it.")
-        self._keep_timer = QTimer(self)
-        self._keep_timer.setInterval(KEEP_MS)
-        self._keep_timer.timeout.connect(self._keep_now)
-        self._keep_timer.start()
-
-    def _note(self):
-        return getattr(self, "message", None) or getattr(self, "error", None)
-
-    def _keep_now(self) -> bool:
-        """Write what is typed if it changed since the last write. False if refused."""
-        from ..db.errors import StoreError
-
-        typed = self._typed_now()
-        if typed == self._written:
-            return True
-        store = self._keep_store
-        try:
-            if typed == self._as_opened:
-                store.drafts.discard(self._keep_key)  # back as it opened: nothing to keep
-            else:
-                store.drafts.put(self._keep_key, {"title": self.windowTitle(), "parts": typed})
-        except StoreError as exc:
-            note = self._note()
-            if note is not None:
-                note.setText(f"NOT SAVED: {exc.reason}. What you typed is still here.")
-            return False
-        self._written = typed
-        return True
+            self._keeper.restored(kept.get("state") or {})
 
     def kept_title(self) -> str:
         """The window's title if it holds kept words (for the note after unlocking)."""
-        return self.windowTitle() if self._keep_key is not None and self._written != self._as_opened else ""
+        return self.windowTitle() if self._keeper is not None and self._keeper.holds_typing() else ""
 
     def flush(self) -> bool:
         """Keep what is typed now (the main window asks on lock and close). False, with
-        NOT SAVED in the window, if the store refused; a store that refuses every write
-        (damaged, read-only) never holds the lock back for a window."""
-        store = self._keep_store
-        if self._keep_key is None or not self.isVisible():
+        NOT SAVED in the window, if the store refused."""
+        if self._keeper is None or not self.isVisible():
             return True
-        if store.read_only or store.refusal is not None:
-            return True
-        return self._keep_now()
+        return self._keeper.keep_now()
 
     def release_for_lock(self) -> None:
         """The main window closes for a lock or a quit: what ``flush`` kept stays kept."""
         self._released = True
-        if self._keep_key is not None:
-            self._keep_timer.stop()
+        if self._keeper is not None:
+            self._keeper.stop()
 
     def _forget(self) -> None:
-        from ..db.errors import StoreError
-
-        if self._keep_key is None or self._released:
+        if self._keeper is None or self._released:
             return
-        self._keep_timer.stop()
-        try:
-            if self._keep_store.drafts.get(self._keep_key) is not None:
-                self._keep_store.drafts.discard(self._keep_key)
-        except StoreError:
-            log.warning("could not forget a window's kept typing")
+        self._keeper.stop()
+        self._keeper.forget()
 
     def accept(self) -> None:  # noqa: D102 (Qt's): saved, so nothing is left to keep
         self._forget()
@@ -146,8 +100,7 @@ class KeepsTyping:
 
 
 class PanelKeeper(QObject):
-    """The same for an edit panel on a page (the Directory's): ``read()`` gives what the
-    panel shows, ``write(state)`` puts it back. ``opened(record_id)`` after the panel is
+    """What is typed in a window or an edit panel, kept: ``read()`` gives what the panel shows, ``write(state)`` puts it back. ``opened(record_id)`` after the panel is
     filled from a record (or blanked); ``kept()`` what was kept before, if any, for the
     page to show; ``forget()`` once saved."""
 
@@ -178,10 +131,16 @@ class PanelKeeper(QObject):
         """The page put kept words back: they are what is kept now."""
         self.write(state)
         self._written = self.read()
-        self.note.warning("Restored what was typed here before: save it, or choose the record again to "
-                          "discard it.")
+        self.note.warning("Restored what was typed here before; it is not saved yet.")
+
+    def holds_typing(self) -> bool:
+        """Whether what the panel shows differs from what it opened with."""
+        return self._as_opened is not None and self._written != self._as_opened
 
     def keep_now(self) -> bool:
+        """Write what is shown if it changed since the last write. False (NOT SAVED said)
+        if the store refused; a store that refuses every write (damaged, read-only) is not
+        asked, so that it never holds a lock back."""
         from ..db.errors import StoreError
 
         if self._as_opened is None or self.store.read_only or self.store.refusal is not None:

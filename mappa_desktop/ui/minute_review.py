@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QLabel
 from .. import spec
 from ..dates import format_date
 from ..model import Action
-from .fields import ChoiceField, DateField, LineField, LongTextField, NameField
+from .fields import ChoiceField, DateField, LineField, LongTextField, NameField, set_read_only
 from .messages import field_error_label
 from .widgets import label_for, plain_label, value_label
 
@@ -143,11 +143,5 @@ class ReviewRow(QFrame):
         self._apply_read_only(read_only or self.action.status == "withdrawn")
 
     def _apply_read_only(self, read_only: bool) -> None:
-        self.status.setEnabled(not read_only)
-        for field in (self.completed, self.target):
-            field.line.setReadOnly(read_only)
-            field.pick.setEnabled(not read_only)
-        self.outcome.setReadOnly(read_only)
-        self.reason.setReadOnly(read_only)
-        for widget in (self.owner, self.agency):
-            widget.setEnabled(not read_only)
+        for widget in self.widgets.values():
+            set_read_only(widget, read_only)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from .. import spec
 from ..dates import format_date
 from ..model import Action
-from .fields import DateField, LongTextField, NameField
+from .fields import DateField, LongTextField, NameField, set_read_only
 from .messages import field_error_label
 from .widgets import WrappingGrid, field_cell, label_for, plain_label, value_label
 
@@ -286,7 +286,6 @@ class ActionRow(QFrame):
         grid.addWidget(number, 0, 0, 1, 3)
         self.status_label = plain_label("")
         grid.addWidget(self.status_label, 0, 3)
-        self.errors = {}
         terms = WrappingGrid(columns=3)  # one line where there is room, two or three where not
         for key in ("owner_person", "owner_agency", "target_date"):
             field = section.field(key)
@@ -332,11 +331,8 @@ class ActionRow(QFrame):
         self.error.setVisible(bool(text))
 
     def set_read_only(self, read_only: bool) -> None:
-        self.text.setReadOnly(read_only)
-        self.target.line.setReadOnly(read_only)
-        self.target.pick.setEnabled(not read_only)
-        for widget in (self.owner, self.agency):
-            widget.setEnabled(not read_only)
+        for widget in self.widgets.values():
+            set_read_only(widget, read_only)
         self.withdraw_button.setVisible(not read_only)
 
 

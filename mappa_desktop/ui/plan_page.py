@@ -20,6 +20,7 @@ from ..plan import condition_label, is_live
 from .fields import set_read_only
 from .minute_pages import FieldsPage
 from .plan_widgets import EntryCard, PillarBox
+from .messages import field_error_label
 from .widgets import plain_label
 
 
@@ -46,10 +47,7 @@ class PlanPage(FieldsPage):
         head.addWidget(self.version_line, 1)
         head.addWidget(self.conditions_button)
         self.column.addLayout(head)
-        self.message = plain_label("")
-        self.message.setObjectName("planError")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = field_error_label()  # NOT SAVED, when the store refuses
         self.column.addWidget(self.message)
         for key in self.section.pillars:
             box = PillarBox(spec.pillar(key))

@@ -12,17 +12,13 @@ from .. import spec
 from ..plan import before_words, change_words, condition_label, entry_summary, fields_for
 from ..rules.values import is_required
 from .fields import LongTextField, make_field, set_read_only
+from .messages import field_error_label
 from .widgets import plain_label
 
 NOT_NEEDED = spec.PLAN_NOT_NEEDED
 
 
-def _error_label() -> QLabel:
-    label = plain_label("")
-    label.setObjectName("planError")  # styled by the window's style sheet: no sheet per label
-    label.setWordWrap(True)
-    label.hide()
-    return label
+_error_label = field_error_label  # hidden until it has something to say
 
 
 def _wide(field: spec.Field) -> bool:

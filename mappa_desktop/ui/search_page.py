@@ -201,7 +201,8 @@ class SearchPage(QWidget):
 
         try:
             hits = self.store.search.search(text, case_id=case_id, limit=PAGE)
-            total = self.store.search.count(text, case_id=case_id) if hits else 0
+            # A short first page is the whole count; only a full one needs counting.
+            total = len(hits) if len(hits) < PAGE else self.store.search.count(text, case_id=case_id)
         except StoreError as exc:
             self.model.set_hits([])
             self.count_label.setText(f"The search could not be made: {exc.reason}.")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from .. import settings as declared
 from .. import spec
+from .kept_typing import PanelKeeper
 from .messages import message_label
 from .widgets import label_for, plain_label, scroll_area
 
@@ -139,54 +140,26 @@ class SettingsPage(QWidget):
         layout.addLayout(row)
         self.save_button.clicked.connect(self.save)
         self.load()
-        self._restore_kept()
-
-    # -- changes typed and not yet saved outlive a lock (as a draft in the encrypted store) --
-
-    DRAFT_KEY = "settings_page"
-    _kept = False  # a draft of this page is in the store
-
-    def _unsaved(self) -> dict:
-        return {key: self._typed(widget) for key, widget in self.widgets.items()
-                if str(self._typed(widget)) != str(self._loaded.get(key) or "")}
-
-    def _restore_kept(self) -> None:
-        from ..db.errors import StoreError
-
-        try:
-            kept = self.store.drafts.get(self.DRAFT_KEY) or {}
-        except StoreError:
-            return
-        self._kept = bool(kept)
-        for key, typed in kept.items():
-            widget = self.widgets.get(key)
-            if isinstance(widget, QSpinBox):
-                widget.setValue(int(typed))
-            elif isinstance(widget, SectionChoice):
-                widget.set_keys([k for k in str(typed).split("\n") if k])
-            elif isinstance(widget, QPlainTextEdit):
-                widget.setPlainText(str(typed))
-            elif widget is not None:
-                widget.setText(str(typed))
-        if kept:
-            self.message.warning("Restored changes typed here before the application was locked or closed; "
-                                 "not saved yet.")
+        # Changes typed and not saved are kept (encrypted) within a second and over a lock.
+        self.keeper = None
+        if admin:
+            self.keeper = PanelKeeper(self.store, "settings_page", self._typed_all, self._put_all, self.message, self)
+            self.keeper.opened(None)
+            kept = self.keeper.kept()
+            if kept:
+                self.keeper.restored(kept.get("state") or {})
 
     def flush(self) -> bool:
         """On a change of page, lock and close: changes not saved are kept as a draft."""
-        from ..db.errors import StoreError
+        return self.keeper.keep_now() if self.keeper is not None else True
 
-        unsaved = self._unsaved() if self.session.user.is_admin else {}
-        try:
-            if unsaved:
-                self.store.drafts.put(self.DRAFT_KEY, unsaved)
-            elif self._kept:
-                self.store.drafts.discard(self.DRAFT_KEY)
-            self._kept = bool(unsaved)
-        except StoreError as exc:
-            self.message.setText(f"NOT SAVED: {exc.reason}. What you typed is still here.")
-            return False
-        return True
+    def _typed_all(self) -> dict:
+        return {key: self._typed(widget) for key, widget in self.widgets.items()}
+
+    def _put_all(self, values: dict) -> None:
+        for key, value in values.items():
+            if key in self.widgets:
+                self._put(self.widgets[key], value)
 
     def _shown(self, key: str):
         value = self.store.settings.get(key)
@@ -195,17 +168,20 @@ class SettingsPage(QWidget):
         return value
 
     def load(self) -> None:
-        self._loaded = {key: self._shown(key) for key in self.widgets}  # what "unsaved" is against
         for key, widget in self.widgets.items():
-            value = self._loaded[key]
-            if isinstance(widget, QSpinBox):
-                widget.setValue(int(value))
-            elif isinstance(widget, SectionChoice):
-                widget.set_keys(self.store.settings.get(key))
-            elif isinstance(widget, QPlainTextEdit):
-                widget.setPlainText(str(value or ""))
-            else:
-                widget.setText(str(value or ""))
+            self._put(widget, self._shown(key))
+
+    @staticmethod
+    def _put(widget, value) -> None:
+        """Show a value in its widget, in the form ``_typed`` reads back."""
+        if isinstance(widget, QSpinBox):
+            widget.setValue(int(value))
+        elif isinstance(widget, SectionChoice):
+            widget.set_keys([k for k in str(value or "").split("\n") if k])
+        elif isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(str(value or ""))
+        else:
+            widget.setText(str(value or ""))
 
     def _typed(self, widget):
         if isinstance(widget, QSpinBox):
@@ -234,8 +210,9 @@ class SettingsPage(QWidget):
                 self.message.setText(f"NOT SAVED: {exc.reason}.")
                 return False
             changed.append(declared.declared(key).label)
-        self._loaded = {key: self._shown(key) for key in self.widgets}
-        self.flush()  # nothing left unsaved: any kept draft goes
+        if self.keeper is not None:
+            self.keeper.forget()
+            self.keeper.opened(None)  # what is shown now is what is stored
         if changed:
             self.message.success("Saved: " + ", ".join(changed) + ".")
         else:

@@ -176,7 +176,6 @@ QLabel#planChange[change="added"] {{ color: {_C['on_accent']}; background: {_C['
 QLabel#planChange[change="changed"] {{ color: {_C['on_accent']}; background: {_C['accent']}; }}
 QLabel#planChange[change="ended"] {{ color: {_C['on_accent']}; background: {_C['muted']}; }}
 QLabel#planChange[change="carried"] {{ color: {_C['muted']}; }}
-QLabel#planError {{ color: {_C['error']}; font-weight: bold; }}
 QLabel#entryTitle {{ font-weight: bold; }}
 QLabel#pillarTitle {{ font-size: 11pt; font-weight: bold; color: {_C['heading']}; }}
 QFrame#pillarBox {{ border-top: 1px solid {_C['border']}; }}
