@@ -147,8 +147,15 @@ class MainWindow(QMainWindow):
 
     def update_counts(self) -> None:
         """The navigation says how many actions are overdue (in words, not colour alone)."""
-        self._overdue = self.session.store.register.overdue_count(self.session.store.today())
+        self._counted_on = self.session.store.today()
+        self._overdue = self.session.store.register.overdue_count(self._counted_on)
         self._name_items()
+
+    def _new_day(self) -> None:
+        """Moving between pages: counted again only when the day has changed since (the
+        record's own changes recount through ``watch``)."""
+        if self.session.store.today() != getattr(self, "_counted_on", None):
+            self.update_counts()
 
     def _name_items(self) -> None:
         """Each item's words: full titles, or the rail's short names in a narrow window."""
@@ -236,7 +243,7 @@ class MainWindow(QMainWindow):
         # The overdue count follows the record (any change to an action or a case), and the
         # day (checked again whenever the user moves between pages).
         watch(self, store, lambda _c: self.update_counts(), lambda c: c.touches("action", "case"))
-        self.nav.currentRowChanged.connect(lambda _r: self.update_counts())
+        self.nav.currentRowChanged.connect(lambda _r: self._new_day())
         session = self.session  # not the window: the upkeep must not keep it alive
         self.search_upkeep = SearchIndexUpkeep(store, self, busy=lambda: bool(getattr(session, "exclusive", False)))
 
