@@ -278,6 +278,7 @@ class AddendaDialog(KeepsTyping, QDialog):
         self.panel = AddendaPanel(store, meeting_id, addenda)
         self.message = self.panel.message
         column.addWidget(self.panel)
+        column.addStretch(1)  # the form at the top, the room below it
         self.resize(640, 520)
         self.keep_typing(store, draft_key(case_id, "addendum", meeting_id))
 
